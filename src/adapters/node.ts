@@ -1,0 +1,2 @@
+// memtls/node adapter (not yet implemented; see README).
+export {};

@@ -1,0 +1,2 @@
+// memtls/websocket adapter (not yet implemented; see README).
+export {};

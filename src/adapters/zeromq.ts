@@ -1,0 +1,2 @@
+// memtls/zeromq adapter (not yet implemented; see README).
+export {};
