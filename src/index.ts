@@ -1,12 +1,18 @@
 // memtls public entry: the sans-IO TLS 1.2 engine, its configuration, errors and X.509 helpers.
 
-export * from './errors.js';
-export { CipherSuite, SUITES, DEFAULT_CIPHER_SUITES, suiteByCode, suiteByName } from './ciphers/suites.js';
-export type { CipherSuiteName, SuiteParams, AeadAlgorithm, HashName } from './ciphers/suites.js';
-export { NamedGroup, GROUPS, DEFAULT_GROUPS } from './ciphers/groups.js';
+export { nobleProvider } from './ciphers/noble-provider.js';
+export { DEFAULT_GROUPS, GROUPS, NamedGroup } from './ciphers/groups.js';
 export type { GroupName } from './ciphers/groups.js';
-export { SignatureScheme, SCHEMES, DEFAULT_SIGNATURE_SCHEMES } from './ciphers/schemes.js';
-export type { SignatureSchemeName, SignatureAlgorithm } from './ciphers/schemes.js';
-export type { CryptoProvider, Aead, KeyShare } from './ciphers/provider.js';
-export type { PublicKey, PrivateKey } from './ciphers/keys.js';
-export type { Certificate, PeerIdentity, DistinguishedName, GeneralName } from './x509/types.js';
+export type { PrivateKey, PublicKey } from './ciphers/keys.js';
+export type { Aead, CryptoProvider, KeyShare } from './ciphers/provider.js';
+export { DEFAULT_SIGNATURE_SCHEMES, SCHEMES, SignatureScheme } from './ciphers/schemes.js';
+export type { SignatureAlgorithm, SignatureSchemeName } from './ciphers/schemes.js';
+export { CipherSuite, DEFAULT_CIPHER_SUITES, SUITES, suiteByCode, suiteByName } from './ciphers/suites.js';
+export type { AeadAlgorithm, CipherSuiteName, HashName, SuiteParams } from './ciphers/suites.js';
+export type { ClientConfig, CommonConfig, PemOrDer, ServerConfig } from './config.js';
+export type { ConnectionState, TlsEvent } from './connection.js';
+export { TlsConnection } from './connection.js';
+export { TlsClient, TlsServer } from './endpoints.js';
+export * from './errors.js';
+export type { SessionInfo } from './handshake/session.js';
+export * from './x509/index.js';

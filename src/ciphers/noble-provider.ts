@@ -1,0 +1,17 @@
+// The default CryptoProvider: pure TypeScript over noble (see DESIGN.md "Crypto providers").
+
+import { createAead } from './aead.js';
+import { generateKeyShare } from './ecdhe.js';
+import { hash, hmac } from './hash.js';
+import type { CryptoProvider } from './provider.js';
+import { signMessage, verifySignature } from './signatures.js';
+
+export const nobleProvider: CryptoProvider = {
+  name: 'noble',
+  aead: createAead,
+  hash,
+  hmac,
+  generateKeyShare,
+  sign: signMessage,
+  verify: verifySignature,
+};

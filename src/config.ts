@@ -1,0 +1,231 @@
+// Public configuration (DESIGN.md "Configuration") and its validation into the engine's resolved form.
+// Zero values are secure: TLS 1.2, ECDHE + AEAD, extended master secret required, client certificates
+// required by servers, hostnames checked by clients.
+
+import { GROUPS, type GroupName, groupByName } from './ciphers/groups.js';
+import { type PrivateKey, publicKeyOf } from './ciphers/keys.js';
+import { nobleProvider } from './ciphers/noble-provider.js';
+import { type CryptoProvider, defaultRandom } from './ciphers/provider.js';
+import { DEFAULT_SIGNATURE_SCHEMES, type SchemeParams, schemeByName } from './ciphers/schemes.js';
+import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './ciphers/suites.js';
+import { localError, TlsError } from './errors.js';
+import { MAX_PLAINTEXT } from './record/types.js';
+import { parseCertificate } from './x509/certificate.js';
+import { toDerList } from './x509/pem.js';
+import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
+import type { Certificate } from './x509/types.js';
+
+/** PEM text (one or more blocks) or DER bytes. */
+export type PemOrDer = string | Uint8Array;
+
+export interface CommonConfig {
+  /** The ONE pinned root (server: for client certificates); a list only while rotating roots. */
+  ca: PemOrDer | PemOrDer[];
+  /** Own chain, leaf first (PEM may hold several blocks). */
+  cert?: PemOrDer | PemOrDer[];
+  /** PKCS#8, SEC1 EC or PKCS#1 RSA, PEM or DER. */
+  key?: PemOrDer;
+  /** For an encrypted PKCS#8 key. */
+  passphrase?: string;
+  /** Default true (RFC 7627, RFC 9325). */
+  requireExtendedMasterSecret?: boolean;
+  /** Default false: hostnames match subjectAltName only. */
+  allowCommonNameFallback?: boolean;
+  /** Largest handshake message accepted; default 64 KiB. */
+  maxHandshakeMessageSize?: number;
+  /** IANA or OpenSSL names, preference order. */
+  cipherSuites?: string[];
+  /** 'x25519' | 'secp256r1' | 'secp384r1', preference order. */
+  groups?: string[];
+  /** IANA signature scheme names, preference order. */
+  signatureSchemes?: string[];
+  /** ALPN protocol names, preference order. */
+  alpn?: string[];
+  /** ms since epoch, for certificate validity checks; default Date.now. */
+  now?: () => number;
+  /** Random bytes; default globalThis.crypto.getRandomValues. */
+  random?: (n: number) => Uint8Array;
+  /** Receives NSS key-log lines (`CLIENT_RANDOM <hex> <hex>`) for Wireshark. */
+  keyLog?: (line: string) => void;
+  /** Default: pure TypeScript (noble). */
+  crypto?: CryptoProvider;
+  /** Largest plaintext per record we send and accept (record_size_limit, RFC 8449); 64..16384. */
+  maxRecordSize?: number;
+}
+
+export interface ClientConfig extends CommonConfig {
+  /** SNI and hostname check; IP literals allowed. */
+  serverName: string;
+  /** Default true; false must be explicit. */
+  verifyHostname?: boolean;
+}
+
+export interface ServerConfig extends CommonConfig {
+  cert: PemOrDer | PemOrDer[];
+  key: PemOrDer;
+  /** Default 'required'. */
+  clientAuth?: 'required' | 'optional' | 'none';
+}
+
+/** The validated, parsed configuration the engine runs on. */
+export interface ResolvedConfig {
+  readonly roots: readonly Uint8Array[];
+  readonly rootCertificates: readonly Certificate[];
+  readonly chain: readonly Uint8Array[];
+  readonly chainCertificates: readonly Certificate[];
+  readonly key: PrivateKey | undefined;
+  readonly requireExtendedMasterSecret: boolean;
+  readonly allowCommonNameFallback: boolean;
+  readonly maxHandshakeMessageSize: number;
+  readonly suites: readonly SuiteParams[];
+  readonly groups: readonly GroupName[];
+  readonly schemes: readonly SchemeParams[];
+  readonly alpn: readonly string[];
+  readonly now: () => number;
+  readonly random: (n: number) => Uint8Array;
+  readonly keyLog: ((line: string) => void) | undefined;
+  readonly provider: CryptoProvider;
+  readonly maxRecordSize: number | undefined;
+}
+
+export interface ResolvedClientConfig extends ResolvedConfig {
+  readonly serverName: string;
+  readonly verifyHostname: boolean;
+}
+
+export interface ResolvedServerConfig extends ResolvedConfig {
+  readonly key: PrivateKey;
+  readonly clientAuth: 'required' | 'optional' | 'none';
+}
+
+function bad(message: string): TlsError {
+  return localError('bad_config', message);
+}
+
+function asList<T>(v: T | T[] | undefined): T[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function resolveCommon(config: CommonConfig, role: 'client' | 'server'): ResolvedConfig {
+  if (config === null || typeof config !== 'object') throw bad(`${role} config must be an object`);
+  if (config.ca === undefined) {
+    throw bad(`${role} config needs 'ca': the pinned root certificate (PEM or DER) that issued the peer's certificate`);
+  }
+  const roots = asList(config.ca).flatMap((c) => toDerList(c, 'ca'));
+  if (roots.length === 0) throw bad(`'ca' holds no certificate`);
+  const rootCertificates = roots.map((der) => parseConfigCertificate(der, 'ca'));
+  const chain = asList(config.cert).flatMap((c) => toDerList(c, 'cert'));
+  const chainCertificates = chain.map((der) => parseConfigCertificate(der, 'cert'));
+  let key: PrivateKey | undefined;
+  if (config.key !== undefined) {
+    key = parsePrivateKey(config.key, config.passphrase);
+    const leaf = chainCertificates[0];
+    if (!leaf) throw bad(`'key' is given without 'cert': give the certificate chain that goes with the key`);
+    checkKeyMatchesCertificate(key, leaf);
+  } else if (chain.length > 0) {
+    throw bad(`'cert' is given without 'key': give the private key of the leaf certificate`);
+  }
+  const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).map((name) => {
+    const s = suiteByName(name);
+    if (!s) {
+      throw bad(
+        `unknown or unsupported cipher suite '${name}'; supported: ${Object.values(SUITES)
+          .map((x) => x.name)
+          .join(', ')}`,
+      );
+    }
+    return s;
+  });
+  if (suites.length === 0) throw bad('cipherSuites is empty');
+  const groups = (config.groups ?? Object.keys(GROUPS)).map((name) => {
+    const g = groupByName(name);
+    if (!g) throw bad(`unknown group '${name}'; supported: x25519, secp256r1 (P-256), secp384r1 (P-384)`);
+    return g.name;
+  });
+  if (groups.length === 0) throw bad('groups is empty');
+  const schemes = (config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES).map((name) => {
+    const s = schemeByName(name);
+    if (!s) throw bad(`unknown or refused signature scheme '${name}' (SHA-1 and MD5 are never allowed)`);
+    return s;
+  });
+  if (schemes.length === 0) throw bad('signatureSchemes is empty');
+  const alpn = config.alpn ?? [];
+  for (const p of alpn) {
+    if (typeof p !== 'string' || p.length === 0 || p.length > 255) {
+      throw bad(`ALPN protocol names must be 1..255 characters, got '${String(p)}'`);
+    }
+  }
+  const maxRecordSize = config.maxRecordSize;
+  if (
+    maxRecordSize !== undefined &&
+    (!Number.isInteger(maxRecordSize) || maxRecordSize < 64 || maxRecordSize > MAX_PLAINTEXT)
+  ) {
+    throw bad(`maxRecordSize must be an integer from 64 to ${MAX_PLAINTEXT}, got ${maxRecordSize}`);
+  }
+  const maxHandshakeMessageSize = config.maxHandshakeMessageSize ?? 65536;
+  if (!Number.isInteger(maxHandshakeMessageSize) || maxHandshakeMessageSize < 1024) {
+    throw bad(`maxHandshakeMessageSize must be an integer ≥ 1024, got ${maxHandshakeMessageSize}`);
+  }
+  return {
+    roots,
+    rootCertificates,
+    chain,
+    chainCertificates,
+    key,
+    requireExtendedMasterSecret: config.requireExtendedMasterSecret ?? true,
+    allowCommonNameFallback: config.allowCommonNameFallback ?? false,
+    maxHandshakeMessageSize,
+    suites,
+    groups,
+    schemes,
+    alpn,
+    now: config.now ?? Date.now,
+    random: config.random ?? defaultRandom,
+    keyLog: config.keyLog,
+    provider: config.crypto ?? nobleProvider,
+    maxRecordSize,
+  };
+}
+
+function parseConfigCertificate(der: Uint8Array, field: string): Certificate {
+  try {
+    return parseCertificate(der);
+  } catch (e) {
+    throw bad(`'${field}' holds a certificate that does not parse: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig {
+  const common = resolveCommon(config, 'client');
+  if (typeof config.serverName !== 'string' || config.serverName.length === 0) {
+    throw bad(
+      `client config needs 'serverName': the DNS name or IP address the server's certificate must match` +
+        ` (use verifyHostname: false explicitly to skip the check)`,
+    );
+  }
+  if (config.verifyHostname !== undefined && typeof config.verifyHostname !== 'boolean') {
+    throw bad('verifyHostname must be a boolean');
+  }
+  return { ...common, serverName: config.serverName, verifyHostname: config.verifyHostname ?? true };
+}
+
+export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
+  const common = resolveCommon(config, 'server');
+  if (!common.key || common.chain.length === 0) {
+    throw bad(`server config needs 'cert' (its certificate chain, leaf first) and 'key' (the leaf's private key)`);
+  }
+  const clientAuth = config.clientAuth ?? 'required';
+  if (clientAuth !== 'required' && clientAuth !== 'optional' && clientAuth !== 'none') {
+    throw bad(`clientAuth must be 'required', 'optional' or 'none', got '${String(clientAuth)}'`);
+  }
+  const keyType = publicKeyOf(common.key).type;
+  const usable = common.suites.filter((s) => (s.authentication === 'RSA' ? keyType === 'rsa' : keyType !== 'rsa'));
+  if (usable.length === 0) {
+    throw bad(
+      `none of the configured cipher suites can be used with a ${keyType.toUpperCase()} certificate key` +
+        ` (ECDSA suites need an EC or Ed25519 key, RSA suites an RSA key)`,
+    );
+  }
+  return { ...common, key: common.key, clientAuth };
+}

@@ -1,0 +1,304 @@
+// The sans-IO connection: bytes in, events and bytes out. Wires the record layer, handshake
+// reassembly and the client/server state machines (RFC 5246 §6–7, RFC 5705, RFC 5746).
+
+import { toHex } from './codec.js';
+import { exportKeyingMaterial } from './ciphers/prf.js';
+import type { SuiteParams } from './ciphers/suites.js';
+import {
+  type AlertDescriptionName,
+  AlertDescription,
+  alertForFailure,
+  alertName,
+  alertReceivedError,
+  asTlsError,
+  decodeError,
+  limitError,
+  localError,
+  peerError,
+  type TlsError,
+} from './errors.js';
+import type { ClientHandshake } from './handshake/client.js';
+import type { HandshakeIo } from './handshake/io.js';
+import { decodeHandshakeBody, encodeHandshake, HandshakeReassembler } from './handshake/messages/handshake.js';
+import { HandshakeType } from './handshake/messages/types.js';
+import type { ServerHandshake } from './handshake/server.js';
+import type { SessionInfo } from './handshake/session.js';
+import { Transcript } from './handshake/transcript.js';
+import type { ResolvedConfig } from './config.js';
+import { RecordLayer } from './record/record-layer.js';
+import { ContentType, MAX_PLAINTEXT, type PlainRecord } from './record/types.js';
+
+export type TlsEvent =
+  | { type: 'handshake'; info: SessionInfo }
+  | { type: 'data'; data: Uint8Array }
+  /** close_notify received: the peer will send no more data. */
+  | { type: 'peerClosed' }
+  | { type: 'alert'; level: 'warning'; description: string }
+  /** Fatal: the matching alert is already queued in takeOutgoing(). */
+  | { type: 'error'; error: TlsError };
+
+export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed' | 'failed';
+
+/** Consecutive warning alerts tolerated (a flood of them is a denial-of-service pattern). */
+const MAX_WARNING_ALERTS = 16;
+
+/** Labels RFC 5705 §4 reserves for TLS itself. */
+const RESERVED_EXPORTER_LABELS = new Set(['client finished', 'server finished', 'master secret', 'key expansion']);
+
+export abstract class TlsConnection {
+  protected readonly records: RecordLayer;
+  protected readonly transcript = new Transcript();
+  protected abstract readonly handshake: ClientHandshake | ServerHandshake;
+  private readonly reassembler: HandshakeReassembler;
+  private failure: TlsError | undefined;
+  private sessionInfo: SessionInfo | undefined;
+  private secrets: { suite: SuiteParams; masterSecret: Uint8Array; clientRandom: Uint8Array; serverRandom: Uint8Array } | undefined;
+  private pendingWrites: Uint8Array[] = [];
+  private sentClose = false;
+  private closeRequested = false;
+  private receivedClose = false;
+  private warningAlerts = 0;
+
+  protected constructor(
+    private readonly resolved: ResolvedConfig,
+    readonly role: 'client' | 'server',
+  ) {
+    this.records = new RecordLayer({ provider: resolved.provider });
+    if (resolved.maxRecordSize !== undefined) this.records.setSendLimit(resolved.maxRecordSize);
+    this.reassembler = new HandshakeReassembler(resolved.maxHandshakeMessageSize);
+  }
+
+  /** The handshake's view of the outside world (STYLE.md §3 "io"). */
+  protected makeIo(): HandshakeIo {
+    const records = this.records;
+    const transcript = this.transcript;
+    const cfg = this.resolved;
+    return {
+      transcript,
+      send(type, body) {
+        const message = encodeHandshake(type, body);
+        transcript.add(message);
+        records.write(ContentType.handshake, message);
+      },
+      changeWriteCipher(keys) {
+        records.setPendingWrite(keys);
+        records.write(ContentType.change_cipher_spec, new Uint8Array([1]));
+        records.activateWrite();
+      },
+      expectReadCipher(keys) {
+        records.setPendingRead(keys);
+      },
+      lockRecordVersion() {
+        records.lockVersion();
+      },
+      setSendLimit(limit) {
+        records.setSendLimit(Math.min(limit, cfg.maxRecordSize ?? MAX_PLAINTEXT));
+      },
+      logKey(clientRandom, masterSecret) {
+        cfg.keyLog?.(`CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`);
+      },
+    };
+  }
+
+  get state(): ConnectionState {
+    if (this.failure) return 'failed';
+    if (!this.handshake.done) return this.sentClose && this.receivedClose ? 'closed' : 'handshaking';
+    if (this.sentClose && this.receivedClose) return 'closed';
+    if (this.sentClose || this.receivedClose || this.closeRequested) return 'closing';
+    return 'open';
+  }
+
+  /** SessionInfo once the handshake is done, else undefined. */
+  get info(): SessionInfo | undefined {
+    return this.sessionInfo;
+  }
+
+  /** The fatal error that ended this connection, if any. */
+  get error(): TlsError | undefined {
+    return this.failure;
+  }
+
+  /** Network bytes in, in any fragmentation. Never throws for anything the peer sent. */
+  receive(bytes: Uint8Array): TlsEvent[] {
+    if (!(bytes instanceof Uint8Array)) throw localError('bad_argument', 'receive() takes a Uint8Array');
+    if (this.failure) return [{ type: 'error', error: this.failure }];
+    const events: TlsEvent[] = [];
+    if (this.receivedClose || bytes.length === 0) return events; // nothing after close_notify counts
+    try {
+      this.records.feed(bytes);
+      for (let record = this.records.read(); record; record = this.records.read()) {
+        this.onRecord(record, events);
+        if (this.receivedClose) break;
+      }
+    } catch (e) {
+      this.fail(e, events);
+    }
+    return events;
+  }
+
+  /** Application data out; buffered until the handshake completes. */
+  write(data: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    if (!(data instanceof Uint8Array)) throw localError('bad_argument', 'write() takes a Uint8Array');
+    if (this.sentClose || this.closeRequested) {
+      throw localError('write_after_close', 'write() after close(): the connection is closing');
+    }
+    if (data.length === 0) return;
+    if (!this.handshake.done) {
+      this.pendingWrites.push(data.slice());
+      return;
+    }
+    this.records.write(ContentType.application_data, data);
+  }
+
+  /** Send close_notify (after any buffered writes, once the handshake is done). */
+  close(): void {
+    if (this.failure || this.sentClose || this.closeRequested) return;
+    this.closeRequested = true;
+    if (this.handshake.done) this.sendCloseNotify();
+  }
+
+  /** Network bytes to send now; length 0 when none. */
+  takeOutgoing(): Uint8Array {
+    return this.records.takeOutgoing();
+  }
+
+  /** RFC 5705 keying material exporter. */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (this.failure) throw this.failure;
+    const s = this.secrets;
+    if (!s) throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
+    if (typeof label !== 'string' || RESERVED_EXPORTER_LABELS.has(label)) {
+      throw localError('bad_argument', `'${label}' is reserved by TLS and cannot be used as an exporter label`);
+    }
+    if (!Number.isInteger(length) || length < 1 || length > 65535) {
+      throw localError('bad_argument', `exporter length must be 1..65535, got ${length}`);
+    }
+    if (context !== undefined && (!(context instanceof Uint8Array) || context.length > 65535)) {
+      throw localError('bad_argument', 'exporter context must be a Uint8Array of at most 65535 bytes');
+    }
+    return exportKeyingMaterial(
+      s.suite.prfHash,
+      s.masterSecret,
+      s.clientRandom,
+      s.serverRandom,
+      label,
+      length,
+      context,
+    );
+  }
+
+  private onRecord(record: PlainRecord, events: TlsEvent[]): void {
+    if (record.type !== ContentType.alert) this.warningAlerts = 0;
+    switch (record.type) {
+      case ContentType.handshake:
+        return this.onHandshakeRecord(record.data, events);
+      case ContentType.change_cipher_spec:
+        if (record.data.length !== 1 || record.data[0] !== 1) {
+          throw decodeError('ChangeCipherSpec must be the single byte 1', 'bad_change_cipher_spec');
+        }
+        if (this.reassembler.hasPartial) {
+          throw peerError('unexpected_message', 'unexpected_change_cipher_spec', 'ChangeCipherSpec inside a handshake message');
+        }
+        this.handshake.onChangeCipherSpec();
+        this.records.activateRead();
+        return;
+      case ContentType.alert:
+        return this.onAlert(record.data, events);
+      case ContentType.application_data:
+        if (!this.handshake.done) {
+          throw peerError(
+            'unexpected_message',
+            'early_application_data',
+            'application data before the handshake completed',
+          );
+        }
+        if (record.data.length > 0) events.push({ type: 'data', data: record.data });
+        return;
+    }
+  }
+
+  private onHandshakeRecord(data: Uint8Array, events: TlsEvent[]): void {
+    this.reassembler.push(data);
+    for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
+      const message = decodeHandshakeBody(m.type, m.body, m.raw);
+      if (this.handshake.done) {
+        this.onPostHandshakeMessage(message.type, events);
+        continue;
+      }
+      this.handshake.handle(message);
+      if (this.handshake.done) this.complete(events);
+    }
+  }
+
+  /** After the handshake only a renegotiation request can arrive; it is refused (RFC 5746 §4.2, §4.4). */
+  private onPostHandshakeMessage(type: number, events: TlsEvent[]): void {
+    const renegotiation =
+      (this.role === 'client' && type === HandshakeType.hello_request) ||
+      (this.role === 'server' && type === HandshakeType.client_hello);
+    if (!renegotiation) {
+      throw peerError('unexpected_message', 'unexpected_message', `unexpected handshake message ${type} after the handshake`);
+    }
+    if (!this.sentClose) this.sendAlert('warning', 'no_renegotiation');
+    events.push({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
+  }
+
+  private onAlert(data: Uint8Array, events: TlsEvent[]): void {
+    if (data.length !== 2) throw decodeError(`an alert record must be 2 bytes, got ${data.length}`, 'bad_alert');
+    const level = data[0]!;
+    const description = data[1]!;
+    if (level === 2) throw alertReceivedError(description);
+    if (level !== 1) throw decodeError(`unknown alert level ${level}`, 'bad_alert');
+    if (description === AlertDescription.close_notify) {
+      this.receivedClose = true;
+      events.push({ type: 'peerClosed' });
+      return;
+    }
+    if (++this.warningAlerts > MAX_WARNING_ALERTS) {
+      throw limitError('unexpected_message', 'too_many_warning_alerts', `more than ${MAX_WARNING_ALERTS} warning alerts in a row`);
+    }
+    events.push({ type: 'alert', level: 'warning', description: alertName(description) });
+  }
+
+  private complete(events: TlsEvent[]): void {
+    const result = this.handshake.result!;
+    this.sessionInfo = result.info;
+    this.secrets = {
+      suite: result.suite,
+      masterSecret: result.masterSecret,
+      clientRandom: result.clientRandom,
+      serverRandom: result.serverRandom,
+    };
+    events.push({ type: 'handshake', info: result.info });
+    const pending = this.pendingWrites;
+    this.pendingWrites = [];
+    for (const data of pending) this.records.write(ContentType.application_data, data);
+    if (this.closeRequested) this.sendCloseNotify();
+  }
+
+  private sendCloseNotify(): void {
+    this.sendAlert('warning', 'close_notify');
+    this.sentClose = true;
+  }
+
+  private sendAlert(level: 'warning' | 'fatal', description: AlertDescriptionName): void {
+    this.records.write(ContentType.alert, new Uint8Array([level === 'warning' ? 1 : 2, AlertDescription[description]]));
+  }
+
+  private fail(cause: unknown, events: TlsEvent[]): void {
+    const error = asTlsError(cause);
+    this.failure = error;
+    const alert = alertForFailure(error);
+    if (alert !== undefined) {
+      try {
+        this.sendAlert('fatal', alert);
+      } catch {
+        // The record layer itself is broken (e.g. sequence overflow): nothing more can be sent.
+      }
+    }
+    this.pendingWrites = [];
+    this.secrets?.masterSecret.fill(0);
+    this.secrets = undefined;
+    events.push({ type: 'error', error });
+  }
+}

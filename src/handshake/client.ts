@@ -1,0 +1,416 @@
+// The TLS 1.2 client handshake state machine: full ECDHE handshake with optional client
+// authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
+
+import { concatBytes, equalBytes } from '../codec.js';
+import { GROUPS, type GroupName, groupByCode } from '../ciphers/groups.js';
+import { computeExtendedMasterSecret, computeMasterSecret, computeVerifyData } from '../ciphers/prf.js';
+import type { KeyShare } from '../ciphers/provider.js';
+import { type SchemeParams, describeScheme, schemeByCode } from '../ciphers/schemes.js';
+import { describeSuite, type SuiteParams, suiteByCode } from '../ciphers/suites.js';
+import type { ResolvedClientConfig } from '../config.js';
+import { certificateError, incompatibleError, peerError, TlsError } from '../errors.js';
+import { ProtocolVersion } from '../record/types.js';
+import { parseCertificate } from '../x509/certificate.js';
+import { verifyChain } from '../x509/verify.js';
+import type { Certificate, PeerIdentity } from '../x509/types.js';
+import type { HandshakeIo } from './io.js';
+import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
+import {
+  decodeAlpn,
+  decodeEcPointFormats,
+  decodeEmptyExtension,
+  decodeRecordSizeLimit,
+  decodeRenegotiationInfo,
+} from './messages/extensions.js';
+import { encodeFinished } from './messages/finished.js';
+import { encodeClientHello } from './messages/hello.js';
+import { encodeClientKeyExchange, encodeServerEcdhParams } from './messages/key-exchange.js';
+import {
+  type CertificateMessage,
+  type CertificateRequest,
+  ClientCertificateType,
+  ExtensionType,
+  type Finished,
+  type HandshakeMessage,
+  HandshakeType,
+  type ServerHello,
+  type ServerKeyExchange,
+} from './messages/types.js';
+import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
+import { buildClientHello } from './client-hello.js';
+import { deriveTrafficKeys, type HandshakeResult } from './session.js';
+import { describeState, unexpectedMessage } from './unexpected.js';
+
+interface Negotiated {
+  readonly suite: SuiteParams;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+  readonly alpn: string | undefined;
+}
+
+interface Authenticated extends Negotiated {
+  readonly peerCertificates: Certificate[];
+  readonly identity: PeerIdentity;
+}
+
+interface KeyExchanged extends Authenticated {
+  readonly group: GroupName;
+  readonly serverPublicKey: Uint8Array;
+  readonly serverScheme: SchemeParams;
+}
+
+export type ClientState =
+  | { readonly step: 'awaitServerHello'; readonly clientRandom: Uint8Array }
+  | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
+  | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
+  | { readonly step: 'awaitCertificateRequestOrDone'; readonly session: KeyExchanged }
+  | { readonly step: 'awaitServerHelloDone'; readonly session: KeyExchanged; readonly request: CertificateRequest }
+  | { readonly step: 'awaitChangeCipherSpec'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
+  | { readonly step: 'awaitFinished'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
+  | { readonly step: 'done' };
+
+export class ClientHandshake {
+  state: ClientState;
+  /** Set when the handshake completes. */
+  result: HandshakeResult | undefined;
+
+  constructor(
+    private readonly config: ResolvedClientConfig,
+    private readonly io: HandshakeIo,
+  ) {
+    const hello = buildClientHello(config);
+    io.send(HandshakeType.client_hello, (w) => encodeClientHello(w, hello));
+    this.state = { step: 'awaitServerHello', clientRandom: hello.random };
+  }
+
+  get done(): boolean {
+    return this.state.step === 'done';
+  }
+
+  /** Whether a ChangeCipherSpec is expected now. */
+  get expectsChangeCipherSpec(): boolean {
+    return this.state.step === 'awaitChangeCipherSpec';
+  }
+
+  handle(message: HandshakeMessage): void {
+    const s = this.state;
+    if (message.type === HandshakeType.hello_request && s.step !== 'done') {
+      return; // RFC 5246 §7.4.1.1: ignored while a handshake is in progress; not in the transcript.
+    }
+    switch (s.step) {
+      case 'awaitServerHello':
+        if (message.type === HandshakeType.server_hello) return this.onServerHello(s, message.body, message.raw);
+        break;
+      case 'awaitCertificate':
+        if (message.type === HandshakeType.certificate) return this.onCertificate(s, message.body, message.raw);
+        break;
+      case 'awaitServerKeyExchange':
+        if (message.type === HandshakeType.server_key_exchange) {
+          return this.onServerKeyExchange(s, message.body, message.raw);
+        }
+        break;
+      case 'awaitCertificateRequestOrDone':
+        if (message.type === HandshakeType.certificate_request) {
+          this.io.transcript.add(message.raw);
+          this.state = { step: 'awaitServerHelloDone', session: s.session, request: message.body };
+          return;
+        }
+        if (message.type === HandshakeType.server_hello_done) {
+          this.io.transcript.add(message.raw);
+          return this.onServerHelloDone(s.session, undefined);
+        }
+        break;
+      case 'awaitServerHelloDone':
+        if (message.type === HandshakeType.server_hello_done) {
+          this.io.transcript.add(message.raw);
+          return this.onServerHelloDone(s.session, s.request);
+        }
+        break;
+      case 'awaitFinished':
+        if (message.type === HandshakeType.finished) return this.onFinished(s, message.body, message.raw);
+        break;
+      default:
+        break;
+    }
+    throw unexpectedMessage(message.type, describeState(s.step));
+  }
+
+  onChangeCipherSpec(): void {
+    const s = this.state;
+    if (s.step !== 'awaitChangeCipherSpec') {
+      throw peerError(
+        'unexpected_message',
+        'unexpected_change_cipher_spec',
+        `the server sent ChangeCipherSpec while ${describeState(s.step)}`,
+      );
+    }
+    this.state = { step: 'awaitFinished', session: s.session, masterSecret: s.masterSecret };
+  }
+
+  private onServerHello(
+    s: Extract<ClientState, { step: 'awaitServerHello' }>,
+    hello: ServerHello,
+    raw: Uint8Array,
+  ): void {
+    const cfg = this.config;
+    if (hello.version !== ProtocolVersion.TLSv1_2) {
+      throw peerError(
+        'protocol_version',
+        'unsupported_version',
+        `the server chose protocol version 0x${hello.version.toString(16)}; memtls speaks only TLS 1.2 (0x0303)`,
+      );
+    }
+    const suite = suiteByCode(hello.cipherSuite);
+    if (!suite || !cfg.suites.includes(suite)) {
+      throw peerError(
+        'illegal_parameter',
+        'unoffered_cipher_suite',
+        `the server chose cipher suite ${describeSuite(hello.cipherSuite)}, which we did not offer`,
+      );
+    }
+    if (hello.compressionMethod !== 0) {
+      throw peerError('illegal_parameter', 'compression', 'the server chose compression; only null compression was offered');
+    }
+    const offered = new Set<number>([
+      ExtensionType.server_name,
+      ExtensionType.ec_point_formats,
+      ExtensionType.extended_master_secret,
+      ExtensionType.renegotiation_info,
+      ...(cfg.alpn.length > 0 ? [ExtensionType.application_layer_protocol_negotiation] : []),
+      ...(cfg.maxRecordSize !== undefined ? [ExtensionType.record_size_limit] : []),
+    ]);
+    let extendedMasterSecret = false;
+    let alpn: string | undefined;
+    for (const ext of hello.extensions) {
+      if (!offered.has(ext.type)) {
+        throw peerError(
+          'unsupported_extension',
+          'unsolicited_extension',
+          `the server sent extension ${ext.type} in ServerHello, which we did not offer`,
+        );
+      }
+      switch (ext.type) {
+        case ExtensionType.server_name:
+          decodeEmptyExtension(ext.data, 'server_name');
+          break;
+        case ExtensionType.ec_point_formats:
+          if (!decodeEcPointFormats(ext.data).includes(0)) {
+            throw peerError('illegal_parameter', 'ec_point_formats', 'the server does not accept uncompressed points');
+          }
+          break;
+        case ExtensionType.extended_master_secret:
+          decodeEmptyExtension(ext.data, 'extended_master_secret');
+          extendedMasterSecret = true;
+          break;
+        case ExtensionType.renegotiation_info:
+          if (decodeRenegotiationInfo(ext.data).length !== 0) {
+            throw peerError(
+              'handshake_failure',
+              'bad_renegotiation_info',
+              'the server sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.4)',
+            );
+          }
+          break;
+        case ExtensionType.application_layer_protocol_negotiation: {
+          const list = decodeAlpn(ext.data);
+          const chosen = list[0];
+          if (list.length !== 1 || chosen === undefined || !cfg.alpn.includes(chosen)) {
+            throw peerError(
+              'illegal_parameter',
+              'bad_alpn',
+              `the server selected ALPN ${JSON.stringify(list)}, not one of ours (${cfg.alpn.join(', ')})`,
+            );
+          }
+          alpn = chosen;
+          break;
+        }
+        case ExtensionType.record_size_limit:
+          this.io.setSendLimit(decodeRecordSizeLimit(ext.data));
+          break;
+      }
+    }
+    if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
+      throw incompatibleError(
+        'handshake_failure',
+        'extended_master_secret_required',
+        'the server does not support the extended master secret (RFC 7627), which memtls requires by default;' +
+          ' set requireExtendedMasterSecret: false to let an old server in',
+      );
+    }
+    this.io.lockRecordVersion();
+    this.io.transcript.add(raw);
+    this.state = {
+      step: 'awaitCertificate',
+      session: { suite, clientRandom: s.clientRandom, serverRandom: hello.random, extendedMasterSecret, alpn },
+    };
+  }
+
+  private onCertificate(
+    s: Extract<ClientState, { step: 'awaitCertificate' }>,
+    message: CertificateMessage,
+    raw: Uint8Array,
+  ): void {
+    const cfg = this.config;
+    if (message.certificates.length === 0) {
+      throw certificateError('empty_chain', 'the server sent no certificate');
+    }
+    const peerCertificates = message.certificates.map((der) => parsePeerCertificate(der));
+    const verdict = verifyChain({
+      chain: [...message.certificates],
+      root: [...cfg.roots],
+      now: cfg.now(),
+      usage: 'server',
+      hostname: cfg.verifyHostname ? cfg.serverName : undefined,
+      allowCommonNameFallback: cfg.allowCommonNameFallback,
+    });
+    if (!verdict.ok) throw verdict.error;
+    const leafKey = verdict.identity.certificate.publicKey;
+    if (!leafKey || !keyFitsSuite(leafKey, s.session.suite)) {
+      throw peerError(
+        'illegal_parameter',
+        'certificate_suite_mismatch',
+        `the server's ${leafKey?.type ?? 'unknown'} certificate key cannot authenticate ${s.session.suite.name}`,
+      );
+    }
+    this.io.transcript.add(raw);
+    this.state = {
+      step: 'awaitServerKeyExchange',
+      session: { ...s.session, peerCertificates, identity: verdict.identity },
+    };
+  }
+
+  private onServerKeyExchange(
+    s: Extract<ClientState, { step: 'awaitServerKeyExchange' }>,
+    ske: ServerKeyExchange,
+    raw: Uint8Array,
+  ): void {
+    const cfg = this.config;
+    const group = groupByCode(ske.namedGroup);
+    if (!group || !cfg.groups.includes(group.name)) {
+      throw peerError(
+        'illegal_parameter',
+        'unoffered_group',
+        `the server chose ECDHE group 0x${ske.namedGroup.toString(16).padStart(4, '0')}, which we did not offer`,
+      );
+    }
+    const leafKey = s.session.identity.certificate.publicKey!;
+    const scheme = schemeByCode(ske.signatureScheme);
+    if (!scheme || !cfg.schemes.includes(scheme) || !schemesForKey(leafKey, [scheme]).length) {
+      throw peerError(
+        'illegal_parameter',
+        'unoffered_signature_scheme',
+        `the server signed its key exchange with ${describeScheme(ske.signatureScheme)}, which we did not offer` +
+          ` or which does not fit its ${leafKey.type} key`,
+      );
+    }
+    const params = encodeServerEcdhParams(ske.namedGroup, ske.publicKey);
+    const signed = concatBytes(s.session.clientRandom, s.session.serverRandom, params);
+    if (!cfg.provider.verify(scheme.algorithm, leafKey, signed, ske.signature)) {
+      throw peerError(
+        'decrypt_error',
+        'bad_key_exchange_signature',
+        `the server's ServerKeyExchange signature (${scheme.name}) does not verify with its certificate key`,
+      );
+    }
+    this.io.transcript.add(raw);
+    this.state = {
+      step: 'awaitCertificateRequestOrDone',
+      session: { ...s.session, group: group.name, serverPublicKey: ske.publicKey, serverScheme: scheme },
+    };
+  }
+
+  private onServerHelloDone(session: KeyExchanged, request: CertificateRequest | undefined): void {
+    const cfg = this.config;
+    const io = this.io;
+    // Client Certificate (RFC 5246 §7.4.6): ours if it fits the request, else an empty list.
+    let clientScheme: SchemeParams | undefined;
+    if (request) {
+      const key = cfg.key;
+      if (key && cfg.chain.length > 0) {
+        const typeWanted = key.type === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
+        if (request.certificateTypes.includes(typeWanted)) {
+          clientScheme = chooseScheme(key, cfg.schemes, request.signatureSchemes);
+        }
+      }
+      const chain = clientScheme ? [...cfg.chain] : [];
+      io.send(HandshakeType.certificate, (w) => encodeCertificate(w, { certificates: chain }));
+    }
+    // ClientKeyExchange (RFC 8422 §5.7) with a fresh ephemeral key.
+    const share: KeyShare = cfg.provider.generateKeyShare(session.group, cfg.random);
+    let preMasterSecret: Uint8Array;
+    try {
+      preMasterSecret = share.deriveSharedSecret(session.serverPublicKey);
+    } finally {
+      share.dispose();
+    }
+    io.send(HandshakeType.client_key_exchange, (w) => encodeClientKeyExchange(w, { publicKey: share.publicKey }));
+    const hash = session.suite.prfHash;
+    const masterSecret = session.extendedMasterSecret
+      ? computeExtendedMasterSecret(hash, preMasterSecret, io.transcript.hash(cfg.provider, hash))
+      : computeMasterSecret(hash, preMasterSecret, session.clientRandom, session.serverRandom);
+    preMasterSecret.fill(0);
+    // CertificateVerify (RFC 5246 §7.4.8): a signature over every handshake message so far.
+    if (clientScheme && cfg.key) {
+      const signature = cfg.provider.sign(clientScheme.algorithm, cfg.key, io.transcript.bytes(), cfg.random);
+      const signatureScheme = clientScheme.code;
+      io.send(HandshakeType.certificate_verify, (w) => encodeCertificateVerify(w, { signatureScheme, signature }));
+    }
+    io.logKey(session.clientRandom, masterSecret);
+    const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
+    io.changeWriteCipher(keys.client);
+    io.expectReadCipher(keys.server);
+    const verifyData = computeVerifyData(hash, masterSecret, 'client finished', io.transcript.hash(cfg.provider, hash));
+    io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
+    this.state = { step: 'awaitChangeCipherSpec', session, masterSecret };
+  }
+
+  private onFinished(s: Extract<ClientState, { step: 'awaitFinished' }>, finished: Finished, raw: Uint8Array): void {
+    const cfg = this.config;
+    const hash = s.session.suite.prfHash;
+    const expected = computeVerifyData(
+      hash,
+      s.masterSecret,
+      'server finished',
+      this.io.transcript.hash(cfg.provider, hash),
+    );
+    if (!equalBytes(expected, finished.verifyData)) {
+      throw peerError(
+        'decrypt_error',
+        'bad_finished',
+        "the server's Finished message does not match the handshake: the handshake was tampered with or the keys differ",
+      );
+    }
+    this.io.transcript.add(raw);
+    const session = s.session;
+    this.result = {
+      suite: session.suite,
+      masterSecret: s.masterSecret,
+      clientRandom: session.clientRandom,
+      serverRandom: session.serverRandom,
+      info: {
+        version: 'TLSv1.2',
+        cipherSuite: session.suite.name,
+        group: GROUPS[session.group].name,
+        signatureScheme: session.serverScheme.name,
+        ...(cfg.serverName ? { serverName: cfg.serverName } : {}),
+        ...(session.alpn !== undefined ? { alpn: session.alpn } : {}),
+        extendedMasterSecret: session.extendedMasterSecret,
+        resumed: false,
+        peerCertificates: session.peerCertificates,
+        peerIdentity: session.identity,
+      },
+    };
+    this.io.transcript.clear();
+    this.state = { step: 'done' };
+  }
+}
+
+function parsePeerCertificate(der: Uint8Array): Certificate {
+  try {
+    return parseCertificate(der);
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw certificateError('decode_error', `a certificate from the peer does not parse: ${String(e)}`);
+  }
+}

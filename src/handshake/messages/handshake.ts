@@ -1,0 +1,208 @@
+// The handshake message header and reassembly (RFC 5246 §7.4, fragmentation §6.2.1): type u8 ‖ u24
+// length ‖ body, messages split across records or several sharing one record, and dispatch of a body to
+// its codec.
+//
+// Size limit: a message whose declared length exceeds maxMessageSize is refused as soon as its header is
+// complete, before its body is buffered: TlsError kind 'limit', code 'handshake_message_too_large', alert
+// illegal_parameter. That is OpenSSL's choice (SSL_R_EXCESSIVE_MESSAGE_SIZE); the bytes are well-formed,
+// so decode_error would misdescribe them, and internal_error would blame ourselves.
+
+import { Reader, Writer } from '../../codec.js';
+import { limitError, peerError } from '../../errors.js';
+import {
+  decodeCertificate,
+  decodeCertificateRequest,
+  decodeCertificateVerify,
+  encodeCertificate,
+  encodeCertificateRequest,
+  encodeCertificateVerify,
+} from './certificate.js';
+import {
+  decodeFinished,
+  decodeHelloRequest,
+  decodeNewSessionTicket,
+  decodeServerHelloDone,
+  encodeFinished,
+  encodeNewSessionTicket,
+  VERIFY_DATA_LENGTH,
+} from './finished.js';
+import { decodeClientHello, decodeServerHello, encodeClientHello, encodeServerHello } from './hello.js';
+import {
+  decodeClientKeyExchange,
+  decodeServerKeyExchange,
+  encodeClientKeyExchange,
+  encodeServerKeyExchange,
+} from './key-exchange.js';
+import { type HandshakeMessage, HandshakeType } from './types.js';
+
+export const HANDSHAKE_HEADER_LENGTH = 4;
+export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 65536;
+
+/** type u8 ‖ u24 length ‖ body: the bytes that go into handshake records and the transcript. */
+export function encodeHandshake(type: number, body: (w: Writer) => void): Uint8Array {
+  const w = new Writer();
+  w.u8(type);
+  w.vector24(() => body(w));
+  return w.finish();
+}
+
+/** A handshake message without its raw bytes: what encodeHandshakeMessage takes. */
+export type HandshakeMessageContent = HandshakeMessage extends infer M
+  ? M extends HandshakeMessage
+    ? { readonly type: M['type']; readonly body: M['body'] }
+    : never
+  : never;
+
+/** Encode a typed message with its header. */
+export function encodeHandshakeMessage(m: HandshakeMessageContent): Uint8Array {
+  return encodeHandshake(m.type, (w) => {
+    switch (m.type) {
+      case HandshakeType.hello_request:
+      case HandshakeType.server_hello_done:
+        return;
+      case HandshakeType.client_hello:
+        return encodeClientHello(w, m.body);
+      case HandshakeType.server_hello:
+        return encodeServerHello(w, m.body);
+      case HandshakeType.new_session_ticket:
+        return encodeNewSessionTicket(w, m.body);
+      case HandshakeType.certificate:
+        return encodeCertificate(w, m.body);
+      case HandshakeType.server_key_exchange:
+        return encodeServerKeyExchange(w, m.body);
+      case HandshakeType.certificate_request:
+        return encodeCertificateRequest(w, m.body);
+      case HandshakeType.certificate_verify:
+        return encodeCertificateVerify(w, m.body);
+      case HandshakeType.client_key_exchange:
+        return encodeClientKeyExchange(w, m.body);
+      case HandshakeType.finished:
+        return encodeFinished(w, m.body);
+    }
+  });
+}
+
+const TYPE_NAMES = new Map<number, string>(Object.entries(HandshakeType).map(([name, code]) => [code, name]));
+
+/** Name of a handshake type code, or `unknown_handshake_type_<n>`. */
+export function handshakeTypeName(type: number): string {
+  return TYPE_NAMES.get(type) ?? `unknown_handshake_type_${type}`;
+}
+
+/**
+ * Decode a reassembled body by its type. Malformed bodies throw kind 'decode'; an unknown type throws
+ * peerError('unexpected_message', 'unknown_handshake_type'). `raw` (header ‖ body) is carried through
+ * for the transcript.
+ */
+export function decodeHandshakeBody(
+  type: number,
+  body: Uint8Array,
+  raw: Uint8Array,
+  verifyDataLength = VERIFY_DATA_LENGTH,
+): HandshakeMessage {
+  const r = new Reader(body, TYPE_NAMES.get(type) ?? 'handshake message');
+  switch (type) {
+    case HandshakeType.hello_request:
+      return { type, body: decodeHelloRequest(r), raw };
+    case HandshakeType.client_hello:
+      return { type, body: decodeClientHello(r), raw };
+    case HandshakeType.server_hello:
+      return { type, body: decodeServerHello(r), raw };
+    case HandshakeType.new_session_ticket:
+      return { type, body: decodeNewSessionTicket(r), raw };
+    case HandshakeType.certificate:
+      return { type, body: decodeCertificate(r), raw };
+    case HandshakeType.server_key_exchange:
+      return { type, body: decodeServerKeyExchange(r), raw };
+    case HandshakeType.certificate_request:
+      return { type, body: decodeCertificateRequest(r), raw };
+    case HandshakeType.server_hello_done:
+      return { type, body: decodeServerHelloDone(r), raw };
+    case HandshakeType.certificate_verify:
+      return { type, body: decodeCertificateVerify(r), raw };
+    case HandshakeType.client_key_exchange:
+      return { type, body: decodeClientKeyExchange(r), raw };
+    case HandshakeType.finished:
+      return { type, body: decodeFinished(r, verifyDataLength), raw };
+    default:
+      throw peerError(
+        'unexpected_message',
+        'unknown_handshake_type',
+        `unknown handshake message type ${type}`,
+      );
+  }
+}
+
+/** Decode one whole message (header ‖ body, nothing after it). */
+export function decodeHandshakeMessage(
+  raw: Uint8Array,
+  verifyDataLength = VERIFY_DATA_LENGTH,
+): HandshakeMessage {
+  const r = new Reader(raw, 'handshake header');
+  const type = r.u8();
+  const body = r.opaque24();
+  r.end();
+  return decodeHandshakeBody(type, body, raw.slice(), verifyDataLength);
+}
+
+/** One reassembled message: its type, body, and the exact bytes (header included) for the transcript. */
+export interface HandshakeFragmentMessage {
+  readonly type: number;
+  readonly body: Uint8Array;
+  readonly raw: Uint8Array;
+}
+
+/**
+ * Joins handshake-record fragments into whole messages. Push each record's plaintext, then call next()
+ * until it returns undefined. `hasPartial` is true while a message is half-received, when the connection
+ * must refuse any other content type (ChangeCipherSpec included) with unexpected_message.
+ */
+export class HandshakeReassembler {
+  private readonly maxMessageSize: number;
+  private buffer: Uint8Array = new Uint8Array(0);
+  private start = 0;
+
+  constructor(maxMessageSize = DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE) {
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  push(fragment: Uint8Array): void {
+    if (fragment.length === 0) return;
+    const pending = this.buffer.length - this.start;
+    const next = new Uint8Array(pending + fragment.length);
+    next.set(this.buffer.subarray(this.start), 0);
+    next.set(fragment, pending);
+    this.buffer = next;
+    this.start = 0;
+  }
+
+  /** The next whole message, or undefined if none is complete. Throws once an oversize header is seen. */
+  next(): HandshakeFragmentMessage | undefined {
+    const available = this.buffer.length - this.start;
+    if (available < HANDSHAKE_HEADER_LENGTH) return undefined;
+    const b = this.buffer;
+    const s = this.start;
+    const length = (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
+    if (length > this.maxMessageSize) {
+      throw limitError(
+        'illegal_parameter',
+        'handshake_message_too_large',
+        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${this.maxMessageSize} bytes`,
+      );
+    }
+    const total = HANDSHAKE_HEADER_LENGTH + length;
+    if (available < total) return undefined;
+    const raw = b.slice(s, s + total);
+    this.start += total;
+    if (this.start === this.buffer.length) {
+      this.buffer = new Uint8Array(0);
+      this.start = 0;
+    }
+    return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
+  }
+
+  /** Bytes of an incomplete message are buffered. */
+  get hasPartial(): boolean {
+    return this.buffer.length > this.start;
+  }
+}

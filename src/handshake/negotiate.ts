@@ -1,0 +1,52 @@
+// Choosing and checking negotiated parameters: suites, groups, signature schemes, ALPN
+// (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1, RFC 7301 §3.2).
+
+import type { GroupName } from '../ciphers/groups.js';
+import type { PrivateKey, PublicKey } from '../ciphers/keys.js';
+import type { SchemeParams } from '../ciphers/schemes.js';
+import type { SuiteParams } from '../ciphers/suites.js';
+
+/** Whether a certificate key can authenticate a suite (ECDSA suites also carry Ed25519, RFC 8422 §5.3). */
+export function keyFitsSuite(key: PublicKey | PrivateKey, suite: SuiteParams): boolean {
+  return suite.authentication === 'RSA' ? key.type === 'rsa' : key.type === 'ec' || key.type === 'ed25519';
+}
+
+/**
+ * The schemes from `allowed` this key can make, best first: for EC keys the hash that matches the
+ * curve comes first (P-256 → SHA-256, P-384 → SHA-384), as OpenSSL and rustls do.
+ */
+export function schemesForKey(key: PublicKey | PrivateKey, allowed: readonly SchemeParams[]): SchemeParams[] {
+  const fits = allowed.filter((s) => s.keyType === key.type);
+  if (key.type !== 'ec') return fits;
+  const preferred = key.curve === 'P-384' ? 'sha384' : 'sha256';
+  return [
+    ...fits.filter((s) => s.algorithm.kind === 'ecdsa' && s.algorithm.hash === preferred),
+    ...fits.filter((s) => !(s.algorithm.kind === 'ecdsa' && s.algorithm.hash === preferred)),
+  ];
+}
+
+/** Our best scheme that the peer offered and our key can make. */
+export function chooseScheme(
+  key: PrivateKey,
+  ours: readonly SchemeParams[],
+  peerCodes: readonly number[],
+): SchemeParams | undefined {
+  return schemesForKey(key, ours).find((s) => peerCodes.includes(s.code));
+}
+
+/** Our most preferred group the peer also supports. */
+export function chooseGroup(ours: readonly GroupName[], peer: readonly GroupName[]): GroupName | undefined {
+  return ours.find((g) => peer.includes(g));
+}
+
+/** ALPN: the server picks by its own preference (RFC 7301 §3.2). */
+export function chooseAlpn(ours: readonly string[], offered: readonly string[]): string | undefined {
+  return ours.find((p) => offered.includes(p));
+}
+
+/** True when `host` is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */
+export function isIpLiteral(host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return true;
+  return h.includes(':') && /^[0-9a-fA-F:.%a-zA-Z0-9]+$/.test(h);
+}

@@ -1,0 +1,169 @@
+// The server's choices from a ClientHello: version, suite, group, signature scheme, ALPN, SNI,
+// EMS and renegotiation checks, and the ServerHello extensions that answer them
+// (RFC 5246 §7.4.1.2–4, RFC 8422 §5.1, RFC 7627 §5.1, RFC 5746 §3.6, RFC 7301 §3.2, RFC 6066 §3, RFC 8449).
+
+import { type GroupName, groupByCode } from '../ciphers/groups.js';
+import { publicKeyOf } from '../ciphers/keys.js';
+import { describeScheme, type SchemeParams } from '../ciphers/schemes.js';
+import { describeSuite, type SuiteParams } from '../ciphers/suites.js';
+import type { ResolvedServerConfig } from '../config.js';
+import { incompatibleError, peerError } from '../errors.js';
+import { ProtocolVersion } from '../record/types.js';
+import {
+  decodeAlpn,
+  decodeEcPointFormats,
+  decodeEmptyExtension,
+  decodeRecordSizeLimit,
+  decodeRenegotiationInfo,
+  decodeServerName,
+  decodeSignatureAlgorithms,
+  decodeSupportedGroups,
+  encodeAlpn,
+  encodeEcPointFormats,
+  encodeRecordSizeLimit,
+  encodeRenegotiationInfo,
+} from './messages/extensions.js';
+import { type ClientHello, type Extension, ExtensionType } from './messages/types.js';
+import { chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
+
+const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
+const TLS_FALLBACK_SCSV = 0x5600;
+
+export interface ServerChoices {
+  readonly suite: SuiteParams;
+  readonly group: GroupName;
+  readonly scheme: SchemeParams;
+  readonly extendedMasterSecret: boolean;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  readonly recordSizeLimit: number | undefined;
+  /** ServerHello extensions. */
+  readonly extensions: Extension[];
+}
+
+export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHello): ServerChoices {
+  if (hello.version < ProtocolVersion.TLSv1_2) {
+    const v = hello.version === 0x0301 ? 'TLS 1.0' : hello.version === 0x0302 ? 'TLS 1.1' : `0x${hello.version.toString(16)}`;
+    throw incompatibleError(
+      'protocol_version',
+      'unsupported_version',
+      `the client offers at most ${v}; memtls speaks only TLS 1.2`,
+    );
+  }
+  if (hello.cipherSuites.includes(TLS_FALLBACK_SCSV) && hello.version < ProtocolVersion.TLSv1_2) {
+    throw peerError('inappropriate_fallback', 'inappropriate_fallback', 'the client signalled a version fallback');
+  }
+  if (!hello.compressionMethods.includes(0)) {
+    throw peerError('illegal_parameter', 'compression', 'the client does not offer null compression');
+  }
+  const ext = new Map<number, Uint8Array>(hello.extensions.map((e) => [e.type, e.data]));
+  // Renegotiation indication (RFC 5746 §3.6): empty in an initial handshake.
+  const ri = ext.get(ExtensionType.renegotiation_info);
+  if (ri !== undefined && decodeRenegotiationInfo(ri).length !== 0) {
+    throw peerError(
+      'handshake_failure',
+      'bad_renegotiation_info',
+      'the client sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.6)',
+    );
+  }
+  const secureRenegotiation = ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  // Extended master secret (RFC 7627).
+  const emsData = ext.get(ExtensionType.extended_master_secret);
+  if (emsData !== undefined) decodeEmptyExtension(emsData, 'extended_master_secret');
+  const extendedMasterSecret = emsData !== undefined;
+  if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
+    throw incompatibleError(
+      'handshake_failure',
+      'extended_master_secret_required',
+      'the client does not support the extended master secret (RFC 7627), which memtls requires by default;' +
+        ' set requireExtendedMasterSecret: false to let an old client in',
+    );
+  }
+  // Point formats (RFC 8422 §5.1.2): uncompressed must be among them when the extension is sent.
+  const pf = ext.get(ExtensionType.ec_point_formats);
+  if (pf !== undefined && !decodeEcPointFormats(pf).includes(0)) {
+    throw peerError('illegal_parameter', 'ec_point_formats', 'the client does not accept uncompressed points');
+  }
+  // Signature scheme for ServerKeyExchange. Without signature_algorithms, TLS 1.2 means SHA-1 (§7.4.1.4.1).
+  const sa = ext.get(ExtensionType.signature_algorithms);
+  const peerSchemes = sa !== undefined ? decodeSignatureAlgorithms(sa) : [];
+  const scheme = chooseScheme(cfg.key, cfg.schemes, peerSchemes);
+  if (!scheme) {
+    throw incompatibleError(
+      'handshake_failure',
+      'no_common_signature_scheme',
+      sa === undefined
+        ? 'the client sent no signature_algorithms, so it only accepts SHA-1 signatures, which memtls refuses'
+        : `no common signature scheme for our ${publicKeyOf(cfg.key).type} key: the client offered ` +
+            `${peerSchemes.map(describeScheme).join(', ')}; we allow ${cfg.schemes.map((s) => s.name).join(', ')}`,
+    );
+  }
+  // Cipher suite: server preference among those our certificate key can authenticate.
+  const suite = cfg.suites.find((s) => keyFitsSuite(cfg.key, s) && hello.cipherSuites.includes(s.code));
+  if (!suite) {
+    const offered = hello.cipherSuites.filter((c) => c !== TLS_EMPTY_RENEGOTIATION_INFO_SCSV && c !== TLS_FALLBACK_SCSV);
+    throw incompatibleError(
+      'handshake_failure',
+      'no_common_cipher_suite',
+      `no common cipher suite: the client offered ${offered.map(describeSuite).join(', ') || 'nothing'}; ` +
+        `this server accepts ${cfg.suites
+          .filter((s) => keyFitsSuite(cfg.key, s))
+          .map((s) => s.name)
+          .join(', ')} (ECDHE with AES-GCM or ChaCha20-Poly1305 only)`,
+    );
+  }
+  // Group (RFC 8422 §5.1.1): without supported_groups, assume the client can do P-256.
+  const sg = ext.get(ExtensionType.supported_groups);
+  const peerGroups =
+    sg !== undefined
+      ? decodeSupportedGroups(sg)
+          .map((c) => groupByCode(c)?.name)
+          .filter((g): g is GroupName => g !== undefined)
+      : (['secp256r1'] as GroupName[]);
+  const group = cfg.groups.find((g) => peerGroups.includes(g));
+  if (!group) {
+    throw incompatibleError(
+      'handshake_failure',
+      'no_common_group',
+      `no common ECDHE group: the client offered ${sg !== undefined ? decodeSupportedGroups(sg).map((c) => `0x${c.toString(16).padStart(4, '0')}`).join(', ') : 'none'}; ` +
+        `we allow ${cfg.groups.join(', ')}`,
+    );
+  }
+  // SNI (RFC 6066 §3): recorded; one certificate serves every name.
+  const sn = ext.get(ExtensionType.server_name);
+  const serverName = sn !== undefined ? decodeServerName(sn) : undefined;
+  // ALPN (RFC 7301 §3.2): our preference; no overlap is fatal.
+  let alpn: string | undefined;
+  const alpnData = ext.get(ExtensionType.application_layer_protocol_negotiation);
+  if (alpnData !== undefined && cfg.alpn.length > 0) {
+    const offered = decodeAlpn(alpnData);
+    alpn = chooseAlpn(cfg.alpn, offered);
+    if (alpn === undefined) {
+      throw incompatibleError(
+        'no_application_protocol',
+        'no_application_protocol',
+        `no ALPN protocol in common: the client offered ${offered.join(', ')}; we accept ${cfg.alpn.join(', ')}`,
+      );
+    }
+  }
+  const rsl = ext.get(ExtensionType.record_size_limit);
+  const recordSizeLimit = rsl !== undefined ? decodeRecordSizeLimit(rsl) : undefined;
+
+  const extensions: Extension[] = [];
+  if (secureRenegotiation) {
+    extensions.push({ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) });
+  }
+  if (extendedMasterSecret) extensions.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+  if (pf !== undefined) extensions.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([0]) });
+  if (serverName !== undefined) extensions.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
+  if (alpn !== undefined) {
+    extensions.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
+  }
+  if (recordSizeLimit !== undefined) {
+    extensions.push({
+      type: ExtensionType.record_size_limit,
+      data: encodeRecordSizeLimit(cfg.maxRecordSize ?? 1 << 14),
+    });
+  }
+  return { suite, group, scheme, extendedMasterSecret, alpn, serverName, recordSizeLimit, extensions };
+}

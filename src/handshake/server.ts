@@ -1,0 +1,348 @@
+// The TLS 1.2 server handshake state machine: full ECDHE handshake, requiring (or allowing) client
+// certificates (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
+
+import { concatBytes, equalBytes } from '../codec.js';
+import { GROUPS, type GroupName } from '../ciphers/groups.js';
+import { computeExtendedMasterSecret, computeMasterSecret, computeVerifyData } from '../ciphers/prf.js';
+import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
+import type { SuiteParams } from '../ciphers/suites.js';
+import type { ResolvedServerConfig } from '../config.js';
+import { certificateError, peerError, TlsError } from '../errors.js';
+import { parseCertificate } from '../x509/certificate.js';
+import type { Certificate, PeerIdentity } from '../x509/types.js';
+import { verifyChain } from '../x509/verify.js';
+import type { HandshakeIo } from './io.js';
+import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
+import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
+import { encodeServerHello } from './messages/hello.js';
+import { encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
+import {
+  type CertificateMessage,
+  type CertificateVerify,
+  type ClientHello,
+  ClientCertificateType,
+  type ClientKeyExchange,
+  type Finished,
+  type HandshakeMessage,
+  HandshakeType,
+} from './messages/types.js';
+import { schemesForKey } from './negotiate.js';
+import { negotiateClientHello } from './server-hello.js';
+import { deriveTrafficKeys, type HandshakeResult } from './session.js';
+import { describeState, unexpectedMessage } from './unexpected.js';
+
+interface Negotiated {
+  readonly suite: SuiteParams;
+  readonly group: GroupName;
+  readonly scheme: SchemeParams;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly extendedMasterSecret: boolean;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** Our ephemeral private key, dropped after ClientKeyExchange. */
+  readonly share: { readonly derive: (peer: Uint8Array) => Uint8Array; readonly dispose: () => void };
+  /** The schemes we listed in CertificateRequest. */
+  readonly requestedSchemes: readonly SchemeParams[];
+}
+
+interface ClientAuthenticated extends Negotiated {
+  readonly peerCertificates: Certificate[];
+  readonly identity: PeerIdentity | undefined;
+}
+
+export type ServerState =
+  | { readonly step: 'awaitClientHello' }
+  | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
+  | { readonly step: 'awaitClientKeyExchange'; readonly session: ClientAuthenticated }
+  | {
+      readonly step: 'awaitCertificateVerify';
+      readonly session: ClientAuthenticated;
+      readonly masterSecret: Uint8Array;
+    }
+  | {
+      readonly step: 'awaitChangeCipherSpec';
+      readonly session: ClientAuthenticated;
+      readonly masterSecret: Uint8Array;
+      readonly clientScheme: SchemeParams | undefined;
+    }
+  | {
+      readonly step: 'awaitFinished';
+      readonly session: ClientAuthenticated;
+      readonly masterSecret: Uint8Array;
+      readonly clientScheme: SchemeParams | undefined;
+    }
+  | { readonly step: 'done' };
+
+export class ServerHandshake {
+  state: ServerState = { step: 'awaitClientHello' };
+  result: HandshakeResult | undefined;
+
+  constructor(
+    private readonly config: ResolvedServerConfig,
+    private readonly io: HandshakeIo,
+  ) {}
+
+  get done(): boolean {
+    return this.state.step === 'done';
+  }
+
+  get expectsChangeCipherSpec(): boolean {
+    return this.state.step === 'awaitChangeCipherSpec';
+  }
+
+  handle(message: HandshakeMessage): void {
+    const s = this.state;
+    switch (s.step) {
+      case 'awaitClientHello':
+        if (message.type === HandshakeType.client_hello) return this.onClientHello(message.body, message.raw);
+        break;
+      case 'awaitCertificate':
+        if (message.type === HandshakeType.certificate) return this.onCertificate(s, message.body, message.raw);
+        break;
+      case 'awaitClientKeyExchange':
+        if (message.type === HandshakeType.client_key_exchange) {
+          return this.onClientKeyExchange(s, message.body, message.raw);
+        }
+        break;
+      case 'awaitCertificateVerify':
+        if (message.type === HandshakeType.certificate_verify) {
+          return this.onCertificateVerify(s, message.body, message.raw);
+        }
+        break;
+      case 'awaitFinished':
+        if (message.type === HandshakeType.finished) return this.onFinished(s, message.body, message.raw);
+        break;
+      default:
+        break;
+    }
+    throw unexpectedMessage(message.type, describeState(s.step));
+  }
+
+  onChangeCipherSpec(): void {
+    const s = this.state;
+    if (s.step !== 'awaitChangeCipherSpec') {
+      throw peerError(
+        'unexpected_message',
+        'unexpected_change_cipher_spec',
+        `the client sent ChangeCipherSpec while ${describeState(s.step)}`,
+      );
+    }
+    this.state = { ...s, step: 'awaitFinished' };
+  }
+
+  private onClientHello(hello: ClientHello, raw: Uint8Array): void {
+    const cfg = this.config;
+    const io = this.io;
+    const n = negotiateClientHello(cfg, hello);
+    io.lockRecordVersion();
+    io.transcript.add(raw);
+    if (n.recordSizeLimit !== undefined) io.setSendLimit(n.recordSizeLimit);
+    const serverRandom = cfg.random(32);
+    io.send(HandshakeType.server_hello, (w) =>
+      encodeServerHello(w, {
+        version: 0x0303,
+        random: serverRandom,
+        sessionId: new Uint8Array(0),
+        cipherSuite: n.suite.code,
+        compressionMethod: 0,
+        extensions: n.extensions,
+      }),
+    );
+    io.send(HandshakeType.certificate, (w) => encodeCertificate(w, { certificates: [...cfg.chain] }));
+    // ServerKeyExchange (RFC 8422 §5.4): a fresh ephemeral key, signed with the client and server randoms.
+    const share = cfg.provider.generateKeyShare(n.group, cfg.random);
+    const code = groupCode(n.group);
+    const params = encodeServerEcdhParams(code, share.publicKey);
+    const signature = cfg.provider.sign(
+      n.scheme.algorithm,
+      cfg.key,
+      concatBytes(hello.random, serverRandom, params),
+      cfg.random,
+    );
+    io.send(HandshakeType.server_key_exchange, (w) =>
+      encodeServerKeyExchange(w, {
+        curveType: 3,
+        namedGroup: code,
+        publicKey: share.publicKey,
+        signatureScheme: n.scheme.code,
+        signature,
+      }),
+    );
+    const requestedSchemes = cfg.clientAuth === 'none' ? [] : [...cfg.schemes];
+    if (cfg.clientAuth !== 'none') {
+      io.send(HandshakeType.certificate_request, (w) =>
+        encodeCertificateRequest(w, {
+          certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
+          signatureSchemes: requestedSchemes.map((s) => s.code),
+          certificateAuthorities: cfg.rootCertificates.map((c) => c.subject.der),
+        }),
+      );
+    }
+    io.send(HandshakeType.server_hello_done, (w) => encodeServerHelloDone(w));
+    const session: Negotiated = {
+      suite: n.suite,
+      group: n.group,
+      scheme: n.scheme,
+      clientRandom: hello.random,
+      serverRandom,
+      extendedMasterSecret: n.extendedMasterSecret,
+      alpn: n.alpn,
+      serverName: n.serverName,
+      share: { derive: (peer) => share.deriveSharedSecret(peer), dispose: () => share.dispose() },
+      requestedSchemes,
+    };
+    this.state =
+      cfg.clientAuth === 'none'
+        ? { step: 'awaitClientKeyExchange', session: { ...session, peerCertificates: [], identity: undefined } }
+        : { step: 'awaitCertificate', session };
+  }
+
+  private onCertificate(
+    s: Extract<ServerState, { step: 'awaitCertificate' }>,
+    message: CertificateMessage,
+    raw: Uint8Array,
+  ): void {
+    const cfg = this.config;
+    if (message.certificates.length === 0) {
+      if (cfg.clientAuth === 'required') {
+        throw certificateError(
+          'certificate_required',
+          'the client sent no certificate, but this server requires one (clientAuth: required)',
+        );
+      }
+      this.io.transcript.add(raw);
+      this.state = { step: 'awaitClientKeyExchange', session: { ...s.session, peerCertificates: [], identity: undefined } };
+      return;
+    }
+    const peerCertificates = message.certificates.map((der) => parsePeerCertificate(der));
+    const verdict = verifyChain({
+      chain: [...message.certificates],
+      root: [...cfg.roots],
+      now: cfg.now(),
+      usage: 'client',
+      allowCommonNameFallback: cfg.allowCommonNameFallback,
+    });
+    if (!verdict.ok) throw verdict.error;
+    const key = verdict.identity.certificate.publicKey;
+    if (!key || schemesForKey(key, s.session.requestedSchemes).length === 0) {
+      throw certificateError(
+        'unsupported_algorithm',
+        `the client's certificate key (${key?.type ?? 'unknown'}) fits none of the signature schemes we requested`,
+      );
+    }
+    this.io.transcript.add(raw);
+    this.state = {
+      step: 'awaitClientKeyExchange',
+      session: { ...s.session, peerCertificates, identity: verdict.identity },
+    };
+  }
+
+  private onClientKeyExchange(
+    s: Extract<ServerState, { step: 'awaitClientKeyExchange' }>,
+    cke: ClientKeyExchange,
+    raw: Uint8Array,
+  ): void {
+    const cfg = this.config;
+    const session = s.session;
+    let preMasterSecret: Uint8Array;
+    try {
+      preMasterSecret = session.share.derive(cke.publicKey);
+    } finally {
+      session.share.dispose();
+    }
+    this.io.transcript.add(raw);
+    const hash = session.suite.prfHash;
+    const masterSecret = session.extendedMasterSecret
+      ? computeExtendedMasterSecret(hash, preMasterSecret, this.io.transcript.hash(cfg.provider, hash))
+      : computeMasterSecret(hash, preMasterSecret, session.clientRandom, session.serverRandom);
+    preMasterSecret.fill(0);
+    const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
+    this.io.expectReadCipher(keys.client);
+    this.io.logKey(session.clientRandom, masterSecret);
+    this.state = session.identity
+      ? { step: 'awaitCertificateVerify', session, masterSecret }
+      : { step: 'awaitChangeCipherSpec', session, masterSecret, clientScheme: undefined };
+  }
+
+  private onCertificateVerify(
+    s: Extract<ServerState, { step: 'awaitCertificateVerify' }>,
+    cv: CertificateVerify,
+    raw: Uint8Array,
+  ): void {
+    const cfg = this.config;
+    const key = s.session.identity!.certificate.publicKey!;
+    const scheme = schemeByCode(cv.signatureScheme);
+    if (!scheme || !s.session.requestedSchemes.includes(scheme) || schemesForKey(key, [scheme]).length === 0) {
+      throw peerError(
+        'illegal_parameter',
+        'unoffered_signature_scheme',
+        `the client signed CertificateVerify with ${describeScheme(cv.signatureScheme)}, which we did not request` +
+          ` or which does not fit its ${key.type} key`,
+      );
+    }
+    if (!cfg.provider.verify(scheme.algorithm, key, this.io.transcript.bytes(), cv.signature)) {
+      throw peerError(
+        'decrypt_error',
+        'bad_certificate_verify',
+        `the client's CertificateVerify signature (${scheme.name}) does not verify with its certificate key:` +
+          ' it does not hold the private key of the certificate it sent',
+      );
+    }
+    this.io.transcript.add(raw);
+    this.state = { step: 'awaitChangeCipherSpec', session: s.session, masterSecret: s.masterSecret, clientScheme: scheme };
+  }
+
+  private onFinished(s: Extract<ServerState, { step: 'awaitFinished' }>, finished: Finished, raw: Uint8Array): void {
+    const cfg = this.config;
+    const io = this.io;
+    const session = s.session;
+    const hash = session.suite.prfHash;
+    const expected = computeVerifyData(hash, s.masterSecret, 'client finished', io.transcript.hash(cfg.provider, hash));
+    if (!equalBytes(expected, finished.verifyData)) {
+      throw peerError(
+        'decrypt_error',
+        'bad_finished',
+        "the client's Finished message does not match the handshake: the handshake was tampered with or the keys differ",
+      );
+    }
+    io.transcript.add(raw);
+    const keys = deriveTrafficKeys(session.suite, s.masterSecret, session.clientRandom, session.serverRandom);
+    io.changeWriteCipher(keys.server);
+    const verifyData = computeVerifyData(hash, s.masterSecret, 'server finished', io.transcript.hash(cfg.provider, hash));
+    io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
+    this.result = {
+      suite: session.suite,
+      masterSecret: s.masterSecret,
+      clientRandom: session.clientRandom,
+      serverRandom: session.serverRandom,
+      info: {
+        version: 'TLSv1.2',
+        cipherSuite: session.suite.name,
+        group: session.group,
+        signatureScheme: s.clientScheme?.name ?? 'none',
+        ...(session.serverName !== undefined ? { serverName: session.serverName } : {}),
+        ...(session.alpn !== undefined ? { alpn: session.alpn } : {}),
+        extendedMasterSecret: session.extendedMasterSecret,
+        resumed: false,
+        peerCertificates: session.peerCertificates,
+        ...(session.identity ? { peerIdentity: session.identity } : {}),
+      },
+    };
+    io.transcript.clear();
+    this.state = { step: 'done' };
+  }
+}
+
+function groupCode(group: GroupName): number {
+  return GROUPS[group].code;
+}
+
+function parsePeerCertificate(der: Uint8Array): Certificate {
+  try {
+    return parseCertificate(der);
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw certificateError('decode_error', `a certificate from the peer does not parse: ${String(e)}`);
+  }
+}

@@ -1,0 +1,48 @@
+// SessionInfo (DESIGN.md) and the secrets a finished handshake hands to the connection (RFC 5246 §8.1, §6.3).
+
+import { deriveKeyBlock } from '../ciphers/prf.js';
+import type { SuiteParams } from '../ciphers/suites.js';
+import type { DirectionKeys } from '../record/types.js';
+import type { Certificate, PeerIdentity } from '../x509/types.js';
+
+export interface SessionInfo {
+  readonly version: 'TLSv1.2';
+  /** IANA name, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256. */
+  readonly cipherSuite: string;
+  /** 'x25519' | 'secp256r1' | 'secp384r1'. */
+  readonly group: string;
+  /** IANA name of the peer's handshake signature (ServerKeyExchange or CertificateVerify). */
+  readonly signatureScheme: string;
+  /** SNI sent (client) or received (server). */
+  readonly serverName?: string;
+  readonly alpn?: string;
+  readonly extendedMasterSecret: boolean;
+  readonly resumed: boolean;
+  /** As sent by the peer, leaf first (parsed). Empty when the peer sent no certificate. */
+  readonly peerCertificates: readonly Certificate[];
+  /** The verified leaf's identity; undefined when the peer sent no certificate. */
+  readonly peerIdentity?: PeerIdentity;
+}
+
+/** What a completed handshake leaves behind for the connection. */
+export interface HandshakeResult {
+  readonly info: SessionInfo;
+  readonly suite: SuiteParams;
+  readonly masterSecret: Uint8Array;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+}
+
+/** client_write and server_write keys from the key block (RFC 5246 §6.3). */
+export function deriveTrafficKeys(
+  suite: SuiteParams,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): { client: DirectionKeys; server: DirectionKeys } {
+  const block = deriveKeyBlock(suite, masterSecret, clientRandom, serverRandom);
+  return {
+    client: { suite, key: block.clientKey, fixedIv: block.clientIv },
+    server: { suite, key: block.serverKey, fixedIv: block.serverIv },
+  };
+}

@@ -1,0 +1,103 @@
+// The record deframer: splits a byte stream, cut anywhere, into TLS records (RFC 5246 §6.2.1).
+//
+// Bytes are kept as a list of the caller's chunks (no copying on push), so feeding one byte at a time
+// costs O(1) per byte. A record that lies inside one chunk is returned as a subarray of it (zero
+// copies); one that straddles chunks is assembled once. The header is checked as soon as its 5 bytes
+// are there, so a bad or oversized record fails without waiting for its body, and at most one record
+// (≤ 5 + MAX_CIPHERTEXT bytes) is ever waited for. The caller must not modify pushed bytes afterwards.
+
+import { RECORD_HEADER_LENGTH, checkRecordHeader } from './header.js';
+import type { TlsRecord } from './types.js';
+
+/** Drop consumed chunk slots once this many have piled up at the front of the list. */
+const COMPACT_AFTER = 64;
+
+export class Deframer {
+  private chunks: Uint8Array[] = [];
+  /** Index in `chunks` of the first chunk with unread bytes. */
+  private first = 0;
+  /** Read position inside `chunks[first]`. */
+  private offset = 0;
+  /** Unread bytes in total. */
+  private buffered = 0;
+  /** The checked header of the record being waited for, once its 5 bytes arrived. */
+  private header: { type: number; version: number; length: number } | undefined;
+  private readonly headerBytes = new Uint8Array(RECORD_HEADER_LENGTH);
+
+  /** Bytes received but not yet returned as records. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Add network bytes (any length, including zero). Never throws. */
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes);
+    this.buffered += bytes.length;
+  }
+
+  /**
+   * The next complete record, or undefined until more bytes arrive. Throws TlsError for a header we
+   * refuse (see checkRecordHeader); the deframer is then unusable (the connection fails).
+   */
+  next(): TlsRecord | undefined {
+    let header = this.header;
+    if (header === undefined) {
+      if (this.buffered < RECORD_HEADER_LENGTH) return undefined;
+      const h = this.take(RECORD_HEADER_LENGTH, this.headerBytes);
+      const type = h[0]!;
+      const version = (h[1]! << 8) | h[2]!;
+      const length = (h[3]! << 8) | h[4]!;
+      checkRecordHeader(type, version, length);
+      header = { type, version, length };
+      this.header = header;
+    }
+    if (this.buffered < header.length) return undefined;
+    this.header = undefined;
+    const fragment = this.take(header.length, undefined);
+    return { type: header.type, version: header.version, fragment };
+  }
+
+  /**
+   * Consume n ≤ buffered bytes: a subarray when they lie in one chunk, else copied into `into`
+   * (or a new array of n bytes).
+   */
+  private take(n: number, into: Uint8Array | undefined): Uint8Array {
+    this.buffered -= n;
+    if (n === 0) return EMPTY;
+    const chunk = this.chunks[this.first]!;
+    const available = chunk.length - this.offset;
+    if (n <= available) {
+      const out = chunk.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      if (this.offset === chunk.length) this.dropFirst();
+      return out;
+    }
+    const out = into ?? new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[this.first]!;
+      const count = Math.min(n - filled, c.length - this.offset);
+      out.set(c.subarray(this.offset, this.offset + count), filled);
+      filled += count;
+      this.offset += count;
+      if (this.offset === c.length) this.dropFirst();
+    }
+    return out;
+  }
+
+  private dropFirst(): void {
+    this.chunks[this.first] = EMPTY;
+    this.first++;
+    this.offset = 0;
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first >= COMPACT_AFTER && this.first * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,320 @@
+// The record layer: deframing, record limits, protection state per direction (none → pending →
+// active at ChangeCipherSpec) and outgoing fragmentation (RFC 5246 §6.1–§6.2, RFC 8449 §4).
+//
+// Choices the RFCs leave open, made here:
+// - A zero-length handshake, alert or change_cipher_spec record (RFC 5246 §6.2.1: MUST NOT be
+//   sent) fails with unexpected_message, code 'empty_record' (as RFC 8446 §5.1 does for TLS 1.3).
+// - Empty application_data records are legal and skipped; more than MAX_EMPTY_RECORDS in a row fail
+//   with a limit error, code 'too_many_empty_records', alert unexpected_message (what OpenSSL sends).
+// - The record_size_limit (RFC 8449) applies to protected records only: unprotected records are
+//   limited to 2^14 bytes of plaintext both ways ("Unprotected messages are not subject to this
+//   limit"). A protected record whose ciphertext could not hold ≤ receive-limit bytes of plaintext
+//   is refused with record_overflow before decryption.
+// - read() is sticky: once it throws, every later read() throws the same TlsError and fed bytes are
+//   dropped. write() keeps working so the caller can still send its fatal alert.
+// - The record layer does not interpret records: checking that a ChangeCipherSpec carries the single
+//   byte 1, and refusing a second one, are the handshake's job.
+
+import type { CryptoProvider } from '../ciphers/provider.js';
+import { TlsError, asTlsError, localError, limitError, peerError } from '../errors.js';
+import { Deframer } from './deframer.js';
+import { RECORD_HEADER_LENGTH, isKnownContentType, writeRecordHeader } from './header.js';
+import { RecordProtector } from './protection.js';
+import {
+  ContentType,
+  type ContentTypeCode,
+  type DirectionKeys,
+  MAX_EMPTY_RECORDS,
+  MAX_PLAINTEXT,
+  type PlainRecord,
+  ProtocolVersion,
+} from './types.js';
+
+export interface RecordLayerOptions {
+  provider: CryptoProvider;
+  /**
+   * Largest plaintext we put in one outgoing record (default and maximum 2^14). The peer's
+   * record_size_limit (setSendLimit) can lower it further for protected records.
+   */
+  maxPlaintext?: number;
+}
+
+/** Smallest record_size_limit an endpoint may advertise (RFC 8449 §4). */
+export const MIN_RECORD_SIZE_LIMIT = 64;
+
+const EMPTY = new Uint8Array(0);
+
+export class RecordLayer {
+  private readonly provider: CryptoProvider;
+  private readonly maxPlaintext: number;
+  private readonly deframer = new Deframer();
+  private readProtector: RecordProtector | undefined;
+  private writeProtector: RecordProtector | undefined;
+  private pendingReadProtector: RecordProtector | undefined;
+  private pendingWriteProtector: RecordProtector | undefined;
+  private sendLimit = MAX_PLAINTEXT;
+  private receiveLimit = MAX_PLAINTEXT;
+  private versionLocked = false;
+  private writeVersion: number = ProtocolVersion.TLSv1_2;
+  private emptyRecordsInARow = 0;
+  private failure: TlsError | undefined;
+  private outgoing: Uint8Array[] = [];
+  private outgoingBytes = 0;
+  private disposed = false;
+
+  constructor(options: RecordLayerOptions) {
+    const maxPlaintext = options.maxPlaintext ?? MAX_PLAINTEXT;
+    if (!Number.isInteger(maxPlaintext) || maxPlaintext < 1 || maxPlaintext > MAX_PLAINTEXT) {
+      throw localError('bad_config', `maxPlaintext must be an integer from 1 to ${MAX_PLAINTEXT}, got ${maxPlaintext}`);
+    }
+    this.provider = options.provider;
+    this.maxPlaintext = maxPlaintext;
+  }
+
+  /** Network bytes in, cut anywhere. The caller must not modify them afterwards (they are not copied). */
+  feed(bytes: Uint8Array): void {
+    this.checkNotDisposed();
+    if (this.failure === undefined) this.deframer.push(bytes);
+  }
+
+  /**
+   * The next record, decrypted if the read direction is protected; undefined until a whole record
+   * is there. Empty application_data records are skipped. Throws TlsError (sticky, see above).
+   */
+  read(): PlainRecord | undefined {
+    this.checkNotDisposed();
+    if (this.failure !== undefined) throw this.failure;
+    try {
+      for (;;) {
+        const record = this.deframer.next();
+        if (record === undefined) return undefined;
+        const type = record.type as ContentTypeCode;
+        if (this.versionLocked && record.version !== ProtocolVersion.TLSv1_2) {
+          throw peerError(
+            'protocol_version',
+            'bad_record_version',
+            `record with version 0x${record.version.toString(16).padStart(4, '0')} after TLS 1.2 was negotiated`,
+          );
+        }
+        let data: Uint8Array;
+        const protector = this.readProtector;
+        if (protector !== undefined) {
+          const limit = this.receiveLimit + protector.overhead;
+          if (record.fragment.length > limit) {
+            throw limitError(
+              'record_overflow',
+              'record_overflow',
+              `protected record of ${record.fragment.length} bytes exceeds ${limit} (${this.receiveLimit}-byte plaintext limit)`,
+            );
+          }
+          data = protector.open(type, record.version, record.fragment);
+        } else {
+          if (type === ContentType.application_data) {
+            throw peerError(
+              'unexpected_message',
+              'unexpected_application_data',
+              'application data record before the handshake set up encryption',
+            );
+          }
+          if (record.fragment.length > MAX_PLAINTEXT) {
+            throw limitError(
+              'record_overflow',
+              'record_overflow',
+              `plaintext record of ${record.fragment.length} bytes exceeds ${MAX_PLAINTEXT}`,
+            );
+          }
+          data = record.fragment;
+        }
+        if (data.length === 0) {
+          if (type !== ContentType.application_data) {
+            throw peerError('unexpected_message', 'empty_record', `empty record of content type ${type}`);
+          }
+          if (++this.emptyRecordsInARow > MAX_EMPTY_RECORDS) {
+            throw limitError(
+              'unexpected_message',
+              'too_many_empty_records',
+              `more than ${MAX_EMPTY_RECORDS} empty application data records in a row`,
+            );
+          }
+          continue;
+        }
+        this.emptyRecordsInARow = 0;
+        return { type, data };
+      }
+    } catch (error) {
+      this.failure = asTlsError(error);
+      throw this.failure;
+    }
+  }
+
+  /**
+   * Queue `data` as records of `type`: fragments of at most the send limit, protected if the write
+   * direction is active. Empty application data queues nothing; other empty records are refused.
+   */
+  write(type: ContentTypeCode, data: Uint8Array): void {
+    this.checkNotDisposed();
+    if (!isKnownContentType(type)) throw localError('bad_content_type', `cannot write content type ${type}`);
+    if (data.length === 0) {
+      if (type === ContentType.application_data) return;
+      throw localError('empty_record', `records of content type ${type} must not be empty (RFC 5246 §6.2.1)`);
+    }
+    const protector = this.writeProtector;
+    const limit = protector !== undefined ? Math.min(this.maxPlaintext, this.sendLimit) : this.maxPlaintext;
+    const version = this.writeVersion;
+    const count = Math.ceil(data.length / limit);
+    const perRecord = RECORD_HEADER_LENGTH + (protector !== undefined ? protector.overhead : 0);
+    // All records of this write go into one buffer: one copy of the (sealed) bytes, none later
+    // when takeOutgoing() is called after every write.
+    const out = new Uint8Array(data.length + count * perRecord);
+    let offset = 0;
+    for (let start = 0; start < data.length; start += limit) {
+      const piece = start === 0 && data.length <= limit ? data : data.subarray(start, start + limit);
+      let length: number;
+      if (protector !== undefined) {
+        length = protector.sealInto(type, version, piece, out, offset + RECORD_HEADER_LENGTH);
+      } else {
+        out.set(piece, offset + RECORD_HEADER_LENGTH);
+        length = piece.length;
+      }
+      writeRecordHeader(out, offset, type, version, length);
+      offset += RECORD_HEADER_LENGTH + length;
+    }
+    this.outgoing.push(out);
+    this.outgoingBytes += out.length;
+  }
+
+  /** Everything queued (length 0 when nothing is), then the queue is empty. */
+  takeOutgoing(): Uint8Array {
+    const chunks = this.outgoing;
+    if (chunks.length === 0) return EMPTY;
+    const out = chunks.length === 1 ? chunks[0]! : concat(chunks, this.outgoingBytes);
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    return out;
+  }
+
+  /** Bytes queued for sending. */
+  get pendingOutgoing(): number {
+    return this.outgoingBytes;
+  }
+
+  /** Keys the read AEAD for the next activateRead(). */
+  setPendingRead(keys: DirectionKeys): void {
+    this.checkNotDisposed();
+    this.pendingReadProtector?.dispose();
+    this.pendingReadProtector = new RecordProtector(keys, this.provider);
+  }
+
+  /** Keys the write AEAD for the next activateWrite(). */
+  setPendingWrite(keys: DirectionKeys): void {
+    this.checkNotDisposed();
+    this.pendingWriteProtector?.dispose();
+    this.pendingWriteProtector = new RecordProtector(keys, this.provider);
+  }
+
+  /** At ChangeCipherSpec received: pending read keys become active, sequence number 0. */
+  activateRead(): void {
+    this.checkNotDisposed();
+    const pending = this.pendingReadProtector;
+    if (pending === undefined) {
+      throw peerError(
+        'unexpected_message',
+        'unexpected_change_cipher_spec',
+        'ChangeCipherSpec received before keys were negotiated',
+      );
+    }
+    this.readProtector?.dispose();
+    this.readProtector = pending;
+    this.pendingReadProtector = undefined;
+  }
+
+  /** After our ChangeCipherSpec is queued: pending write keys become active, sequence number 0. */
+  activateWrite(): void {
+    this.checkNotDisposed();
+    const pending = this.pendingWriteProtector;
+    if (pending === undefined) throw localError('no_pending_keys', 'activateWrite() without setPendingWrite()');
+    this.writeProtector?.dispose();
+    this.writeProtector = pending;
+    this.pendingWriteProtector = undefined;
+  }
+
+  get readProtected(): boolean {
+    return this.readProtector !== undefined;
+  }
+
+  get writeProtected(): boolean {
+    return this.writeProtector !== undefined;
+  }
+
+  /**
+   * The peer's record_size_limit (RFC 8449 §4): the most plaintext per protected record we send.
+   * Values above 2^14 mean 2^14; values below 64 are the peer's error (illegal_parameter).
+   */
+  setSendLimit(n: number): void {
+    if (!Number.isInteger(n)) throw localError('bad_record_size_limit', `record size limit ${n}`);
+    if (n < MIN_RECORD_SIZE_LIMIT) {
+      throw peerError(
+        'illegal_parameter',
+        'bad_record_size_limit',
+        `the peer's record_size_limit ${n} is below the minimum ${MIN_RECORD_SIZE_LIMIT}`,
+      );
+    }
+    this.sendLimit = Math.min(n, MAX_PLAINTEXT);
+  }
+
+  /** The record_size_limit we advertised: protected records with more plaintext → record_overflow. */
+  setReceiveLimit(n: number): void {
+    if (!Number.isInteger(n) || n < MIN_RECORD_SIZE_LIMIT || n > MAX_PLAINTEXT) {
+      throw localError(
+        'bad_record_size_limit',
+        `receive limit must be an integer from ${MIN_RECORD_SIZE_LIMIT} to ${MAX_PLAINTEXT}, got ${n}`,
+      );
+    }
+    this.receiveLimit = n;
+  }
+
+  /** From now on only records with version 0x0303 are accepted (before: any 0x03xx). */
+  lockVersion(): void {
+    this.versionLocked = true;
+  }
+
+  /** The version written in outgoing record headers (default 0x0303). */
+  setWriteVersion(version: number): void {
+    if (!Number.isInteger(version) || version >>> 8 !== 3 || version > 0x03ff) {
+      throw localError('bad_version', `record version must be 0x03xx, got ${version}`);
+    }
+    this.writeVersion = version;
+  }
+
+  /** Dispose all keyed AEADs and drop queued bytes; later calls throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of [
+      this.readProtector,
+      this.writeProtector,
+      this.pendingReadProtector,
+      this.pendingWriteProtector,
+    ]) {
+      p?.dispose();
+    }
+    this.readProtector = this.writeProtector = undefined;
+    this.pendingReadProtector = this.pendingWriteProtector = undefined;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+  }
+
+  private checkNotDisposed(): void {
+    if (this.disposed) throw localError('disposed', 'record layer used after dispose()');
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}

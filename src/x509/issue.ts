@@ -1,0 +1,334 @@
+// Certificate issuing for a private PKI (RFC 5280 §4.1, §4.2.1): a self-signed root, and leaf or
+// intermediate certificates signed by it — v3, random serial, SAN, EKU, SKI/AKI — the whole openssl recipe.
+
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import * as asn1js from 'asn1js';
+import { type PrivateKey, publicKeyOf } from '../ciphers/keys.js';
+import { defaultRandom } from '../ciphers/provider.js';
+import { generateRsaKey } from '../ciphers/rsa-keygen.js';
+import type { SignatureAlgorithm } from '../ciphers/schemes.js';
+import { signMessage } from '../ciphers/signatures.js';
+import { equalBytes } from '../codec.js';
+import { localError } from '../errors.js';
+import { parseCertificate } from './certificate.js';
+import {
+  type AltName,
+  authorityKeyIdentifier,
+  basicConstraints,
+  type CertificateUsage,
+  encodeName,
+  encodeTime,
+  extendedKeyUsage,
+  isDnsName,
+  keyUsage,
+  parseAltName,
+  parseIpAddress,
+  type SubjectAttribute,
+  subjectAltName,
+  subjectKeyIdentifier,
+} from './issue-extensions.js';
+import { encodePrivateKeyPkcs8, subjectPublicKeyBits, subjectPublicKeyInfo, toDer } from './key-encoding.js';
+import { type PemOrDer, toDerList, toPem } from './pem.js';
+import { checkKeyMatchesCertificate, ecCurveImpl, parsePrivateKey } from './private-key.js';
+import type { Certificate } from './types.js';
+
+export type { CertificateUsage, SubjectAttribute } from './issue-extensions.js';
+
+export type IssuedKeyType = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ed25519';
+export const ISSUED_KEY_TYPES: readonly IssuedKeyType[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'ed25519'];
+
+/** A certificate and its private key, as DER, parsed key and PEM (the key as PKCS#8, like OpenSSL 3). */
+export interface IssuedCertificate {
+  readonly certificate: Uint8Array;
+  readonly key: PrivateKey;
+  readonly certificatePem: string;
+  readonly keyPem: string;
+}
+
+interface CommonIssueOptions {
+  commonName: string;
+  /** Key to make: default 'p256'. Ignored when `key` is given. */
+  keyType?: IssuedKeyType;
+  /** Certify this existing key instead of making one. */
+  key?: PrivateKey;
+  /** Validity in days from now (notBefore is backdated 5 minutes for clock skew). */
+  days?: number;
+  /** ms since epoch; default Date.now(). */
+  now?: number;
+  random?: (n: number) => Uint8Array;
+  /** Attributes before the CN, most significant first, e.g. [{ type: 'O', value: 'Acme' }]. */
+  subject?: readonly SubjectAttribute[];
+}
+
+export interface CreateRootOptions extends CommonIssueOptions {
+  /** basicConstraints pathLenConstraint; default none. */
+  pathLength?: number;
+}
+
+export interface IssueCertificateOptions extends CommonIssueOptions {
+  /** The CA that signs: its certificate and key (PEM or DER, or a parsed key). */
+  issuer: { certificate: PemOrDer; key: PrivateKey | PemOrDer; passphrase?: string };
+  /**
+   * "DNS:a.test", "IP:127.0.0.1", "email:...", "URI:..." (a bare value is an IP or DNS name).
+   * Default: the CN as DNS or IP. Server certificates must have at least one.
+   */
+  subjectAltNames?: readonly string[];
+  /** Extended key usage for leaves: default 'server'. */
+  usage?: CertificateUsage;
+  /** Make an intermediate CA instead of a leaf. */
+  ca?: boolean;
+  pathLength?: number;
+}
+
+const DAY_MS = 86_400_000;
+const BACKDATE_MS = 5 * 60_000;
+export const DEFAULT_ROOT_DAYS = 3650;
+/** 825 days: the longest TLS server validity Apple platforms accept, private CAs included. */
+export const DEFAULT_LEAF_DAYS = 825;
+
+/** A fresh key pair of the given type. */
+export function generateKey(keyType: IssuedKeyType, random: (n: number) => Uint8Array = defaultRandom): PrivateKey {
+  switch (keyType) {
+    case 'p256':
+    case 'p384': {
+      const curve = keyType === 'p256' ? 'P-256' : 'P-384';
+      const impl = ecCurveImpl(curve);
+      const d = impl.utils.randomSecretKey(random(impl.lengths.seed!));
+      return { type: 'ec', curve, d, point: impl.getPublicKey(d, false) };
+    }
+    case 'ed25519': {
+      const seed = random(32);
+      return { type: 'ed25519', seed, key: ed25519.getPublicKey(seed) };
+    }
+    case 'rsa2048':
+      return generateRsaKey(2048, random);
+    case 'rsa3072':
+      return generateRsaKey(3072, random);
+    case 'rsa4096':
+      return generateRsaKey(4096, random);
+    default:
+      throw localError('bad_config', `unknown key type '${keyType as string}'; use one of ${ISSUED_KEY_TYPES.join(', ')}`);
+  }
+}
+
+/** The signature the issuer's key makes, and its AlgorithmIdentifier (RFC 5758 §3.2, RFC 4055, RFC 8410). */
+function signatureAlgorithmFor(key: PrivateKey): { algorithm: SignatureAlgorithm; identifier: asn1js.Sequence } {
+  const identifier = (oid: string, withNull: boolean) =>
+    new asn1js.Sequence({
+      value: [new asn1js.ObjectIdentifier({ value: oid }), ...(withNull ? [new asn1js.Null()] : [])],
+    });
+  switch (key.type) {
+    case 'rsa':
+      return { algorithm: { kind: 'rsa-pkcs1', hash: 'sha256' }, identifier: identifier('1.2.840.113549.1.1.11', true) };
+    case 'ec':
+      return key.curve === 'P-384'
+        ? { algorithm: { kind: 'ecdsa', hash: 'sha384' }, identifier: identifier('1.2.840.10045.4.3.3', false) }
+        : { algorithm: { kind: 'ecdsa', hash: 'sha256' }, identifier: identifier('1.2.840.10045.4.3.2', false) };
+    case 'ed25519':
+      return { algorithm: { kind: 'ed25519' }, identifier: identifier('1.3.101.112', false) };
+  }
+}
+
+/** A positive 16-byte serial with 126 random bits (RFC 5280 §4.1.2.2: unique, positive, ≤ 20 octets). */
+function randomSerial(random: (n: number) => Uint8Array): asn1js.Integer {
+  const bytes = random(16).slice();
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+  return new asn1js.Integer({ valueHex: bytes });
+}
+
+/** Key identifier: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1; an identifier, not a signature). */
+export function keyIdentifier(key: Parameters<typeof subjectPublicKeyBits>[0]): Uint8Array {
+  return sha1(subjectPublicKeyBits(key));
+}
+
+function checkDays(days: number): void {
+  if (!Number.isInteger(days) || days < 1 || days > 36_500) {
+    throw localError('bad_config', `days must be a whole number from 1 to 36500, got ${days}`);
+  }
+}
+
+interface TbsParts {
+  serial: asn1js.Integer;
+  signature: asn1js.Sequence;
+  issuer: asn1js.AsnType;
+  notBefore: number;
+  notAfter: number;
+  subject: asn1js.Sequence;
+  subjectKey: PrivateKey;
+  extensions: asn1js.Sequence[];
+}
+
+/** TBSCertificate (§4.1.2) → signed Certificate (§4.1.1) DER. */
+function signCertificate(parts: TbsParts, issuerKey: PrivateKey, random: (n: number) => Uint8Array): Uint8Array {
+  const { algorithm, identifier } = signatureAlgorithmFor(issuerKey);
+  const tbs = new asn1js.Sequence({
+    value: [
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 2 })] }),
+      parts.serial,
+      parts.signature,
+      parts.issuer,
+      new asn1js.Sequence({ value: [encodeTime(parts.notBefore), encodeTime(parts.notAfter)] }),
+      parts.subject,
+      subjectPublicKeyInfo(publicKeyOf(parts.subjectKey)),
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 3 },
+        value: [new asn1js.Sequence({ value: parts.extensions })],
+      }),
+    ],
+  });
+  const tbsDer = toDer(tbs);
+  const signature = signMessage(algorithm, issuerKey, tbsDer, random);
+  return toDer(
+    new asn1js.Sequence({
+      value: [tbs, identifier, new asn1js.BitString({ valueHex: signature, unusedBits: 0 })],
+    }),
+  );
+}
+
+function issued(certificate: Uint8Array, key: PrivateKey): IssuedCertificate {
+  return {
+    certificate,
+    key,
+    certificatePem: toPem('CERTIFICATE', certificate),
+    keyPem: toPem('PRIVATE KEY', encodePrivateKeyPkcs8(key)),
+  };
+}
+
+function checkCommonName(commonName: string): void {
+  if (typeof commonName !== 'string' || commonName.trim().length === 0) {
+    throw localError('bad_config', 'a certificate needs a common name (commonName / --cn)');
+  }
+}
+
+/** A self-signed root CA certificate (CA:TRUE, keyCertSign + cRLSign) and its key. */
+export function createRoot(options: CreateRootOptions): IssuedCertificate {
+  checkCommonName(options.commonName);
+  const random = options.random ?? defaultRandom;
+  const now = options.now ?? Date.now();
+  const days = options.days ?? DEFAULT_ROOT_DAYS;
+  checkDays(days);
+  const key = options.key ?? generateKey(options.keyType ?? 'p256', random);
+  const name = encodeName(options.commonName, options.subject);
+  const keyId = keyIdentifier(publicKeyOf(key));
+  const certificate = signCertificate(
+    {
+      serial: randomSerial(random),
+      signature: signatureAlgorithmFor(key).identifier,
+      issuer: name,
+      notBefore: now - BACKDATE_MS,
+      notAfter: now + days * DAY_MS,
+      subject: name,
+      subjectKey: key,
+      extensions: [
+        basicConstraints(true, options.pathLength),
+        keyUsage(['keyCertSign', 'cRLSign']),
+        subjectKeyIdentifier(keyId),
+        authorityKeyIdentifier(keyId),
+      ],
+    },
+    key,
+    random,
+  );
+  return issued(certificate, key);
+}
+
+/** The SANs for a leaf: explicit ones parsed, else the CN as DNS or IP when it is one. */
+function altNamesFor(options: IssueCertificateOptions, usage: CertificateUsage): AltName[] {
+  if (options.subjectAltNames !== undefined) {
+    const names = options.subjectAltNames.map(parseAltName);
+    if (names.length === 0 && usage !== 'client') {
+      throw localError('bad_config', 'a server certificate needs at least one subjectAltName (DNS:... or IP:...)');
+    }
+    return names;
+  }
+  const cn = options.commonName.trim();
+  if (parseIpAddress(cn) || isDnsName(cn)) return [parseAltName(cn)];
+  if (usage === 'client') return [];
+  throw localError(
+    'bad_config',
+    `the common name '${cn}' is not a DNS name or IP address, so it cannot be the default SAN; pass subjectAltNames (--san DNS:host.example)`,
+  );
+}
+
+function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certificate; key: PrivateKey } {
+  const ders = toDerList(issuer.certificate, 'CERTIFICATE', { what: 'the issuer certificate' });
+  const first = ders[0];
+  if (first === undefined) throw localError('bad_config', 'the issuer certificate input holds no certificate');
+  const cert = parseCertificate(first);
+  const key =
+    typeof issuer.key === 'string' || issuer.key instanceof Uint8Array
+      ? parsePrivateKey(issuer.key, issuer.passphrase)
+      : issuer.key;
+  checkKeyMatchesCertificate(key, cert);
+  if (!cert.basicConstraints?.ca) {
+    throw localError('bad_config', `the issuer '${cert.subject.text}' is not a CA certificate (no basicConstraints CA:TRUE)`);
+  }
+  if (cert.keyUsage && !cert.keyUsage.keyCertSign) {
+    throw localError('bad_config', `the issuer '${cert.subject.text}' may not sign certificates (keyUsage lacks keyCertSign)`);
+  }
+  return { cert, key };
+}
+
+/** The issuer's subject Name as asn1js, re-encoding to exactly its DER so chains match by bytes. */
+function issuerName(cert: Certificate): asn1js.AsnType {
+  const parsed = asn1js.fromBER(cert.subject.der.slice());
+  if (parsed.offset === -1 || !equalBytes(toDer(parsed.result), cert.subject.der)) {
+    throw localError('bad_config', `the issuer subject '${cert.subject.text}' is not DER-encoded; cannot copy it exactly`);
+  }
+  return parsed.result;
+}
+
+/** A leaf (server/client) or intermediate CA certificate signed by `issuer`, with a new or given key. */
+export function issueCertificate(options: IssueCertificateOptions): IssuedCertificate {
+  checkCommonName(options.commonName);
+  const random = options.random ?? defaultRandom;
+  const now = options.now ?? Date.now();
+  const ca = options.ca ?? false;
+  const days = options.days ?? (ca ? DEFAULT_ROOT_DAYS : DEFAULT_LEAF_DAYS);
+  checkDays(days);
+  const usage = options.usage ?? 'server';
+  if (!['server', 'client', 'both'].includes(usage)) {
+    throw localError('bad_config', `usage must be server, client or both, not '${usage}'`);
+  }
+  const issuer = loadIssuer(options.issuer);
+  if (issuer.cert.notAfter <= now) {
+    throw localError('bad_config', `the issuer '${issuer.cert.subject.text}' expired on ${new Date(issuer.cert.notAfter).toISOString()}`);
+  }
+  const issuerPathLength = issuer.cert.basicConstraints?.pathLength;
+  if (ca && issuerPathLength === 0) {
+    throw localError('bad_config', `the issuer '${issuer.cert.subject.text}' has pathlen 0 and may not sign another CA`);
+  }
+  let pathLength = options.pathLength;
+  if (ca && issuerPathLength !== undefined) pathLength = Math.min(pathLength ?? issuerPathLength - 1, issuerPathLength - 1);
+  if (pathLength !== undefined && (!Number.isInteger(pathLength) || pathLength < 0)) {
+    throw localError('bad_config', `pathLength must be a whole number ≥ 0, got ${pathLength}`);
+  }
+
+  const key = options.key ?? generateKey(options.keyType ?? 'p256', random);
+  const names = ca ? (options.subjectAltNames ?? []).map(parseAltName) : altNamesFor(options, usage);
+  const issuerKeyId = issuer.cert.subjectKeyIdentifier ?? keyIdentifier(publicKeyOf(issuer.key));
+  const extensions = [basicConstraints(ca, ca ? pathLength : undefined)];
+  if (ca) extensions.push(keyUsage(['keyCertSign', 'cRLSign']));
+  else extensions.push(keyUsage(key.type === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature']));
+  if (!ca) extensions.push(extendedKeyUsage(usage));
+  if (names.length > 0) extensions.push(subjectAltName(names));
+  extensions.push(subjectKeyIdentifier(keyIdentifier(publicKeyOf(key))), authorityKeyIdentifier(issuerKeyId));
+
+  const certificate = signCertificate(
+    {
+      serial: randomSerial(random),
+      signature: signatureAlgorithmFor(issuer.key).identifier,
+      issuer: issuerName(issuer.cert),
+      notBefore: Math.max(now - BACKDATE_MS, issuer.cert.notBefore),
+      // Never outlive the issuer: a chain is only as valid as its shortest-lived link.
+      notAfter: Math.min(now + days * DAY_MS, issuer.cert.notAfter),
+      subject: encodeName(options.commonName, options.subject),
+      subjectKey: key,
+      extensions,
+    },
+    issuer.key,
+    random,
+  );
+  return issued(certificate, key);
+}

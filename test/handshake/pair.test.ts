@@ -1,0 +1,231 @@
+// In-memory client–server pairs: every suite × group × key type, client certificates, data, close.
+
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClientConfig, ServerConfig } from '../../src/config.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { dataOf, errorOf, runPair } from '../helpers/pair.js';
+import { type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = testPki();
+}, 120_000);
+
+const ECDSA_SUITES = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+];
+const RSA_SUITES = [
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+];
+const GROUPS = ['x25519', 'secp256r1', 'secp384r1'];
+
+function configs(
+  serverKind: KeyKind,
+  clientKind: KeyKind | undefined,
+  extra: { client?: Partial<ClientConfig>; server?: Partial<ServerConfig> } = {},
+): { client: ClientConfig; server: ServerConfig } {
+  const s = pki.leaf(serverKind, 'server');
+  const c = clientKind ? pki.leaf(clientKind, 'client') : undefined;
+  return {
+    server: {
+      ca: pki.ca,
+      cert: s.cert,
+      key: s.key,
+      clientAuth: clientKind ? 'required' : 'none',
+      ...extra.server,
+    },
+    client: {
+      ca: pki.ca,
+      serverName: 'server.test',
+      ...(c ? { cert: c.cert, key: c.key } : {}),
+      ...extra.client,
+    },
+  };
+}
+
+function handshakeAndExchange(client: TlsClient, server: TlsServer) {
+  client.write(new TextEncoder().encode('ohai'));
+  const log = runPair(client, server);
+  expect(errorOf(log.client)).toBeUndefined();
+  expect(errorOf(log.server)).toBeUndefined();
+  expect(client.state).toBe('open');
+  expect(server.state).toBe('open');
+  expect(new TextDecoder().decode(dataOf(log.server))).toBe('ohai');
+  server.write(new TextEncoder().encode('cya'));
+  const log2 = runPair(client, server);
+  expect(new TextDecoder().decode(dataOf(log2.client))).toBe('cya');
+  return log;
+}
+
+describe('full handshakes', () => {
+  const cases: [KeyKind, string, string][] = [];
+  for (const suite of ECDSA_SUITES) for (const group of GROUPS) cases.push(['p256', suite, group]);
+  for (const suite of RSA_SUITES) for (const group of GROUPS) cases.push(['rsa2048', suite, group]);
+  it.each(cases)('%s server, %s over %s, mutual TLS', (kind, suite, group) => {
+    const { client, server } = configs(kind, 'p256', { client: { cipherSuites: [suite], groups: [group] } });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    expect(c.info?.cipherSuite).toBe(suite);
+    expect(s.info?.cipherSuite).toBe(suite);
+    expect(c.info?.group).toBe(group);
+    expect(c.info?.extendedMasterSecret).toBe(true);
+    expect(c.info?.peerIdentity?.commonName).toBe('server.test');
+    expect(s.info?.peerIdentity?.commonName).toBe('client.test');
+    expect(c.info?.serverName).toBe('server.test');
+    expect(s.info?.serverName).toBe('server.test');
+  });
+
+  const kinds: [KeyKind, KeyKind | undefined][] = [
+    ['p384', 'rsa2048'],
+    ['ed25519', 'ed25519'],
+    ['rsa4096', 'p384'],
+    ['rsa2048', undefined],
+    ['p256', 'rsa4096'],
+  ];
+  it.each(kinds)('%s server with %s client certificate', (serverKind, clientKind) => {
+    const { client, server } = configs(serverKind, clientKind);
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    if (clientKind) expect(s.info?.peerIdentity?.commonName).toBe('client.test');
+    else expect(s.info?.peerIdentity).toBeUndefined();
+  });
+
+  it('optional client auth without a client certificate', () => {
+    const { client, server } = configs('p256', undefined, { server: { clientAuth: 'optional' } });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    expect(s.info?.peerCertificates).toEqual([]);
+  });
+
+  it('negotiates ALPN by server preference', () => {
+    const { client, server } = configs('p256', 'p256', {
+      client: { alpn: ['http/1.1', 'h2'] },
+      server: { alpn: ['h2', 'http/1.1'] },
+    });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    expect(c.info?.alpn).toBe('h2');
+    expect(s.info?.alpn).toBe('h2');
+  });
+
+  it('honours record_size_limit for large writes', () => {
+    const { client, server } = configs('p256', 'p256', { client: { maxRecordSize: 512 } });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    const big = new Uint8Array(5000).map((_, i) => i & 0xff);
+    s.write(big);
+    const out = s.takeOutgoing();
+    // Each record carries at most 512 bytes of plaintext: 5000 bytes need at least 10 records.
+    let records = 0;
+    for (let o = 0; o < out.length; o += 5 + ((out[o + 3]! << 8) | out[o + 4]!)) records++;
+    expect(records).toBeGreaterThanOrEqual(10);
+    expect(dataOf(c.receive(out))).toEqual(big);
+  });
+
+  it('splits writes larger than 2^14 and delivers them intact', () => {
+    const { client, server } = configs('p256', 'p256');
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    const big = new Uint8Array(100_000).map((_, i) => (i * 7) & 0xff);
+    c.write(big);
+    expect(dataOf(s.receive(c.takeOutgoing()))).toEqual(big);
+  });
+
+  it('close_notify both ways', () => {
+    const { client, server } = configs('p256', 'p256');
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    c.close();
+    expect(c.state).toBe('closing');
+    const ev = s.receive(c.takeOutgoing());
+    expect(ev).toEqual([{ type: 'peerClosed' }]);
+    expect(s.state).toBe('closing');
+    s.write(new Uint8Array([1, 2, 3])); // half-close: the server may still send
+    s.close();
+    expect(s.state).toBe('closed');
+    const ev2 = c.receive(s.takeOutgoing());
+    expect(dataOf(ev2)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(ev2.at(-1)).toEqual({ type: 'peerClosed' });
+    expect(c.state).toBe('closed');
+    expect(() => c.write(new Uint8Array([1]))).toThrowError(/close/);
+  });
+
+  it('write before the handshake is buffered and sent once it completes; close() waits for it', () => {
+    const { client, server } = configs('p256', 'p256');
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    c.write(new TextEncoder().encode('early'));
+    c.close();
+    const log = runPair(c, s);
+    expect(new TextDecoder().decode(dataOf(log.server))).toBe('early');
+    expect(log.server.some((e) => e.type === 'peerClosed')).toBe(true);
+  });
+
+  it('exports the same keying material on both sides (RFC 5705) and logs keys', () => {
+    const lines: string[] = [];
+    const { client, server } = configs('p256', 'p256', { client: { keyLog: (l) => lines.push(l) } });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    const a = c.exportKeyingMaterial('EXPERIMENTAL test', 32, new Uint8Array([1, 2]));
+    const b = s.exportKeyingMaterial('EXPERIMENTAL test', 32, new Uint8Array([1, 2]));
+    expect(a).toEqual(b);
+    expect(c.exportKeyingMaterial('EXPERIMENTAL test', 32)).not.toEqual(a);
+    expect(() => c.exportKeyingMaterial('master secret', 32)).toThrowError(/reserved/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
+  });
+
+  it('is reproducible with a fixed random and clock', () => {
+    const transcript = () => {
+      let counter = 0;
+      const random = (n: number) => new Uint8Array(n).map(() => (counter++ * 31 + 7) & 0xff);
+      const now = () => Date.UTC(2026, 5, 1);
+      const { client, server } = configs('p256', 'p256', { client: { random, now }, server: { random, now } });
+      const c = new TlsClient(client);
+      const s = new TlsServer(server);
+      const log = runPair(c, s);
+      expect(c.state).toBe('open');
+      return [...log.toServer, ...log.toClient];
+    };
+    expect(transcript()).toEqual(transcript());
+  });
+
+  it('survives any re-fragmentation of the byte stream (fast-check)', () => {
+    const { client, server } = configs('p256', 'p256');
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 }), (cuts) => {
+        const c = new TlsClient(client);
+        const s = new TlsServer(server);
+        c.write(new TextEncoder().encode('ping'));
+        const log = runPair(c, s, (bytes) => {
+          const parts: Uint8Array[] = [];
+          let o = 0;
+          let i = 0;
+          while (o < bytes.length) {
+            const n = cuts[i++ % cuts.length]!;
+            parts.push(bytes.subarray(o, o + n));
+            o += n;
+          }
+          return parts;
+        });
+        expect(c.state).toBe('open');
+        expect(s.state).toBe('open');
+        expect(new TextDecoder().decode(dataOf(log.server))).toBe('ping');
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
