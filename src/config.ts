@@ -8,7 +8,7 @@ import { nobleProvider } from './ciphers/noble-provider.js';
 import { type CryptoProvider, defaultRandom } from './ciphers/provider.js';
 import { DEFAULT_SIGNATURE_SCHEMES, type SchemeParams, schemeByName } from './ciphers/schemes.js';
 import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './ciphers/suites.js';
-import { localError, TlsError } from './errors.js';
+import { localError, type TlsError } from './errors.js';
 import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
 import { toDerList } from './x509/pem.js';
@@ -110,12 +110,14 @@ function asList<T>(v: T | T[] | undefined): T[] {
 function resolveCommon(config: CommonConfig, role: 'client' | 'server'): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw bad(`${role} config must be an object`);
   if (config.ca === undefined) {
-    throw bad(`${role} config needs 'ca': the pinned root certificate (PEM or DER) that issued the peer's certificate`);
+    throw bad(
+      `${role} config needs 'ca': the pinned root certificate (PEM or DER) that issued the peer's certificate`,
+    );
   }
-  const roots = asList(config.ca).flatMap((c) => toDerList(c, 'ca'));
+  const roots = asList(config.ca).flatMap((c) => toDerList(c, 'CERTIFICATE'));
   if (roots.length === 0) throw bad(`'ca' holds no certificate`);
   const rootCertificates = roots.map((der) => parseConfigCertificate(der, 'ca'));
-  const chain = asList(config.cert).flatMap((c) => toDerList(c, 'cert'));
+  const chain = asList(config.cert).flatMap((c) => toDerList(c, 'CERTIFICATE'));
   const chainCertificates = chain.map((der) => parseConfigCertificate(der, 'cert'));
   let key: PrivateKey | undefined;
   if (config.key !== undefined) {
@@ -192,7 +194,9 @@ function parseConfigCertificate(der: Uint8Array, field: string): Certificate {
   try {
     return parseCertificate(der);
   } catch (e) {
-    throw bad(`'${field}' holds a certificate that does not parse: ${e instanceof Error ? e.message : String(e)}`);
+    throw bad(
+      `'${field}' holds a certificate that does not parse: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -213,14 +217,18 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
 export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
   const common = resolveCommon(config, 'server');
   if (!common.key || common.chain.length === 0) {
-    throw bad(`server config needs 'cert' (its certificate chain, leaf first) and 'key' (the leaf's private key)`);
+    throw bad(
+      `server config needs 'cert' (its certificate chain, leaf first) and 'key' (the leaf's private key)`,
+    );
   }
   const clientAuth = config.clientAuth ?? 'required';
   if (clientAuth !== 'required' && clientAuth !== 'optional' && clientAuth !== 'none') {
     throw bad(`clientAuth must be 'required', 'optional' or 'none', got '${String(clientAuth)}'`);
   }
   const keyType = publicKeyOf(common.key).type;
-  const usable = common.suites.filter((s) => (s.authentication === 'RSA' ? keyType === 'rsa' : keyType !== 'rsa'));
+  const usable = common.suites.filter((s) =>
+    s.authentication === 'RSA' ? keyType === 'rsa' : keyType !== 'rsa',
+  );
   if (usable.length === 0) {
     throw bad(
       `none of the configured cipher suites can be used with a ${keyType.toUpperCase()} certificate key` +

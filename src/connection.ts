@@ -1,12 +1,13 @@
 // The sans-IO connection: bytes in, events and bytes out. Wires the record layer, handshake
 // reassembly and the client/server state machines (RFC 5246 §6–7, RFC 5705, RFC 5746).
 
-import { toHex } from './codec.js';
 import { exportKeyingMaterial } from './ciphers/prf.js';
 import type { SuiteParams } from './ciphers/suites.js';
+import { toHex } from './codec.js';
+import type { ResolvedConfig } from './config.js';
 import {
-  type AlertDescriptionName,
   AlertDescription,
+  type AlertDescriptionName,
   alertForFailure,
   alertName,
   alertReceivedError,
@@ -19,12 +20,15 @@ import {
 } from './errors.js';
 import type { ClientHandshake } from './handshake/client.js';
 import type { HandshakeIo } from './handshake/io.js';
-import { decodeHandshakeBody, encodeHandshake, HandshakeReassembler } from './handshake/messages/handshake.js';
+import {
+  decodeHandshakeBody,
+  encodeHandshake,
+  HandshakeReassembler,
+} from './handshake/messages/handshake.js';
 import { HandshakeType } from './handshake/messages/types.js';
 import type { ServerHandshake } from './handshake/server.js';
 import type { SessionInfo } from './handshake/session.js';
 import { Transcript } from './handshake/transcript.js';
-import type { ResolvedConfig } from './config.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, MAX_PLAINTEXT, type PlainRecord } from './record/types.js';
 
@@ -43,7 +47,12 @@ export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed' | 'f
 const MAX_WARNING_ALERTS = 16;
 
 /** Labels RFC 5705 §4 reserves for TLS itself. */
-const RESERVED_EXPORTER_LABELS = new Set(['client finished', 'server finished', 'master secret', 'key expansion']);
+const RESERVED_EXPORTER_LABELS = new Set([
+  'client finished',
+  'server finished',
+  'master secret',
+  'key expansion',
+]);
 
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
@@ -52,7 +61,9 @@ export abstract class TlsConnection {
   private readonly reassembler: HandshakeReassembler;
   private failure: TlsError | undefined;
   private sessionInfo: SessionInfo | undefined;
-  private secrets: { suite: SuiteParams; masterSecret: Uint8Array; clientRandom: Uint8Array; serverRandom: Uint8Array } | undefined;
+  private secrets:
+    | { suite: SuiteParams; masterSecret: Uint8Array; clientRandom: Uint8Array; serverRandom: Uint8Array }
+    | undefined;
   private pendingWrites: Uint8Array[] = [];
   private sentClose = false;
   private closeRequested = false;
@@ -169,7 +180,10 @@ export abstract class TlsConnection {
     const s = this.secrets;
     if (!s) throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
     if (typeof label !== 'string' || RESERVED_EXPORTER_LABELS.has(label)) {
-      throw localError('bad_argument', `'${label}' is reserved by TLS and cannot be used as an exporter label`);
+      throw localError(
+        'bad_argument',
+        `'${label}' is reserved by TLS and cannot be used as an exporter label`,
+      );
     }
     if (!Number.isInteger(length) || length < 1 || length > 65535) {
       throw localError('bad_argument', `exporter length must be 1..65535, got ${length}`);
@@ -198,7 +212,11 @@ export abstract class TlsConnection {
           throw decodeError('ChangeCipherSpec must be the single byte 1', 'bad_change_cipher_spec');
         }
         if (this.reassembler.hasPartial) {
-          throw peerError('unexpected_message', 'unexpected_change_cipher_spec', 'ChangeCipherSpec inside a handshake message');
+          throw peerError(
+            'unexpected_message',
+            'unexpected_change_cipher_spec',
+            'ChangeCipherSpec inside a handshake message',
+          );
         }
         this.handshake.onChangeCipherSpec();
         this.records.activateRead();
@@ -237,14 +255,19 @@ export abstract class TlsConnection {
       (this.role === 'client' && type === HandshakeType.hello_request) ||
       (this.role === 'server' && type === HandshakeType.client_hello);
     if (!renegotiation) {
-      throw peerError('unexpected_message', 'unexpected_message', `unexpected handshake message ${type} after the handshake`);
+      throw peerError(
+        'unexpected_message',
+        'unexpected_message',
+        `unexpected handshake message ${type} after the handshake`,
+      );
     }
     if (!this.sentClose) this.sendAlert('warning', 'no_renegotiation');
     events.push({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
   }
 
   private onAlert(data: Uint8Array, events: TlsEvent[]): void {
-    if (data.length !== 2) throw decodeError(`an alert record must be 2 bytes, got ${data.length}`, 'bad_alert');
+    if (data.length !== 2)
+      throw decodeError(`an alert record must be 2 bytes, got ${data.length}`, 'bad_alert');
     const level = data[0]!;
     const description = data[1]!;
     if (level === 2) throw alertReceivedError(description);
@@ -255,7 +278,11 @@ export abstract class TlsConnection {
       return;
     }
     if (++this.warningAlerts > MAX_WARNING_ALERTS) {
-      throw limitError('unexpected_message', 'too_many_warning_alerts', `more than ${MAX_WARNING_ALERTS} warning alerts in a row`);
+      throw limitError(
+        'unexpected_message',
+        'too_many_warning_alerts',
+        `more than ${MAX_WARNING_ALERTS} warning alerts in a row`,
+      );
     }
     events.push({ type: 'alert', level: 'warning', description: alertName(description) });
   }
@@ -282,7 +309,10 @@ export abstract class TlsConnection {
   }
 
   private sendAlert(level: 'warning' | 'fatal', description: AlertDescriptionName): void {
-    this.records.write(ContentType.alert, new Uint8Array([level === 'warning' ? 1 : 2, AlertDescription[description]]));
+    this.records.write(
+      ContentType.alert,
+      new Uint8Array([level === 'warning' ? 1 : 2, AlertDescription[description]]),
+    );
   }
 
   private fail(cause: unknown, events: TlsEvent[]): void {

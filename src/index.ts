@@ -1,14 +1,14 @@
 // memtls public entry: the sans-IO TLS 1.2 engine, its configuration, errors and X.509 helpers.
 
-export { nobleProvider } from './ciphers/noble-provider.js';
-export { DEFAULT_GROUPS, GROUPS, NamedGroup } from './ciphers/groups.js';
 export type { GroupName } from './ciphers/groups.js';
+export { DEFAULT_GROUPS, GROUPS, NamedGroup } from './ciphers/groups.js';
 export type { PrivateKey, PublicKey } from './ciphers/keys.js';
+export { nobleProvider } from './ciphers/noble-provider.js';
 export type { Aead, CryptoProvider, KeyShare } from './ciphers/provider.js';
-export { DEFAULT_SIGNATURE_SCHEMES, SCHEMES, SignatureScheme } from './ciphers/schemes.js';
 export type { SignatureAlgorithm, SignatureSchemeName } from './ciphers/schemes.js';
-export { CipherSuite, DEFAULT_CIPHER_SUITES, SUITES, suiteByCode, suiteByName } from './ciphers/suites.js';
+export { DEFAULT_SIGNATURE_SCHEMES, SCHEMES, SignatureScheme } from './ciphers/schemes.js';
 export type { AeadAlgorithm, CipherSuiteName, HashName, SuiteParams } from './ciphers/suites.js';
+export { CipherSuite, DEFAULT_CIPHER_SUITES, SUITES, suiteByCode, suiteByName } from './ciphers/suites.js';
 export type { ClientConfig, CommonConfig, PemOrDer, ServerConfig } from './config.js';
 export type { ConnectionState, TlsEvent } from './connection.js';
 export { TlsConnection } from './connection.js';

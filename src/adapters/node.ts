@@ -1,2 +1,89 @@
-// memtls/node adapter (not yet implemented; see README).
-export {};
+// memtls/node: node:tls-shaped connect / createServer / upgrade (STARTTLS) over net sockets, running the
+// sans-IO TlsClient/TlsServer (DESIGN.md "Adapters"), plus the node:crypto provider.
+
+import * as net from 'node:net';
+import type { ClientConfig, ServerConfig } from '../config.js';
+import { TlsClient, TlsServer } from '../endpoints.js';
+import type { TlsError } from '../errors.js';
+import { TlsSocket, type TlsSocketOptions } from './node-socket.js';
+
+export { nodeCryptoProvider } from './node-crypto.js';
+export { DEFAULT_HANDSHAKE_TIMEOUT, TlsSocket, type TlsSocketOptions } from './node-socket.js';
+
+export interface ConnectOptions extends ClientConfig {
+  host: string;
+  port: number;
+  /** ms; default 120 000. */
+  handshakeTimeout?: number;
+  /** Keep our writable side open after the peer's close_notify; default false. */
+  allowHalfOpen?: boolean;
+}
+
+export interface CreateServerOptions extends ServerConfig {
+  /** ms; default 120 000. */
+  handshakeTimeout?: number;
+  allowHalfOpen?: boolean;
+}
+
+export type UpgradeOptions = ((ClientConfig & { role?: 'client' }) | (ServerConfig & { role: 'server' })) & {
+  /** Bytes the caller already read past the STARTTLS exchange: the first TLS bytes. */
+  head?: Uint8Array;
+  handshakeTimeout?: number;
+  allowHalfOpen?: boolean;
+};
+
+function socketOptions(opts: { handshakeTimeout?: number; allowHalfOpen?: boolean; head?: Uint8Array }): TlsSocketOptions {
+  return { handshakeTimeout: opts.handshakeTimeout, allowHalfOpen: opts.allowHalfOpen, head: opts.head };
+}
+
+/**
+ * Connect to a TLS server. The returned socket emits 'secureConnect' and 'secure' after the
+ * handshake, and 'error' with a TlsError when it fails. `serverName` defaults to `host`.
+ */
+export function connect(opts: ConnectOptions, onSecureConnect?: () => void): TlsSocket {
+  const client = new TlsClient({ ...opts, serverName: opts.serverName ?? opts.host }); // bad config throws here
+  // Our TlsSocket decides when the TCP write side ends (after close_notify), so TCP half-open is on.
+  const socket = net.connect({ host: opts.host, port: opts.port, allowHalfOpen: true });
+  const tls = new TlsSocket(socket, client, socketOptions(opts));
+  if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
+  return tls;
+}
+
+/**
+ * A net.Server whose connections run TLS. It emits 'secureConnection' (socket) after each handshake
+ * and 'tlsClientError' (error, socket) when one fails; such sockets are already destroyed.
+ */
+export function createServer(
+  opts: CreateServerOptions,
+  onSecureConnection?: (socket: TlsSocket) => void,
+): net.Server {
+  new TlsServer(opts); // validate the configuration once, now (throws a local TlsError)
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    let tls: TlsSocket;
+    try {
+      tls = new TlsSocket(socket, new TlsServer(opts), socketOptions(opts));
+    } catch (error) {
+      socket.destroy();
+      server.emit('tlsClientError', error, undefined);
+      return;
+    }
+    const onError = (error: TlsError) => server.emit('tlsClientError', error, tls);
+    tls.on('error', onError);
+    tls.once('secure', () => {
+      tls.off('error', onError);
+      server.emit('secureConnection', tls);
+    });
+  });
+  if (onSecureConnection) server.on('secureConnection', onSecureConnection);
+  return server;
+}
+
+/**
+ * STARTTLS: run TLS over an already-connected socket (client role unless role: 'server'). Pass the
+ * bytes already read past the plaintext exchange as `head`; bytes still buffered inside the socket
+ * are read out too. Stop reading the socket yourself (remove your 'data' listeners) before calling.
+ */
+export function upgrade(socket: net.Socket, opts: UpgradeOptions): TlsSocket {
+  const engine = opts.role === 'server' ? new TlsServer(opts) : new TlsClient(opts);
+  return new TlsSocket(socket, engine, socketOptions(opts));
+}

@@ -1,2 +1,122 @@
-// memtls/websocket adapter (not yet implemented; see README).
-export {};
+// memtls/websocket: TLS 1.2 inside WebSocket binary messages, for a browser WebSocket or a `ws` socket
+// (RFC 5246 over RFC 6455; DESIGN.md "Adapters"). Imports nothing from Node: it runs in browsers.
+//
+// Every WebSocket binary message carries exactly the bytes one takeOutgoing() call returned; every
+// binary message received is fed to receive() as is (any split is fine). A text message is a protocol
+// violation and ends the session.
+//
+// Framing of application data (option `framing`):
+// - 'messages' (default, same as memtls/zeromq): each send(m) arrives as exactly one m, carried inside
+//   the TLS stream as a 4-byte big-endian length followed by m. Both ends must be memtls.
+// - 'stream': application data is a byte stream, chunked however TLS records arrive. Use this to speak
+//   to an ordinary TLS server (e.g. through a WebSocket-to-TCP bridge).
+
+import {
+  type ClientConfig,
+  type ServerConfig,
+  type SessionInfo,
+  localError,
+  TlsClient,
+  type TlsConnection,
+  TlsServer,
+} from '../index.js';
+import { channelOf, type SessionOptions, SessionCore, type TlsChannel } from './session.js';
+
+export type { Framing, SessionOptions, TlsChannel } from './session.js';
+
+/**
+ * Anything WebSocket-shaped: a browser `WebSocket` (addEventListener, binaryType 'arraybuffer') or a
+ * `ws` WebSocket (on('message', (data, isBinary) => …)).
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType?: string;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener?(type: string, listener: (event: unknown) => void): void;
+  on?(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+export interface WrappedTls extends TlsChannel {
+  /** Resolves with the SessionInfo after the handshake; rejects with the TlsError if it fails. */
+  readonly ready: Promise<SessionInfo>;
+  /** The engine, e.g. for exportKeyingMaterial(). */
+  readonly connection: TlsConnection;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+
+/** A received WebSocket payload as bytes, or undefined for a text message. */
+function bytesOf(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) {
+    const parts = data.map(bytesOf);
+    if (parts.some((p) => p === undefined)) return undefined;
+    const out = new Uint8Array(parts.reduce((n, p) => n + p!.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      out.set(p!, offset);
+      offset += p!.length;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** Run TLS over `ws`. The socket may still be connecting: bytes wait for 'open'. */
+export function wrapWebSocket(ws: WebSocketLike, config: ClientConfig & SessionOptions, role: 'client'): WrappedTls;
+export function wrapWebSocket(ws: WebSocketLike, config: ServerConfig & SessionOptions, role: 'server'): WrappedTls;
+export function wrapWebSocket(
+  ws: WebSocketLike,
+  config: (ClientConfig | ServerConfig) & SessionOptions,
+  role: 'client' | 'server',
+): WrappedTls {
+  const { framing, maxMessageSize, handshakeTimeout, ...tlsConfig } = config;
+  const connection =
+    role === 'client' ? new TlsClient(tlsConfig as ClientConfig) : new TlsServer(tlsConfig as ServerConfig);
+  const waiting: Uint8Array[] = [];
+  const transmit = async (bytes: Uint8Array) => {
+    if (ws.readyState === CONNECTING) waiting.push(bytes);
+    else if (ws.readyState === OPEN) ws.send(bytes);
+  };
+  const core = new SessionCore(connection, transmit, { framing, maxMessageSize, handshakeTimeout });
+  core.onEnd = () => {
+    if (ws.readyState === CONNECTING || ws.readyState === OPEN) ws.close(1000);
+  };
+
+  const onOpen = () => {
+    for (const bytes of waiting.splice(0)) ws.send(bytes);
+  };
+  const onMessage = (data: unknown, isBinary = true) => {
+    const bytes = isBinary ? bytesOf(data) : undefined;
+    if (bytes) return core.receive(bytes);
+    core.connection.close();
+    core.flush();
+    core.transportClosed('the peer sent a text WebSocket message (TLS needs binary messages);');
+  };
+  const onClose = () => core.transportClosed('the WebSocket closed');
+  const onError = (message?: string) => core.transportClosed(`WebSocket error${message ? ` (${message})` : ''}:`);
+
+  if (typeof ws.on === 'function') {
+    const on = ws.on.bind(ws) as (event: string, listener: (...args: unknown[]) => void) => unknown;
+    on('open', onOpen);
+    on('message', (data, isBinary) => onMessage(data, isBinary !== false));
+    on('close', onClose);
+    on('error', (error) => onError(error instanceof Error ? error.message : undefined));
+  } else if (typeof ws.addEventListener === 'function') {
+    ws.binaryType = 'arraybuffer';
+    ws.addEventListener('open', onOpen);
+    ws.addEventListener('message', (event) => onMessage((event as { data?: unknown }).data));
+    ws.addEventListener('close', onClose);
+    ws.addEventListener('error', (event) => onError((event as { message?: string }).message));
+  } else {
+    throw localError('bad_argument', 'wrapWebSocket() needs a WebSocket with addEventListener() or on()');
+  }
+  if (ws.readyState === OPEN) onOpen();
+  else if (ws.readyState !== CONNECTING) core.transportClosed('the WebSocket is already closed');
+
+  core.flush(); // the client's ClientHello (waits for 'open' if needed)
+  return channelOf(core, { ready: core.ready, connection });
+}

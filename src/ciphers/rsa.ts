@@ -35,7 +35,7 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
 /** I2OSP: integer → exactly `length` big-endian bytes. Throws RangeError when it does not fit. */
 export function bigIntToBytes(x: bigint, length: number): Uint8Array {
   if (x < 0n) throw new RangeError('I2OSP: negative integer');
-  const hex = x.toString(16);
+  const hex = x === 0n ? '' : x.toString(16);
   if (hex.length > 2 * length) throw new RangeError('I2OSP: integer too large');
   const padded = hex.padStart(2 * length, '0');
   const out = new Uint8Array(length);

@@ -29,25 +29,26 @@ function describeAlgorithm(algorithm: SignatureAlgorithm): string {
   return algorithm.kind === 'ed25519' ? 'Ed25519' : `${algorithm.kind} with ${algorithm.hash}`;
 }
 
-/** An EC private scalar as exactly the curve's scalar length (SEC 1 encoders sometimes drop leading zeros). */
-function fixedLengthScalar(curve: EcCurve, d: Uint8Array): Uint8Array {
+/**
+ * An EC private scalar as exactly the curve's scalar length (SEC 1 encoders sometimes drop leading
+ * zeros, OpenSSL's text output sometimes adds one), checked to be in [1, n − 1].
+ */
+function validScalar(curve: EcCurve, d: Uint8Array): Uint8Array {
   const length = SCALAR_BYTES[curve];
-  if (d.length === length) return d;
   let start = 0;
   while (start < d.length && d[start] === 0) start++;
   if (d.length - start > length) throw localError('bad_key', `EC ${curve} private key is too long`);
-  const out = new Uint8Array(length);
-  out.set(d.subarray(start), length - (d.length - start));
-  return out;
+  const scalar = new Uint8Array(length);
+  scalar.set(d.subarray(start), length - (d.length - start));
+  if (!CURVES[curve].utils.isValidSecretKey(scalar)) {
+    throw localError('bad_key', `EC ${curve} private key is out of range (0 or ≥ the group order)`);
+  }
+  return scalar;
 }
 
 /** The uncompressed SEC 1 public point (0x04 ‖ X ‖ Y) for private scalar d. */
 export function ecPrivateToPublic(curve: EcCurve, d: Uint8Array): Uint8Array {
-  const scalar = fixedLengthScalar(curve, d);
-  if (!CURVES[curve].utils.isValidSecretKey(scalar)) {
-    throw localError('bad_key', `EC ${curve} private key is out of range (0 or ≥ the group order)`);
-  }
-  return CURVES[curve].getPublicKey(scalar, false);
+  return CURVES[curve].getPublicKey(validScalar(curve, d), false);
 }
 
 /** The 32-byte Ed25519 public key for a 32-byte seed (RFC 8032 §5.1.5). */
@@ -77,9 +78,8 @@ export function signMessage(
   switch (algorithm.kind) {
     case 'ecdsa': {
       if (key.type !== 'ec') break;
-      const curve = CURVES[key.curve];
-      const scalar = fixedLengthScalar(key.curve, key.d);
-      return curve.sign(hashMessage(algorithm.hash, message), scalar, {
+      const scalar = validScalar(key.curve, key.d);
+      return CURVES[key.curve].sign(hashMessage(algorithm.hash, message), scalar, {
         prehash: false,
         format: 'der',
         lowS: true,

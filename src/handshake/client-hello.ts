@@ -27,19 +27,34 @@ export function buildClientHello(cfg: ResolvedClientConfig): ClientHello {
     extensions.push({ type: ExtensionType.server_name, data: encodeServerName(cfg.serverName) });
   }
   extensions.push(
-    { type: ExtensionType.supported_groups, data: encodeSupportedGroups(cfg.groups.map((g) => GROUPS[g].code)) },
+    {
+      type: ExtensionType.supported_groups,
+      data: encodeSupportedGroups(cfg.groups.map((g) => GROUPS[g].code)),
+    },
     { type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([0]) },
-    { type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(cfg.schemes.map((s) => s.code)) },
+    {
+      type: ExtensionType.signature_algorithms,
+      data: encodeSignatureAlgorithms(cfg.schemes.map((s) => s.code)),
+    },
   );
   if (cfg.alpn.length > 0) {
-    extensions.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([...cfg.alpn]) });
+    extensions.push({
+      type: ExtensionType.application_layer_protocol_negotiation,
+      data: encodeAlpn([...cfg.alpn]),
+    });
   }
   extensions.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
   if (cfg.maxRecordSize !== undefined) {
-    extensions.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(cfg.maxRecordSize) });
+    extensions.push({
+      type: ExtensionType.record_size_limit,
+      data: encodeRecordSizeLimit(cfg.maxRecordSize),
+    });
   }
   // RFC 5746 §3.4: an empty renegotiation_info in the initial ClientHello.
-  extensions.push({ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) });
+  extensions.push({
+    type: ExtensionType.renegotiation_info,
+    data: encodeRenegotiationInfo(new Uint8Array(0)),
+  });
   return {
     version: ProtocolVersion.TLSv1_2,
     random,

@@ -1,18 +1,19 @@
 // The TLS 1.2 client handshake state machine: full ECDHE handshake with optional client
 // authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
-import { concatBytes, equalBytes } from '../codec.js';
 import { GROUPS, type GroupName, groupByCode } from '../ciphers/groups.js';
 import { computeExtendedMasterSecret, computeMasterSecret, computeVerifyData } from '../ciphers/prf.js';
 import type { KeyShare } from '../ciphers/provider.js';
-import { type SchemeParams, describeScheme, schemeByCode } from '../ciphers/schemes.js';
+import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
 import { describeSuite, type SuiteParams, suiteByCode } from '../ciphers/suites.js';
+import { concatBytes, equalBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { certificateError, incompatibleError, peerError, TlsError } from '../errors.js';
 import { ProtocolVersion } from '../record/types.js';
 import { parseCertificate } from '../x509/certificate.js';
-import { verifyChain } from '../x509/verify.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
+import { verifyChain } from '../x509/verify.js';
+import { buildClientHello } from './client-hello.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
 import {
@@ -37,7 +38,6 @@ import {
   type ServerKeyExchange,
 } from './messages/types.js';
 import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
-import { buildClientHello } from './client-hello.js';
 import { deriveTrafficKeys, type HandshakeResult } from './session.js';
 import { describeState, unexpectedMessage } from './unexpected.js';
 
@@ -65,8 +65,16 @@ export type ClientState =
   | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
   | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
   | { readonly step: 'awaitCertificateRequestOrDone'; readonly session: KeyExchanged }
-  | { readonly step: 'awaitServerHelloDone'; readonly session: KeyExchanged; readonly request: CertificateRequest }
-  | { readonly step: 'awaitChangeCipherSpec'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
+  | {
+      readonly step: 'awaitServerHelloDone';
+      readonly session: KeyExchanged;
+      readonly request: CertificateRequest;
+    }
+  | {
+      readonly step: 'awaitChangeCipherSpec';
+      readonly session: KeyExchanged;
+      readonly masterSecret: Uint8Array;
+    }
   | { readonly step: 'awaitFinished'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
   | { readonly step: 'done' };
 
@@ -100,10 +108,12 @@ export class ClientHandshake {
     }
     switch (s.step) {
       case 'awaitServerHello':
-        if (message.type === HandshakeType.server_hello) return this.onServerHello(s, message.body, message.raw);
+        if (message.type === HandshakeType.server_hello)
+          return this.onServerHello(s, message.body, message.raw);
         break;
       case 'awaitCertificate':
-        if (message.type === HandshakeType.certificate) return this.onCertificate(s, message.body, message.raw);
+        if (message.type === HandshakeType.certificate)
+          return this.onCertificate(s, message.body, message.raw);
         break;
       case 'awaitServerKeyExchange':
         if (message.type === HandshakeType.server_key_exchange) {
@@ -170,7 +180,11 @@ export class ClientHandshake {
       );
     }
     if (hello.compressionMethod !== 0) {
-      throw peerError('illegal_parameter', 'compression', 'the server chose compression; only null compression was offered');
+      throw peerError(
+        'illegal_parameter',
+        'compression',
+        'the server chose compression; only null compression was offered',
+      );
     }
     const offered = new Set<number>([
       ExtensionType.server_name,
@@ -196,7 +210,11 @@ export class ClientHandshake {
           break;
         case ExtensionType.ec_point_formats:
           if (!decodeEcPointFormats(ext.data).includes(0)) {
-            throw peerError('illegal_parameter', 'ec_point_formats', 'the server does not accept uncompressed points');
+            throw peerError(
+              'illegal_parameter',
+              'ec_point_formats',
+              'the server does not accept uncompressed points',
+            );
           }
           break;
         case ExtensionType.extended_master_secret:
@@ -242,7 +260,13 @@ export class ClientHandshake {
     this.io.transcript.add(raw);
     this.state = {
       step: 'awaitCertificate',
-      session: { suite, clientRandom: s.clientRandom, serverRandom: hello.random, extendedMasterSecret, alpn },
+      session: {
+        suite,
+        clientRandom: s.clientRandom,
+        serverRandom: hello.random,
+        extendedMasterSecret,
+        alpn,
+      },
     };
   }
 
@@ -328,7 +352,8 @@ export class ClientHandshake {
     if (request) {
       const key = cfg.key;
       if (key && cfg.chain.length > 0) {
-        const typeWanted = key.type === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
+        const typeWanted =
+          key.type === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
         if (request.certificateTypes.includes(typeWanted)) {
           clientScheme = chooseScheme(key, cfg.schemes, request.signatureSchemes);
         }
@@ -344,7 +369,9 @@ export class ClientHandshake {
     } finally {
       share.dispose();
     }
-    io.send(HandshakeType.client_key_exchange, (w) => encodeClientKeyExchange(w, { publicKey: share.publicKey }));
+    io.send(HandshakeType.client_key_exchange, (w) =>
+      encodeClientKeyExchange(w, { publicKey: share.publicKey }),
+    );
     const hash = session.suite.prfHash;
     const masterSecret = session.extendedMasterSecret
       ? computeExtendedMasterSecret(hash, preMasterSecret, io.transcript.hash(cfg.provider, hash))
@@ -354,18 +381,29 @@ export class ClientHandshake {
     if (clientScheme && cfg.key) {
       const signature = cfg.provider.sign(clientScheme.algorithm, cfg.key, io.transcript.bytes(), cfg.random);
       const signatureScheme = clientScheme.code;
-      io.send(HandshakeType.certificate_verify, (w) => encodeCertificateVerify(w, { signatureScheme, signature }));
+      io.send(HandshakeType.certificate_verify, (w) =>
+        encodeCertificateVerify(w, { signatureScheme, signature }),
+      );
     }
     io.logKey(session.clientRandom, masterSecret);
     const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.client);
     io.expectReadCipher(keys.server);
-    const verifyData = computeVerifyData(hash, masterSecret, 'client finished', io.transcript.hash(cfg.provider, hash));
+    const verifyData = computeVerifyData(
+      hash,
+      masterSecret,
+      'client finished',
+      io.transcript.hash(cfg.provider, hash),
+    );
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
     this.state = { step: 'awaitChangeCipherSpec', session, masterSecret };
   }
 
-  private onFinished(s: Extract<ClientState, { step: 'awaitFinished' }>, finished: Finished, raw: Uint8Array): void {
+  private onFinished(
+    s: Extract<ClientState, { step: 'awaitFinished' }>,
+    finished: Finished,
+    raw: Uint8Array,
+  ): void {
     const cfg = this.config;
     const hash = s.session.suite.prfHash;
     const expected = computeVerifyData(

@@ -43,7 +43,12 @@ export interface ServerChoices {
 
 export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHello): ServerChoices {
   if (hello.version < ProtocolVersion.TLSv1_2) {
-    const v = hello.version === 0x0301 ? 'TLS 1.0' : hello.version === 0x0302 ? 'TLS 1.1' : `0x${hello.version.toString(16)}`;
+    const v =
+      hello.version === 0x0301
+        ? 'TLS 1.0'
+        : hello.version === 0x0302
+          ? 'TLS 1.1'
+          : `0x${hello.version.toString(16)}`;
     throw incompatibleError(
       'protocol_version',
       'unsupported_version',
@@ -51,7 +56,11 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     );
   }
   if (hello.cipherSuites.includes(TLS_FALLBACK_SCSV) && hello.version < ProtocolVersion.TLSv1_2) {
-    throw peerError('inappropriate_fallback', 'inappropriate_fallback', 'the client signalled a version fallback');
+    throw peerError(
+      'inappropriate_fallback',
+      'inappropriate_fallback',
+      'the client signalled a version fallback',
+    );
   }
   if (!hello.compressionMethods.includes(0)) {
     throw peerError('illegal_parameter', 'compression', 'the client does not offer null compression');
@@ -66,7 +75,8 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       'the client sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.6)',
     );
   }
-  const secureRenegotiation = ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  const secureRenegotiation =
+    ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
   // Extended master secret (RFC 7627).
   const emsData = ext.get(ExtensionType.extended_master_secret);
   if (emsData !== undefined) decodeEmptyExtension(emsData, 'extended_master_secret');
@@ -82,7 +92,11 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   // Point formats (RFC 8422 §5.1.2): uncompressed must be among them when the extension is sent.
   const pf = ext.get(ExtensionType.ec_point_formats);
   if (pf !== undefined && !decodeEcPointFormats(pf).includes(0)) {
-    throw peerError('illegal_parameter', 'ec_point_formats', 'the client does not accept uncompressed points');
+    throw peerError(
+      'illegal_parameter',
+      'ec_point_formats',
+      'the client does not accept uncompressed points',
+    );
   }
   // Signature scheme for ServerKeyExchange. Without signature_algorithms, TLS 1.2 means SHA-1 (§7.4.1.4.1).
   const sa = ext.get(ExtensionType.signature_algorithms);
@@ -101,7 +115,9 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   // Cipher suite: server preference among those our certificate key can authenticate.
   const suite = cfg.suites.find((s) => keyFitsSuite(cfg.key, s) && hello.cipherSuites.includes(s.code));
   if (!suite) {
-    const offered = hello.cipherSuites.filter((c) => c !== TLS_EMPTY_RENEGOTIATION_INFO_SCSV && c !== TLS_FALLBACK_SCSV);
+    const offered = hello.cipherSuites.filter(
+      (c) => c !== TLS_EMPTY_RENEGOTIATION_INFO_SCSV && c !== TLS_FALLBACK_SCSV,
+    );
     throw incompatibleError(
       'handshake_failure',
       'no_common_cipher_suite',
@@ -125,8 +141,13 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     throw incompatibleError(
       'handshake_failure',
       'no_common_group',
-      `no common ECDHE group: the client offered ${sg !== undefined ? decodeSupportedGroups(sg).map((c) => `0x${c.toString(16).padStart(4, '0')}`).join(', ') : 'none'}; ` +
-        `we allow ${cfg.groups.join(', ')}`,
+      `no common ECDHE group: the client offered ${
+        sg !== undefined
+          ? decodeSupportedGroups(sg)
+              .map((c) => `0x${c.toString(16).padStart(4, '0')}`)
+              .join(', ')
+          : 'none'
+      }; ` + `we allow ${cfg.groups.join(', ')}`,
     );
   }
   // SNI (RFC 6066 §3): recorded; one certificate serves every name.
@@ -151,10 +172,15 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
 
   const extensions: Extension[] = [];
   if (secureRenegotiation) {
-    extensions.push({ type: ExtensionType.renegotiation_info, data: encodeRenegotiationInfo(new Uint8Array(0)) });
+    extensions.push({
+      type: ExtensionType.renegotiation_info,
+      data: encodeRenegotiationInfo(new Uint8Array(0)),
+    });
   }
-  if (extendedMasterSecret) extensions.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
-  if (pf !== undefined) extensions.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([0]) });
+  if (extendedMasterSecret)
+    extensions.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+  if (pf !== undefined)
+    extensions.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([0]) });
   if (serverName !== undefined) extensions.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
   if (alpn !== undefined) {
     extensions.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });

@@ -1,11 +1,11 @@
 // The TLS 1.2 server handshake state machine: full ECDHE handshake, requiring (or allowing) client
 // certificates (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
-import { concatBytes, equalBytes } from '../codec.js';
 import { GROUPS, type GroupName } from '../ciphers/groups.js';
 import { computeExtendedMasterSecret, computeMasterSecret, computeVerifyData } from '../ciphers/prf.js';
 import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
+import { concatBytes, equalBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { certificateError, peerError, TlsError } from '../errors.js';
 import { parseCertificate } from '../x509/certificate.js';
@@ -19,8 +19,8 @@ import { encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-
 import {
   type CertificateMessage,
   type CertificateVerify,
-  type ClientHello,
   ClientCertificateType,
+  type ClientHello,
   type ClientKeyExchange,
   type Finished,
   type HandshakeMessage,
@@ -98,7 +98,8 @@ export class ServerHandshake {
         if (message.type === HandshakeType.client_hello) return this.onClientHello(message.body, message.raw);
         break;
       case 'awaitCertificate':
-        if (message.type === HandshakeType.certificate) return this.onCertificate(s, message.body, message.raw);
+        if (message.type === HandshakeType.certificate)
+          return this.onCertificate(s, message.body, message.raw);
         break;
       case 'awaitClientKeyExchange':
         if (message.type === HandshakeType.client_key_exchange) {
@@ -194,7 +195,10 @@ export class ServerHandshake {
     };
     this.state =
       cfg.clientAuth === 'none'
-        ? { step: 'awaitClientKeyExchange', session: { ...session, peerCertificates: [], identity: undefined } }
+        ? {
+            step: 'awaitClientKeyExchange',
+            session: { ...session, peerCertificates: [], identity: undefined },
+          }
         : { step: 'awaitCertificate', session };
   }
 
@@ -212,7 +216,10 @@ export class ServerHandshake {
         );
       }
       this.io.transcript.add(raw);
-      this.state = { step: 'awaitClientKeyExchange', session: { ...s.session, peerCertificates: [], identity: undefined } };
+      this.state = {
+        step: 'awaitClientKeyExchange',
+        session: { ...s.session, peerCertificates: [], identity: undefined },
+      };
       return;
     }
     const peerCertificates = message.certificates.map((der) => parsePeerCertificate(der));
@@ -273,7 +280,11 @@ export class ServerHandshake {
     const cfg = this.config;
     const key = s.session.identity!.certificate.publicKey!;
     const scheme = schemeByCode(cv.signatureScheme);
-    if (!scheme || !s.session.requestedSchemes.includes(scheme) || schemesForKey(key, [scheme]).length === 0) {
+    if (
+      !scheme ||
+      !s.session.requestedSchemes.includes(scheme) ||
+      schemesForKey(key, [scheme]).length === 0
+    ) {
       throw peerError(
         'illegal_parameter',
         'unoffered_signature_scheme',
@@ -290,15 +301,29 @@ export class ServerHandshake {
       );
     }
     this.io.transcript.add(raw);
-    this.state = { step: 'awaitChangeCipherSpec', session: s.session, masterSecret: s.masterSecret, clientScheme: scheme };
+    this.state = {
+      step: 'awaitChangeCipherSpec',
+      session: s.session,
+      masterSecret: s.masterSecret,
+      clientScheme: scheme,
+    };
   }
 
-  private onFinished(s: Extract<ServerState, { step: 'awaitFinished' }>, finished: Finished, raw: Uint8Array): void {
+  private onFinished(
+    s: Extract<ServerState, { step: 'awaitFinished' }>,
+    finished: Finished,
+    raw: Uint8Array,
+  ): void {
     const cfg = this.config;
     const io = this.io;
     const session = s.session;
     const hash = session.suite.prfHash;
-    const expected = computeVerifyData(hash, s.masterSecret, 'client finished', io.transcript.hash(cfg.provider, hash));
+    const expected = computeVerifyData(
+      hash,
+      s.masterSecret,
+      'client finished',
+      io.transcript.hash(cfg.provider, hash),
+    );
     if (!equalBytes(expected, finished.verifyData)) {
       throw peerError(
         'decrypt_error',
@@ -309,7 +334,12 @@ export class ServerHandshake {
     io.transcript.add(raw);
     const keys = deriveTrafficKeys(session.suite, s.masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.server);
-    const verifyData = computeVerifyData(hash, s.masterSecret, 'server finished', io.transcript.hash(cfg.provider, hash));
+    const verifyData = computeVerifyData(
+      hash,
+      s.masterSecret,
+      'server finished',
+      io.transcript.hash(cfg.provider, hash),
+    );
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
     this.result = {
       suite: session.suite,

@@ -2,9 +2,9 @@
 // Kept as bytes, not a running hash: TLS 1.2 CertificateVerify signs the messages themselves, and the
 // suite's hash is only known after ServerHello. Handshakes are a few KiB, so hashing on demand is cheap.
 
-import { concatBytes } from '../codec.js';
 import type { CryptoProvider } from '../ciphers/provider.js';
 import type { HashName } from '../ciphers/suites.js';
+import { concatBytes } from '../codec.js';
 
 export class Transcript {
   private readonly parts: Uint8Array[] = [];

@@ -17,5 +17,9 @@ export function describeState(step: string): string {
 }
 
 export function unexpectedMessage(type: number, state: string): TlsError {
-  return peerError('unexpected_message', 'unexpected_message', `unexpected ${handshakeTypeName(type)} while ${state}`);
+  return peerError(
+    'unexpected_message',
+    'unexpected_message',
+    `unexpected ${handshakeTypeName(type)} while ${state}`,
+  );
 }

@@ -6,7 +6,7 @@
 // are there, so a bad or oversized record fails without waiting for its body, and at most one record
 // (≤ 5 + MAX_CIPHERTEXT bytes) is ever waited for. The caller must not modify pushed bytes afterwards.
 
-import { RECORD_HEADER_LENGTH, checkRecordHeader } from './header.js';
+import { checkRecordHeader, RECORD_HEADER_LENGTH } from './header.js';
 import type { TlsRecord } from './types.js';
 
 /** Drop consumed chunk slots once this many have piled up at the front of the list. */
@@ -20,8 +20,10 @@ export class Deframer {
   private offset = 0;
   /** Unread bytes in total. */
   private buffered = 0;
-  /** The checked header of the record being waited for, once its 5 bytes arrived. */
-  private header: { type: number; version: number; length: number } | undefined;
+  /** The checked header of the record being waited for (headerLength −1: no header read yet). */
+  private headerType = 0;
+  private headerVersion = 0;
+  private headerLength = -1;
   private readonly headerBytes = new Uint8Array(RECORD_HEADER_LENGTH);
 
   /** Bytes received but not yet returned as records. */
@@ -41,21 +43,28 @@ export class Deframer {
    * refuse (see checkRecordHeader); the deframer is then unusable (the connection fails).
    */
   next(): TlsRecord | undefined {
-    let header = this.header;
-    if (header === undefined) {
+    if (this.headerLength < 0) {
       if (this.buffered < RECORD_HEADER_LENGTH) return undefined;
-      const h = this.take(RECORD_HEADER_LENGTH, this.headerBytes);
-      const type = h[0]!;
-      const version = (h[1]! << 8) | h[2]!;
-      const length = (h[3]! << 8) | h[4]!;
+      let h = this.chunks[this.first]!;
+      let at = this.offset;
+      if (h.length - at >= RECORD_HEADER_LENGTH) {
+        this.skip(RECORD_HEADER_LENGTH, h); // the common case: read the header in place
+      } else {
+        h = this.take(RECORD_HEADER_LENGTH, this.headerBytes);
+        at = 0;
+      }
+      const type = h[at]!;
+      const version = (h[at + 1]! << 8) | h[at + 2]!;
+      const length = (h[at + 3]! << 8) | h[at + 4]!;
       checkRecordHeader(type, version, length);
-      header = { type, version, length };
-      this.header = header;
+      this.headerType = type;
+      this.headerVersion = version;
+      this.headerLength = length;
     }
-    if (this.buffered < header.length) return undefined;
-    this.header = undefined;
-    const fragment = this.take(header.length, undefined);
-    return { type: header.type, version: header.version, fragment };
+    const length = this.headerLength;
+    if (this.buffered < length) return undefined;
+    this.headerLength = -1;
+    return { type: this.headerType, version: this.headerVersion, fragment: this.take(length, undefined) };
   }
 
   /**
@@ -86,12 +95,19 @@ export class Deframer {
     return out;
   }
 
+  /** Consume n bytes known to lie in `chunk` = chunks[first]. */
+  private skip(n: number, chunk: Uint8Array): void {
+    this.buffered -= n;
+    this.offset += n;
+    if (this.offset === chunk.length) this.dropFirst();
+  }
+
   private dropFirst(): void {
     this.chunks[this.first] = EMPTY;
     this.first++;
     this.offset = 0;
     if (this.first === this.chunks.length) {
-      this.chunks = [];
+      this.chunks.length = 0;
       this.first = 0;
     } else if (this.first >= COMPACT_AFTER && this.first * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.first);

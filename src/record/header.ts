@@ -70,7 +70,10 @@ export function writeRecordHeader(
 /** header ‖ fragment as one new array. */
 export function encodeRecord(type: number, version: number, fragment: Uint8Array): Uint8Array {
   if (fragment.length > 0xffff) {
-    throw localError('record_too_large', `record fragment of ${fragment.length} bytes does not fit a 16-bit length`);
+    throw localError(
+      'record_too_large',
+      `record fragment of ${fragment.length} bytes does not fit a 16-bit length`,
+    );
   }
   const out = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
   writeRecordHeader(out, 0, type, version, fragment.length);

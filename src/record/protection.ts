@@ -13,7 +13,7 @@
 
 import type { Aead, CryptoProvider } from '../ciphers/provider.js';
 import type { SuiteParams } from '../ciphers/suites.js';
-import { TlsError, limitError, localError } from '../errors.js';
+import { limitError, localError, TlsError } from '../errors.js';
 import type { DirectionKeys } from './types.js';
 
 /** seq_num(8) ‖ type(1) ‖ version(2) ‖ length(2). */
@@ -54,7 +54,10 @@ export class RecordProtector {
   constructor(keys: DirectionKeys, provider: CryptoProvider, options: RecordProtectorOptions = {}) {
     const suite = keys.suite;
     if (keys.key.length !== suite.keyLength) {
-      throw localError('bad_key_length', `${suite.name} needs a ${suite.keyLength}-byte key, got ${keys.key.length}`);
+      throw localError(
+        'bad_key_length',
+        `${suite.name} needs a ${suite.keyLength}-byte key, got ${keys.key.length}`,
+      );
     }
     if (keys.fixedIv.length !== suite.fixedIvLength) {
       throw localError(
@@ -91,7 +94,7 @@ export class RecordProtector {
     const sealed = this.sealAead(type, version, plaintext);
     if (this.explicitNonceLength === 0) return sealed;
     const out = new Uint8Array(this.explicitNonceLength + sealed.length);
-    out.set(this.additionalData.subarray(0, 8), 0);
+    this.writeExplicitNonce(out, 0);
     out.set(sealed, this.explicitNonceLength);
     return out;
   }
@@ -99,7 +102,7 @@ export class RecordProtector {
   /** Like seal, but writes the fragment at out[offset…] and returns its length. */
   sealInto(type: number, version: number, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
     const sealed = this.sealAead(type, version, plaintext);
-    if (this.explicitNonceLength > 0) out.set(this.additionalData.subarray(0, 8), offset);
+    if (this.explicitNonceLength > 0) this.writeExplicitNonce(out, offset);
     out.set(sealed, offset + this.explicitNonceLength);
     return this.explicitNonceLength + sealed.length;
   }
@@ -151,9 +154,15 @@ export class RecordProtector {
   private sealAead(type: number, version: number, plaintext: Uint8Array): Uint8Array {
     this.checkUsable();
     this.prepare(type, version, plaintext.length);
-    if (this.explicitNonceLength > 0) this.nonce.set(this.additionalData.subarray(0, 8), 4);
+    if (this.explicitNonceLength > 0) this.writeExplicitNonce(this.nonce, 4);
     this.advance();
     return this.aead.seal(this.nonce, this.additionalData, plaintext);
+  }
+
+  /** nonce_explicit = this record's sequence number, already in additional_data[0..8]. */
+  private writeExplicitNonce(out: Uint8Array, offset: number): void {
+    const ad = this.additionalData;
+    for (let i = 0; i < 8; i++) out[offset + i] = ad[i]!;
   }
 
   private checkUsable(): void {

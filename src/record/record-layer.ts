@@ -12,13 +12,15 @@
 //   is refused with record_overflow before decryption.
 // - read() is sticky: once it throws, every later read() throws the same TlsError and fed bytes are
 //   dropped. write() keeps working so the caller can still send its fatal alert.
+// - Application data is never written unprotected: write() refuses it (local error) before
+//   activateWrite().
 // - The record layer does not interpret records: checking that a ChangeCipherSpec carries the single
 //   byte 1, and refusing a second one, are the handshake's job.
 
 import type { CryptoProvider } from '../ciphers/provider.js';
-import { TlsError, asTlsError, localError, limitError, peerError } from '../errors.js';
+import { asTlsError, limitError, localError, peerError, type TlsError } from '../errors.js';
 import { Deframer } from './deframer.js';
-import { RECORD_HEADER_LENGTH, isKnownContentType, writeRecordHeader } from './header.js';
+import { isKnownContentType, RECORD_HEADER_LENGTH, writeRecordHeader } from './header.js';
 import { RecordProtector } from './protection.js';
 import {
   ContentType,
@@ -44,6 +46,29 @@ export const MIN_RECORD_SIZE_LIMIT = 64;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Small outgoing records are carved from a shared slab, as Node's Buffer pool does: a view on an
+ * existing buffer costs a tenth of a fresh small Uint8Array (whose backing store is allocated off
+ * the JS heap). Regions are never reused, so a returned record stays valid; it may keep its slab
+ * alive, and its `.buffer` shows other outgoing records — bytes that go on the wire anyway, since
+ * only protected records and plaintext handshake, alert and change_cipher_spec records are written.
+ */
+const SLAB_SIZE = 16 * 1024;
+const SLAB_MAX_RECORD = 2048;
+let slab = new Uint8Array(0);
+let slabOffset = 0;
+
+function allocateOutgoing(n: number): Uint8Array {
+  if (n > SLAB_MAX_RECORD) return new Uint8Array(n);
+  if (slabOffset + n > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = slab.subarray(slabOffset, slabOffset + n);
+  slabOffset = (slabOffset + n + 7) & ~7; // keep views 8-byte aligned
+  return out;
+}
+
 export class RecordLayer {
   private readonly provider: CryptoProvider;
   private readonly maxPlaintext: number;
@@ -58,14 +83,17 @@ export class RecordLayer {
   private writeVersion: number = ProtocolVersion.TLSv1_2;
   private emptyRecordsInARow = 0;
   private failure: TlsError | undefined;
-  private outgoing: Uint8Array[] = [];
+  private readonly outgoing: Uint8Array[] = [];
   private outgoingBytes = 0;
   private disposed = false;
 
   constructor(options: RecordLayerOptions) {
     const maxPlaintext = options.maxPlaintext ?? MAX_PLAINTEXT;
     if (!Number.isInteger(maxPlaintext) || maxPlaintext < 1 || maxPlaintext > MAX_PLAINTEXT) {
-      throw localError('bad_config', `maxPlaintext must be an integer from 1 to ${MAX_PLAINTEXT}, got ${maxPlaintext}`);
+      throw localError(
+        'bad_config',
+        `maxPlaintext must be an integer from 1 to ${MAX_PLAINTEXT}, got ${maxPlaintext}`,
+      );
     }
     this.provider = options.provider;
     this.maxPlaintext = maxPlaintext;
@@ -159,13 +187,16 @@ export class RecordLayer {
       throw localError('empty_record', `records of content type ${type} must not be empty (RFC 5246 §6.2.1)`);
     }
     const protector = this.writeProtector;
+    if (protector === undefined && type === ContentType.application_data) {
+      throw localError('not_protected', 'application data must not be written before the write keys are active');
+    }
     const limit = protector !== undefined ? Math.min(this.maxPlaintext, this.sendLimit) : this.maxPlaintext;
     const version = this.writeVersion;
     const count = Math.ceil(data.length / limit);
     const perRecord = RECORD_HEADER_LENGTH + (protector !== undefined ? protector.overhead : 0);
     // All records of this write go into one buffer: one copy of the (sealed) bytes, none later
     // when takeOutgoing() is called after every write.
-    const out = new Uint8Array(data.length + count * perRecord);
+    const out = allocateOutgoing(data.length + count * perRecord);
     let offset = 0;
     for (let start = 0; start < data.length; start += limit) {
       const piece = start === 0 && data.length <= limit ? data : data.subarray(start, start + limit);
@@ -188,7 +219,7 @@ export class RecordLayer {
     const chunks = this.outgoing;
     if (chunks.length === 0) return EMPTY;
     const out = chunks.length === 1 ? chunks[0]! : concat(chunks, this.outgoingBytes);
-    this.outgoing = [];
+    chunks.length = 0;
     this.outgoingBytes = 0;
     return out;
   }
@@ -232,7 +263,8 @@ export class RecordLayer {
   activateWrite(): void {
     this.checkNotDisposed();
     const pending = this.pendingWriteProtector;
-    if (pending === undefined) throw localError('no_pending_keys', 'activateWrite() without setPendingWrite()');
+    if (pending === undefined)
+      throw localError('no_pending_keys', 'activateWrite() without setPendingWrite()');
     this.writeProtector?.dispose();
     this.writeProtector = pending;
     this.pendingWriteProtector = undefined;
@@ -300,7 +332,7 @@ export class RecordLayer {
     }
     this.readProtector = this.writeProtector = undefined;
     this.pendingReadProtector = this.pendingWriteProtector = undefined;
-    this.outgoing = [];
+    this.outgoing.length = 0;
     this.outgoingBytes = 0;
   }
 

@@ -3,6 +3,7 @@
 
 import * as asn1js from 'asn1js';
 import { localError } from '../errors.js';
+import { parseIpAddress } from './hostname.js';
 import { derInteger } from './key-encoding.js';
 
 export type CertificateUsage = 'server' | 'client' | 'both';
@@ -35,7 +36,10 @@ export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 /** Name ::= SEQUENCE OF RelativeDistinguishedName, one attribute per RDN; C is PrintableString, the rest UTF8String. */
-export function encodeName(commonName: string, attributes: readonly SubjectAttribute[] = []): asn1js.Sequence {
+export function encodeName(
+  commonName: string,
+  attributes: readonly SubjectAttribute[] = [],
+): asn1js.Sequence {
   const all = [...attributes, { type: 'CN' as const, value: commonName }];
   return new asn1js.Sequence({
     value: all.map(({ type, value }) => {
@@ -43,7 +47,10 @@ export function encodeName(commonName: string, attributes: readonly SubjectAttri
         throw localError('bad_config', `subject ${type} must be 1 to 64 characters, got ${value.length}`);
       }
       if (type === 'C' && !/^[A-Z]{2}$/.test(value)) {
-        throw localError('bad_config', `subject C must be a two-letter country code such as DE, got '${value}'`);
+        throw localError(
+          'bad_config',
+          `subject C must be a two-letter country code such as DE, got '${value}'`,
+        );
       }
       const text = type === 'C' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
       const oid = new asn1js.ObjectIdentifier({ value: ATTRIBUTE_OIDS[type] });
@@ -56,8 +63,11 @@ export function encodeName(commonName: string, attributes: readonly SubjectAttri
 export function encodeTime(ms: number): asn1js.UTCTime | asn1js.GeneralizedTime {
   const date = new Date(Math.floor(ms / 1000) * 1000);
   const year = date.getUTCFullYear();
-  if (year < 1950 || year > 9999) throw localError('bad_config', `certificate time ${date.toISOString()} is out of range`);
-  return year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date });
+  if (year < 1950 || year > 9999)
+    throw localError('bad_config', `certificate time ${date.toISOString()} is out of range`);
+  return year < 2050
+    ? new asn1js.UTCTime({ valueDate: date })
+    : new asn1js.GeneralizedTime({ valueDate: date });
 }
 
 function extension(oid: string, critical: boolean, value: asn1js.AsnType): asn1js.Sequence {
@@ -89,7 +99,11 @@ export function keyUsage(usages: readonly (keyof typeof KEY_USAGE_BITS)[]): asn1
 
 export function extendedKeyUsage(usage: CertificateUsage): asn1js.Sequence {
   const oids =
-    usage === 'server' ? [EKU_SERVER_AUTH] : usage === 'client' ? [EKU_CLIENT_AUTH] : [EKU_SERVER_AUTH, EKU_CLIENT_AUTH];
+    usage === 'server'
+      ? [EKU_SERVER_AUTH]
+      : usage === 'client'
+        ? [EKU_CLIENT_AUTH]
+        : [EKU_SERVER_AUTH, EKU_CLIENT_AUTH];
   return extension(
     EXTENSION_OIDS.extendedKeyUsage,
     false,
@@ -104,7 +118,11 @@ export function subjectKeyIdentifier(keyId: Uint8Array): asn1js.Sequence {
 /** AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING } (§4.2.1.1). */
 export function authorityKeyIdentifier(keyId: Uint8Array): asn1js.Sequence {
   const keyIdentifier = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: keyId });
-  return extension(EXTENSION_OIDS.authorityKeyIdentifier, false, new asn1js.Sequence({ value: [keyIdentifier] }));
+  return extension(
+    EXTENSION_OIDS.authorityKeyIdentifier,
+    false,
+    new asn1js.Sequence({ value: [keyIdentifier] }),
+  );
 }
 
 /** One subjectAltName entry, parsed from the OpenSSL-style text form. */
@@ -124,58 +142,6 @@ export function isDnsName(name: string): boolean {
   return labels.length > 0 && labels.every((label) => DNS_LABEL.test(label));
 }
 
-function parseIpv4(text: string): Uint8Array | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!match) return undefined;
-  const parts = match.slice(1);
-  if (parts.some((p) => Number(p) > 255 || (p.length > 1 && p.startsWith('0')))) return undefined;
-  return Uint8Array.from(parts.map(Number));
-}
-
-function hexGroups(part: string): number[] | undefined {
-  if (part === '') return [];
-  const out: number[] = [];
-  for (const group of part.split(':')) {
-    if (!/^[0-9A-Fa-f]{1,4}$/.test(group)) return undefined;
-    out.push(Number.parseInt(group, 16));
-  }
-  return out;
-}
-
-/** RFC 4291 §2.2 text forms: eight groups, one '::' run of zeros, an optional dotted IPv4 tail. */
-function parseIpv6(text: string): Uint8Array | undefined {
-  let body = text;
-  let tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (lastColon < 0) return undefined;
-  if (text.slice(lastColon + 1).includes('.')) {
-    const ipv4 = parseIpv4(text.slice(lastColon + 1));
-    if (!ipv4) return undefined;
-    tail = [(ipv4[0]! << 8) | ipv4[1]!, (ipv4[2]! << 8) | ipv4[3]!];
-    body = text.slice(0, lastColon + 1);
-    if (!body.endsWith('::')) body = body.slice(0, -1);
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return undefined;
-  const head = hexGroups(halves[0]!);
-  const rest = halves.length === 2 ? hexGroups(halves[1]!) : [];
-  if (!head || !rest) return undefined;
-  const explicit = head.length + rest.length + tail.length;
-  if (halves.length === 2 ? explicit > 7 : explicit !== 8) return undefined;
-  const groups = [...head, ...new Array<number>(8 - explicit).fill(0), ...rest, ...tail];
-  const out = new Uint8Array(16);
-  groups.forEach((group, i) => {
-    out[2 * i] = group >> 8;
-    out[2 * i + 1] = group & 0xff;
-  });
-  return out;
-}
-
-/** IPv4 dotted quad (no leading zeros) or IPv6 text → 4 or 16 bytes; undefined when it is neither. */
-export function parseIpAddress(text: string): Uint8Array | undefined {
-  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
-}
-
 /** Parse "DNS:a.test", "IP:10.0.0.1", "email:x@y", "URI:https://..."; a bare value is an IP or DNS name. */
 export function parseAltName(text: string): AltName {
   const trimmed = text.trim();
@@ -187,14 +153,17 @@ export function parseAltName(text: string): AltName {
   switch (kind) {
     case 'ip': {
       const bytes = parseIpAddress(value);
-      if (!bytes) throw localError('bad_config', `'${value}' is not an IPv4 or IPv6 address (in SAN '${text}')`);
+      if (!bytes)
+        throw localError('bad_config', `'${value}' is not an IPv4 or IPv6 address (in SAN '${text}')`);
       return { type: 'IP', value, bytes };
     }
     case 'email':
-      if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw localError('bad_config', `'${value}' is not an email address`);
+      if (!/^[^@\s]+@[^@\s]+$/.test(value))
+        throw localError('bad_config', `'${value}' is not an email address`);
       return { type: 'email', value };
     case 'uri':
-      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value)) throw localError('bad_config', `'${value}' is not a URI`);
+      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value))
+        throw localError('bad_config', `'${value}' is not a URI`);
       return { type: 'URI', value };
     default:
       if (!isDnsName(value)) {

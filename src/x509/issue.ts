@@ -11,7 +11,8 @@ import type { SignatureAlgorithm } from '../ciphers/schemes.js';
 import { signMessage } from '../ciphers/signatures.js';
 import { equalBytes } from '../codec.js';
 import { localError } from '../errors.js';
-import { parseCertificate } from './certificate.js';
+import { parseConfigCertificate } from './certificate.js';
+import { parseIpAddress } from './hostname.js';
 import {
   type AltName,
   authorityKeyIdentifier,
@@ -23,7 +24,6 @@ import {
   isDnsName,
   keyUsage,
   parseAltName,
-  parseIpAddress,
   type SubjectAttribute,
   subjectAltName,
   subjectKeyIdentifier,
@@ -36,7 +36,14 @@ import type { Certificate } from './types.js';
 export type { CertificateUsage, SubjectAttribute } from './issue-extensions.js';
 
 export type IssuedKeyType = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ed25519';
-export const ISSUED_KEY_TYPES: readonly IssuedKeyType[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'ed25519'];
+export const ISSUED_KEY_TYPES: readonly IssuedKeyType[] = [
+  'p256',
+  'p384',
+  'rsa2048',
+  'rsa3072',
+  'rsa4096',
+  'ed25519',
+];
 
 /** A certificate and its private key, as DER, parsed key and PEM (the key as PKCS#8, like OpenSSL 3). */
 export interface IssuedCertificate {
@@ -88,7 +95,10 @@ export const DEFAULT_ROOT_DAYS = 3650;
 export const DEFAULT_LEAF_DAYS = 825;
 
 /** A fresh key pair of the given type. */
-export function generateKey(keyType: IssuedKeyType, random: (n: number) => Uint8Array = defaultRandom): PrivateKey {
+export function generateKey(
+  keyType: IssuedKeyType,
+  random: (n: number) => Uint8Array = defaultRandom,
+): PrivateKey {
   switch (keyType) {
     case 'p256':
     case 'p384': {
@@ -108,23 +118,38 @@ export function generateKey(keyType: IssuedKeyType, random: (n: number) => Uint8
     case 'rsa4096':
       return generateRsaKey(4096, random);
     default:
-      throw localError('bad_config', `unknown key type '${keyType as string}'; use one of ${ISSUED_KEY_TYPES.join(', ')}`);
+      throw localError(
+        'bad_config',
+        `unknown key type '${keyType as string}'; use one of ${ISSUED_KEY_TYPES.join(', ')}`,
+      );
   }
 }
 
 /** The signature the issuer's key makes, and its AlgorithmIdentifier (RFC 5758 §3.2, RFC 4055, RFC 8410). */
-function signatureAlgorithmFor(key: PrivateKey): { algorithm: SignatureAlgorithm; identifier: asn1js.Sequence } {
+function signatureAlgorithmFor(key: PrivateKey): {
+  algorithm: SignatureAlgorithm;
+  identifier: asn1js.Sequence;
+} {
   const identifier = (oid: string, withNull: boolean) =>
     new asn1js.Sequence({
       value: [new asn1js.ObjectIdentifier({ value: oid }), ...(withNull ? [new asn1js.Null()] : [])],
     });
   switch (key.type) {
     case 'rsa':
-      return { algorithm: { kind: 'rsa-pkcs1', hash: 'sha256' }, identifier: identifier('1.2.840.113549.1.1.11', true) };
+      return {
+        algorithm: { kind: 'rsa-pkcs1', hash: 'sha256' },
+        identifier: identifier('1.2.840.113549.1.1.11', true),
+      };
     case 'ec':
       return key.curve === 'P-384'
-        ? { algorithm: { kind: 'ecdsa', hash: 'sha384' }, identifier: identifier('1.2.840.10045.4.3.3', false) }
-        : { algorithm: { kind: 'ecdsa', hash: 'sha256' }, identifier: identifier('1.2.840.10045.4.3.2', false) };
+        ? {
+            algorithm: { kind: 'ecdsa', hash: 'sha384' },
+            identifier: identifier('1.2.840.10045.4.3.3', false),
+          }
+        : {
+            algorithm: { kind: 'ecdsa', hash: 'sha256' },
+            identifier: identifier('1.2.840.10045.4.3.2', false),
+          };
     case 'ed25519':
       return { algorithm: { kind: 'ed25519' }, identifier: identifier('1.3.101.112', false) };
   }
@@ -160,11 +185,18 @@ interface TbsParts {
 }
 
 /** TBSCertificate (§4.1.2) → signed Certificate (§4.1.1) DER. */
-function signCertificate(parts: TbsParts, issuerKey: PrivateKey, random: (n: number) => Uint8Array): Uint8Array {
+function signCertificate(
+  parts: TbsParts,
+  issuerKey: PrivateKey,
+  random: (n: number) => Uint8Array,
+): Uint8Array {
   const { algorithm, identifier } = signatureAlgorithmFor(issuerKey);
   const tbs = new asn1js.Sequence({
     value: [
-      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 2 })] }),
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 0 },
+        value: [new asn1js.Integer({ value: 2 })],
+      }),
       parts.serial,
       parts.signature,
       parts.issuer,
@@ -238,7 +270,10 @@ function altNamesFor(options: IssueCertificateOptions, usage: CertificateUsage):
   if (options.subjectAltNames !== undefined) {
     const names = options.subjectAltNames.map(parseAltName);
     if (names.length === 0 && usage !== 'client') {
-      throw localError('bad_config', 'a server certificate needs at least one subjectAltName (DNS:... or IP:...)');
+      throw localError(
+        'bad_config',
+        'a server certificate needs at least one subjectAltName (DNS:... or IP:...)',
+      );
     }
     return names;
   }
@@ -254,18 +289,25 @@ function altNamesFor(options: IssueCertificateOptions, usage: CertificateUsage):
 function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certificate; key: PrivateKey } {
   const ders = toDerList(issuer.certificate, 'CERTIFICATE', { what: 'the issuer certificate' });
   const first = ders[0];
-  if (first === undefined) throw localError('bad_config', 'the issuer certificate input holds no certificate');
-  const cert = parseCertificate(first);
+  if (first === undefined)
+    throw localError('bad_config', 'the issuer certificate input holds no certificate');
+  const cert = parseConfigCertificate(first, 'the issuer certificate');
   const key =
     typeof issuer.key === 'string' || issuer.key instanceof Uint8Array
       ? parsePrivateKey(issuer.key, issuer.passphrase)
       : issuer.key;
   checkKeyMatchesCertificate(key, cert);
   if (!cert.basicConstraints?.ca) {
-    throw localError('bad_config', `the issuer '${cert.subject.text}' is not a CA certificate (no basicConstraints CA:TRUE)`);
+    throw localError(
+      'bad_config',
+      `the issuer '${cert.subject.text}' is not a CA certificate (no basicConstraints CA:TRUE)`,
+    );
   }
   if (cert.keyUsage && !cert.keyUsage.keyCertSign) {
-    throw localError('bad_config', `the issuer '${cert.subject.text}' may not sign certificates (keyUsage lacks keyCertSign)`);
+    throw localError(
+      'bad_config',
+      `the issuer '${cert.subject.text}' may not sign certificates (keyUsage lacks keyCertSign)`,
+    );
   }
   return { cert, key };
 }
@@ -274,7 +316,10 @@ function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certific
 function issuerName(cert: Certificate): asn1js.AsnType {
   const parsed = asn1js.fromBER(cert.subject.der.slice());
   if (parsed.offset === -1 || !equalBytes(toDer(parsed.result), cert.subject.der)) {
-    throw localError('bad_config', `the issuer subject '${cert.subject.text}' is not DER-encoded; cannot copy it exactly`);
+    throw localError(
+      'bad_config',
+      `the issuer subject '${cert.subject.text}' is not DER-encoded; cannot copy it exactly`,
+    );
   }
   return parsed.result;
 }
@@ -293,14 +338,21 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   }
   const issuer = loadIssuer(options.issuer);
   if (issuer.cert.notAfter <= now) {
-    throw localError('bad_config', `the issuer '${issuer.cert.subject.text}' expired on ${new Date(issuer.cert.notAfter).toISOString()}`);
+    throw localError(
+      'bad_config',
+      `the issuer '${issuer.cert.subject.text}' expired on ${new Date(issuer.cert.notAfter).toISOString()}`,
+    );
   }
   const issuerPathLength = issuer.cert.basicConstraints?.pathLength;
   if (ca && issuerPathLength === 0) {
-    throw localError('bad_config', `the issuer '${issuer.cert.subject.text}' has pathlen 0 and may not sign another CA`);
+    throw localError(
+      'bad_config',
+      `the issuer '${issuer.cert.subject.text}' has pathlen 0 and may not sign another CA`,
+    );
   }
   let pathLength = options.pathLength;
-  if (ca && issuerPathLength !== undefined) pathLength = Math.min(pathLength ?? issuerPathLength - 1, issuerPathLength - 1);
+  if (ca && issuerPathLength !== undefined)
+    pathLength = Math.min(pathLength ?? issuerPathLength - 1, issuerPathLength - 1);
   if (pathLength !== undefined && (!Number.isInteger(pathLength) || pathLength < 0)) {
     throw localError('bad_config', `pathLength must be a whole number ≥ 0, got ${pathLength}`);
   }
@@ -310,7 +362,10 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
   const issuerKeyId = issuer.cert.subjectKeyIdentifier ?? keyIdentifier(publicKeyOf(issuer.key));
   const extensions = [basicConstraints(ca, ca ? pathLength : undefined)];
   if (ca) extensions.push(keyUsage(['keyCertSign', 'cRLSign']));
-  else extensions.push(keyUsage(key.type === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature']));
+  else
+    extensions.push(
+      keyUsage(key.type === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature']),
+    );
   if (!ca) extensions.push(extendedKeyUsage(usage));
   if (names.length > 0) extensions.push(subjectAltName(names));
   extensions.push(subjectKeyIdentifier(keyIdentifier(publicKeyOf(key))), authorityKeyIdentifier(issuerKeyId));

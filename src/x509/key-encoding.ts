@@ -27,7 +27,10 @@ function keyAlgorithm(key: PublicKey | PrivateKey): asn1js.Sequence {
     case 'rsa':
       return algorithmIdentifier(OID.rsaEncryption, new asn1js.Null());
     case 'ec':
-      return algorithmIdentifier(OID.ecPublicKey, new asn1js.ObjectIdentifier({ value: CURVE_OIDS[key.curve] }));
+      return algorithmIdentifier(
+        OID.ecPublicKey,
+        new asn1js.ObjectIdentifier({ value: CURVE_OIDS[key.curve] }),
+      );
     case 'ed25519':
       return algorithmIdentifier(OID.ed25519);
   }
@@ -90,7 +93,11 @@ export function encodePrivateKeyPkcs8(key: PrivateKey): Uint8Array {
   const inner = privateKeyStructure(key);
   const der = toDer(
     new asn1js.Sequence({
-      value: [new asn1js.Integer({ value: 0 }), keyAlgorithm(key), new asn1js.OctetString({ valueHex: inner })],
+      value: [
+        new asn1js.Integer({ value: 0 }),
+        keyAlgorithm(key),
+        new asn1js.OctetString({ valueHex: inner }),
+      ],
     }),
   );
   inner.fill(0);

@@ -8,15 +8,7 @@ import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CHash } from '@noble/hashes/utils.js';
 import { utf8 } from '../codec.js';
 import { localError } from '../errors.js';
-import {
-  type DerNode,
-  parseDer,
-  readOctetString,
-  readOid,
-  readSmallInteger,
-  sequence,
-  Tag,
-} from './asn1.js';
+import { type DerNode, parseDer, readOctetString, readOid, readSmallInteger, sequence, Tag } from './asn1.js';
 
 const OID_PBES2 = '1.2.840.113549.1.5.13';
 const OID_PBKDF2 = '1.2.840.113549.1.5.12';
@@ -43,7 +35,10 @@ const MAX_ITERATIONS = 10_000_000;
 
 const WHAT = 'the encrypted private key';
 
-function readAlgorithm(node: DerNode | undefined, what: string): { oid: string; parameters: DerNode | undefined } {
+function readAlgorithm(
+  node: DerNode | undefined,
+  what: string,
+): { oid: string; parameters: DerNode | undefined } {
   if (node === undefined) throw localError('bad_config', `${WHAT}: missing ${what}`);
   const [oid, parameters] = sequence(node, what, 1, 2);
   return { oid: readOid(oid!, what), parameters };
@@ -80,7 +75,10 @@ export function decryptPrivateKeyInfo(der: Uint8Array, passphrase: string | unde
     throw localError('bad_config', 'the private key is encrypted; pass its passphrase (config `passphrase`)');
   }
   if (encrypted.length === 0 || encrypted.length % 16 !== 0) {
-    throw localError('bad_config', 'the encrypted private key is corrupt (ciphertext is not whole AES blocks)');
+    throw localError(
+      'bad_config',
+      'the encrypted private key is corrupt (ciphertext is not whole AES blocks)',
+    );
   }
   const key = pbkdf2(parameters.prf.hash, utf8.encode(passphrase), parameters.salt, {
     c: parameters.iterations,
@@ -104,18 +102,28 @@ function pbes2Parameters(node: DerNode | undefined): Pbes2Parameters {
   const [kdfNode, schemeNode] = sequence(node, 'PBES2-params', 2, 2);
   const kdf = readAlgorithm(kdfNode, 'keyDerivationFunc');
   if (kdf.oid === OID_SCRYPT) {
-    throw localError('unsupported_key', `the private key is encrypted with scrypt, which memtls does not read; ${CONVERT_HINT}`);
+    throw localError(
+      'unsupported_key',
+      `the private key is encrypted with scrypt, which memtls does not read; ${CONVERT_HINT}`,
+    );
   }
   if (kdf.oid !== OID_PBKDF2) {
-    throw localError('unsupported_key', `the private key uses an unknown key derivation (${kdf.oid}); ${CONVERT_HINT}`);
+    throw localError(
+      'unsupported_key',
+      `the private key uses an unknown key derivation (${kdf.oid}); ${CONVERT_HINT}`,
+    );
   }
   const scheme = readAlgorithm(schemeNode, 'encryptionScheme');
   const cipher = AES_CBC[scheme.oid];
   if (!cipher) {
-    throw localError('unsupported_key', `the private key is encrypted with an unsupported cipher (${scheme.oid}); ${CONVERT_HINT}`);
+    throw localError(
+      'unsupported_key',
+      `the private key is encrypted with an unsupported cipher (${scheme.oid}); ${CONVERT_HINT}`,
+    );
   }
   const iv = scheme.parameters && readOctetString(scheme.parameters, 'AES-CBC IV');
-  if (iv?.length !== 16) throw localError('bad_config', 'the encrypted private key is corrupt (the AES IV is not 16 bytes)');
+  if (iv?.length !== 16)
+    throw localError('bad_config', 'the encrypted private key is corrupt (the AES IV is not 16 bytes)');
 
   // PBKDF2-params ::= SEQUENCE { salt OCTET STRING, iterationCount INTEGER, keyLength INTEGER OPTIONAL,
   //                              prf AlgorithmIdentifier DEFAULT hmacWithSHA1 }
@@ -124,7 +132,10 @@ function pbes2Parameters(node: DerNode | undefined): Pbes2Parameters {
   const salt = readOctetString(items[0]!, 'PBKDF2 salt');
   const iterations = readSmallInteger(items[1]!, 'PBKDF2 iteration count', Number.MAX_SAFE_INTEGER);
   if (iterations < 1 || iterations > MAX_ITERATIONS) {
-    throw localError('bad_config', `the encrypted private key asks for ${iterations} PBKDF2 iterations (allowed: 1 to ${MAX_ITERATIONS})`);
+    throw localError(
+      'bad_config',
+      `the encrypted private key asks for ${iterations} PBKDF2 iterations (allowed: 1 to ${MAX_ITERATIONS})`,
+    );
   }
   let rest = items.slice(2);
   let keyLength = cipher.keyLength;
@@ -133,16 +144,24 @@ function pbes2Parameters(node: DerNode | undefined): Pbes2Parameters {
     rest = rest.slice(1);
   }
   if (keyLength !== cipher.keyLength) {
-    throw localError('bad_config', `the encrypted private key is corrupt (key length ${keyLength} for ${cipher.name})`);
+    throw localError(
+      'bad_config',
+      `the encrypted private key is corrupt (key length ${keyLength} for ${cipher.name})`,
+    );
   }
   let prf = PRFS['1.2.840.113549.2.7']!;
   if (rest[0] !== undefined) {
     const prfOid = readAlgorithm(rest[0], 'PBKDF2 prf').oid;
     const known = PRFS[prfOid];
-    if (!known) throw localError('unsupported_key', `the private key uses an unsupported PBKDF2 PRF (${prfOid}); ${CONVERT_HINT}`);
+    if (!known)
+      throw localError(
+        'unsupported_key',
+        `the private key uses an unsupported PBKDF2 PRF (${prfOid}); ${CONVERT_HINT}`,
+      );
     prf = known;
     rest = rest.slice(1);
   }
-  if (rest.length > 0) throw localError('bad_config', 'the encrypted private key is malformed (PBKDF2-params)');
+  if (rest.length > 0)
+    throw localError('bad_config', 'the encrypted private key is malformed (PBKDF2-params)');
   return { salt, iterations, keyLength, prf, iv };
 }

@@ -21,13 +21,19 @@ import {
   sequence,
   Tag,
 } from './asn1.js';
-import { decryptPrivateKeyInfo, wrongPassphrase } from './pkcs8-encrypted.js';
 import { OID } from './oids.js';
 import { type PemOrDer, parsePem } from './pem.js';
+import { decryptPrivateKeyInfo, wrongPassphrase } from './pkcs8-encrypted.js';
 import type { Certificate } from './types.js';
 
-export const CURVE_OIDS: Readonly<Record<EcCurve, string>> = { 'P-256': OID.prime256v1, 'P-384': OID.secp384r1 };
-const CURVES_BY_OID: Readonly<Record<string, EcCurve>> = { [OID.prime256v1]: 'P-256', [OID.secp384r1]: 'P-384' };
+export const CURVE_OIDS: Readonly<Record<EcCurve, string>> = {
+  'P-256': OID.prime256v1,
+  'P-384': OID.secp384r1,
+};
+const CURVES_BY_OID: Readonly<Record<string, EcCurve>> = {
+  [OID.prime256v1]: 'P-256',
+  [OID.secp384r1]: 'P-384',
+};
 const CURVE_NAMES: Readonly<Record<string, string>> = {
   '1.3.132.0.35': 'P-521',
   '1.3.132.0.10': 'secp256k1',
@@ -45,7 +51,10 @@ function parseKeyDer(der: Uint8Array): DerNode {
 }
 
 /** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2). */
-function readAlgorithm(node: DerNode | undefined, what: string): { oid: string; parameters: DerNode | undefined } {
+function readAlgorithm(
+  node: DerNode | undefined,
+  what: string,
+): { oid: string; parameters: DerNode | undefined } {
   if (node === undefined) throw localError('bad_config', `${WHAT}: missing ${what}`);
   const [oid, parameters] = sequence(node, what, 1, 2);
   return { oid: readOid(oid!, what), parameters };
@@ -110,7 +119,11 @@ const KEY_LABELS: ReadonlySet<string> = new Set<KeyLabel>([
 function privateKeyBlock(text: string): { label: KeyLabel; der: Uint8Array } {
   const blocks = parsePem(text, { what: WHAT });
   const keys = blocks.filter((b) => KEY_LABELS.has(b.label));
-  if (keys.length === 0) throw noKeyFound(blocks.map((b) => b.label), text);
+  if (keys.length === 0)
+    throw noKeyFound(
+      blocks.map((b) => b.label),
+      text,
+    );
   if (keys.length > 1) {
     throw localError('bad_config', `found ${keys.length} private keys in one PEM input; pass exactly one`);
   }
@@ -133,14 +146,19 @@ function noKeyFound(labels: string[], text: string): TlsError {
       'this is an OpenSSH-format key; convert it with `ssh-keygen -p -m PKCS8 -f KEYFILE` (it rewrites the file)',
     );
   }
-  if (labels.includes('DSA PRIVATE KEY')) return localError('unsupported_key', 'DSA keys are not supported; use EC P-256 or RSA');
+  if (labels.includes('DSA PRIVATE KEY'))
+    return localError('unsupported_key', 'DSA keys are not supported; use EC P-256 or RSA');
   if (labels.includes('PUBLIC KEY') || labels.includes('RSA PUBLIC KEY')) {
     return localError('bad_config', 'this is a public key; a private key is needed here');
   }
   if (labels.includes('CERTIFICATE')) {
-    return localError('bad_config', 'found a certificate but no private key; pass the key file (PRIVATE KEY)');
+    return localError(
+      'bad_config',
+      'found a certificate but no private key; pass the key file (PRIVATE KEY)',
+    );
   }
-  if (labels.length > 0) return localError('bad_config', `no private key among the PEM blocks (${labels.join(', ')})`);
+  if (labels.length > 0)
+    return localError('bad_config', `no private key among the PEM blocks (${labels.join(', ')})`);
   return localError(
     'bad_config',
     text.trim().length === 0 ? 'the private key input is empty' : 'the private key input holds no PEM block',
@@ -188,7 +206,10 @@ function parsePrivateKeyInfo(der: Uint8Array): PrivateKey {
     case '1.3.101.113':
       throw localError('unsupported_key', 'Ed448 keys are not supported; use Ed25519, EC P-256 or RSA');
     default:
-      throw localError('unsupported_key', `unsupported private key algorithm ${algorithm.oid}; use EC P-256 or RSA`);
+      throw localError(
+        'unsupported_key',
+        `unsupported private key algorithm ${algorithm.oid}; use EC P-256 or RSA`,
+      );
   }
 }
 
@@ -197,19 +218,15 @@ function parseRsaPrivateKey(der: Uint8Array): PrivateKey {
   const items = sequence(parseKeyDer(der), 'RSAPrivateKey', 9, 10);
   const version = readSmallInteger(items[0]!, 'RSAPrivateKey version', 1);
   if (version !== 0 || items.length !== 9) {
-    throw localError('unsupported_key', 'multi-prime RSA keys are not supported; make a two-prime key with `openssl genrsa`');
+    throw localError(
+      'unsupported_key',
+      'multi-prime RSA keys are not supported; make a two-prime key with `openssl genrsa`',
+    );
   }
   const names = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
-  const [n, e, d, p, q, dp, dq, qi] = names.map((name, i) => readUnsignedBigInt(items[i + 1]!, `RSA ${name}`)) as [
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-    bigint,
-  ];
+  const [n, e, d, p, q, dp, dq, qi] = names.map((name, i) =>
+    readUnsignedBigInt(items[i + 1]!, `RSA ${name}`),
+  ) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
   const bits = bitLength(n);
   if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
     throw localError(
@@ -228,7 +245,8 @@ function parseRsaPrivateKey(der: Uint8Array): PrivateKey {
     dp === d % (p - 1n) &&
     dq === d % (q - 1n) &&
     (qi * q) % p === 1n;
-  if (!consistent) throw localError('bad_config', 'the RSA private key is corrupt (its components do not agree)');
+  if (!consistent)
+    throw localError('bad_config', 'the RSA private key is corrupt (its components do not agree)');
   return { type: 'rsa', n, e, d, p, q, dp, dq, qi, bits };
 }
 
@@ -290,7 +308,10 @@ function parseEcPrivateKey(der: Uint8Array, outerCurve: EcCurve | undefined): Pr
     try {
       given = impl.Point.fromBytes(encodedPoint).toBytes(false);
     } catch {
-      throw localError('bad_config', `the ${curve} private key is corrupt (its public point is not on the curve)`);
+      throw localError(
+        'bad_config',
+        `the ${curve} private key is corrupt (its public point is not on the curve)`,
+      );
     }
     if (!equalBytes(given, point)) {
       throw localError('bad_config', `the ${curve} private key is corrupt (its public point does not match)`);

@@ -77,6 +77,8 @@ export interface Certificate {
   readonly signatureAlgorithmOid: string;
   /** Display name: "sha256WithRSAEncryption", "ecdsa-with-SHA256", ... */
   readonly signatureAlgorithmName: string;
+  /** Set when the signature uses a broken hash (MD2, MD5, SHA-1): validation says weak_signature. */
+  readonly weakSignatureHash?: 'md2' | 'md5' | 'sha1';
   readonly signature: Uint8Array;
   readonly extensions: readonly Extension[];
   readonly basicConstraints: { readonly ca: boolean; readonly pathLength: number | undefined } | undefined;

@@ -1,4 +1,12 @@
-import { constants, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  generatePrimeSync,
+  type KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { publicKeyOf } from '../../src/ciphers/keys.js';
@@ -37,23 +45,6 @@ function naiveModPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 }
 
 const bigNat = (maxBytes: number) => fc.uint8Array({ minLength: 1, maxLength: maxBytes }).map(bytesToBigInt);
-
-function keyFromJwk(jwk: Record<string, string | undefined>): RsaPrivateKey {
-  const b = (s: string | undefined) => bytesToBigInt(new Uint8Array(Buffer.from(s!, 'base64url')));
-  const n = b(jwk.n);
-  return {
-    type: 'rsa',
-    n,
-    e: b(jwk.e),
-    d: b(jwk.d),
-    p: b(jwk.p),
-    q: b(jwk.q),
-    dp: b(jwk.dp),
-    dq: b(jwk.dq),
-    qi: b(jwk.qi),
-    bits: bitLength(n),
-  };
-}
 
 describe('integer helpers', () => {
   it('modPow equals square-and-multiply for any base, exponent and odd or even modulus', () => {
@@ -184,19 +175,43 @@ describe('RSASP1 with CRT, blinding and the fault check', () => {
   });
 });
 
+/** An RSA key of exactly `bits` bits from node:crypto primes (OpenSSL's keygen rounds odd sizes down). */
+function oddSizedKey(bits: number): { key: RsaPrivateKey; privateKey: KeyObject; publicKey: KeyObject } {
+  for (;;) {
+    const p = bytesToBigInt(new Uint8Array(generatePrimeSync(Math.ceil(bits / 2))));
+    const q = bytesToBigInt(new Uint8Array(generatePrimeSync(Math.floor(bits / 2))));
+    const n = p * q;
+    const e = 65537n;
+    const d = modInverse(e, (p - 1n) * (q - 1n));
+    if (bitLength(n) !== bits || d === undefined || p === q) continue;
+    const key: RsaPrivateKey = {
+      type: 'rsa',
+      n,
+      e,
+      d,
+      p,
+      q,
+      dp: d % (p - 1n),
+      dq: d % (q - 1n),
+      qi: modInverse(q, p)!,
+      bits,
+    };
+    const jwk: Record<string, string> = { kty: 'RSA' };
+    for (const name of ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const) {
+      const hex = key[name].toString(16);
+      jwk[name] = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
+    }
+    const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
+    return { key, privateKey, publicKey: createPublicKey(privateKey) };
+  }
+}
+
 describe('odd modulus sizes (emLen = k − 1 for PSS) against node:crypto', () => {
   // A 2049-bit modulus makes emBits = 2048, so EM is one byte shorter than the signature.
   for (const modulusLength of [2049, 2052]) {
     it(`RSA-${modulusLength}: PKCS#1 v1.5 and PSS both ways`, () => {
-      // OpenSSL sometimes makes an odd-sized modulus one bit short: retry until it is exact.
-      let pair = generateKeyPairSync('rsa', { modulusLength });
-      let key = keyFromJwk(pair.privateKey.export({ format: 'jwk' }) as Record<string, string>);
-      for (let attempt = 0; key.bits !== modulusLength && attempt < 30; attempt++) {
-        pair = generateKeyPairSync('rsa', { modulusLength });
-        key = keyFromJwk(pair.privateKey.export({ format: 'jwk' }) as Record<string, string>);
-      }
-      const { privateKey, publicKey } = pair;
-      expect(key.bits).toBe(modulusLength);
+      const { key, privateKey, publicKey } = oddSizedKey(modulusLength);
+      expect(bitLength(key.n)).toBe(modulusLength);
       const pub = publicKeyOf(key) as Extract<ReturnType<typeof publicKeyOf>, { type: 'rsa' }>;
       const message = utf8.encode(`odd ${modulusLength}`);
       const pss = { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };

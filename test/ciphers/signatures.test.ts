@@ -435,11 +435,17 @@ describe('key types and malformed input', () => {
     expect(keysMatch({ ...ed.key, seed: new Uint8Array(31) }, publicKeyOf(ed.key))).toBe(false);
   });
 
-  it('ecPrivateToPublic refuses d = 0 and d ≥ n with a TlsError', () => {
+  it('bad private keys (d = 0, d ≥ n, short seeds) throw TlsError, not a library error', () => {
     expect(() => ecPrivateToPublic('P-256', new Uint8Array(32))).toThrow(TlsError);
     expect(() => ecPrivateToPublic('P-256', new Uint8Array(32).fill(0xff))).toThrow(TlsError);
     expect(() => ecPrivateToPublic('P-256', new Uint8Array(33).fill(1))).toThrow(TlsError);
     expect(() => ed25519PublicFromSeed(new Uint8Array(31))).toThrow(TlsError);
+    const zeroKey: PrivateKey = { ...ecP256.key, d: new Uint8Array(32) };
+    expect(() => signMessage({ kind: 'ecdsa', hash: 'sha256' }, zeroKey, new Uint8Array(1), random)).toThrow(
+      TlsError,
+    );
+    const shortSeed: PrivateKey = { ...ed.key, seed: new Uint8Array(31) };
+    expect(() => signMessage({ kind: 'ed25519' }, shortSeed, new Uint8Array(1), random)).toThrow(TlsError);
   });
 
   it('node:crypto agrees on the ECDSA keys (sanity check of the loaded vectors)', () => {

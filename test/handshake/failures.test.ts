@@ -6,7 +6,7 @@ import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import type { TlsEvent } from '../../src/connection.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
-import { type Mangle, dataOf, errorOf, runPair } from '../helpers/pair.js';
+import { dataOf, errorOf, type Mangle, runPair } from '../helpers/pair.js';
 import { type TestPki, testPki } from '../helpers/pki.js';
 
 let pki: TestPki;
@@ -86,7 +86,12 @@ describe('handshake failures', () => {
 
   it('client certificate with server-only EKU', () => {
     const wrong = pki.leaf('p256', 'client', { eku: 'serverAuth', cn: 'eku.test' });
-    expectFailure(attempt({ cert: wrong.cert, key: wrong.key }, {}), 'server', 'bad_extended_key_usage', 'unsupported_certificate');
+    expectFailure(
+      attempt({ cert: wrong.cert, key: wrong.key }, {}),
+      'server',
+      'bad_extended_key_usage',
+      'unsupported_certificate',
+    );
   });
 
   it('no common cipher suite', () => {
@@ -96,7 +101,12 @@ describe('handshake failures', () => {
   });
 
   it('no common group', () => {
-    expectFailure(attempt({ groups: ['x25519'] }, { groups: ['secp384r1'] }), 'server', 'no_common_group', 'handshake_failure');
+    expectFailure(
+      attempt({ groups: ['x25519'] }, { groups: ['secp384r1'] }),
+      'server',
+      'no_common_group',
+      'handshake_failure',
+    );
   });
 
   it('no common signature scheme', () => {
@@ -109,7 +119,12 @@ describe('handshake failures', () => {
   });
 
   it('ALPN without overlap', () => {
-    expectFailure(attempt({ alpn: ['h2'] }, { alpn: ['mqtt'] }), 'server', 'no_application_protocol', 'no_application_protocol');
+    expectFailure(
+      attempt({ alpn: ['h2'] }, { alpn: ['mqtt'] }),
+      'server',
+      'no_application_protocol',
+      'no_application_protocol',
+    );
   });
 
   it('extended master secret refused by a peer that requires it, with a hint', () => {
@@ -213,8 +228,12 @@ describe('handshake failures', () => {
   });
 
   it('local misuse throws kind local', () => {
-    expect(() => new TlsClient({ ca: pki.ca } as ClientConfig)).toThrowError(expect.objectContaining({ kind: 'local' }));
-    expect(() => new TlsServer({ ca: pki.ca } as ServerConfig)).toThrowError(expect.objectContaining({ kind: 'local' }));
+    expect(() => new TlsClient({ ca: pki.ca } as ClientConfig)).toThrowError(
+      expect.objectContaining({ kind: 'local' }),
+    );
+    expect(() => new TlsServer({ ca: pki.ca } as ServerConfig)).toThrowError(
+      expect.objectContaining({ kind: 'local' }),
+    );
     const other = pki.leaf('p256', 'client', { cn: 'mismatch.test' });
     expect(() => new TlsClient({ ...base.client, key: other.key })).toThrowError(
       expect.objectContaining({ kind: 'local', code: 'key_mismatch' }),
@@ -254,6 +273,12 @@ function stripExtension(bytes: Uint8Array, type: number): Uint8Array {
     p += 4 + l;
   }
   const newBody = new Uint8Array([...body.subarray(0, o), kept.length >> 8, kept.length & 0xff, ...kept]);
-  const hs = new Uint8Array([1, newBody.length >> 16, (newBody.length >> 8) & 0xff, newBody.length & 0xff, ...newBody]);
+  const hs = new Uint8Array([
+    1,
+    newBody.length >> 16,
+    (newBody.length >> 8) & 0xff,
+    newBody.length & 0xff,
+    ...newBody,
+  ]);
   return new Uint8Array([22, bytes[1]!, bytes[2]!, hs.length >> 8, hs.length & 0xff, ...hs]);
 }

@@ -6,7 +6,7 @@ import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { decodeHandshakeBody, encodeHandshakeMessage } from '../../src/handshake/messages/handshake.js';
-import { HandshakeType, type HandshakeMessage } from '../../src/handshake/messages/types.js';
+import { type HandshakeMessage, HandshakeType } from '../../src/handshake/messages/types.js';
 import { testPki } from '../helpers/pki.js';
 
 let client: ClientConfig;
@@ -26,24 +26,47 @@ function samples(): HandshakeMessage[] {
     { type: HandshakeType.hello_request, body: {} },
     {
       type: HandshakeType.client_hello,
-      body: { version: 0x0303, random: rnd, sessionId: new Uint8Array(0), cipherSuites: [0xc02b], compressionMethods: [0], extensions: [] },
+      body: {
+        version: 0x0303,
+        random: rnd,
+        sessionId: new Uint8Array(0),
+        cipherSuites: [0xc02b],
+        compressionMethods: [0],
+        extensions: [],
+      },
     },
     {
       type: HandshakeType.server_hello,
-      body: { version: 0x0303, random: rnd, sessionId: new Uint8Array(0), cipherSuite: 0xc02b, compressionMethod: 0, extensions: [] },
+      body: {
+        version: 0x0303,
+        random: rnd,
+        sessionId: new Uint8Array(0),
+        cipherSuite: 0xc02b,
+        compressionMethod: 0,
+        extensions: [],
+      },
     },
     { type: HandshakeType.new_session_ticket, body: { lifetimeHint: 1, ticket: new Uint8Array([1]) } },
     { type: HandshakeType.certificate, body: { certificates: [new Uint8Array([0x30, 0])] } },
     {
       type: HandshakeType.server_key_exchange,
-      body: { curveType: 3, namedGroup: 0x1d, publicKey: rnd, signatureScheme: 0x0403, signature: new Uint8Array([1]) },
+      body: {
+        curveType: 3,
+        namedGroup: 0x1d,
+        publicKey: rnd,
+        signatureScheme: 0x0403,
+        signature: new Uint8Array([1]),
+      },
     },
     {
       type: HandshakeType.certificate_request,
       body: { certificateTypes: [64], signatureSchemes: [0x0403], certificateAuthorities: [] },
     },
     { type: HandshakeType.server_hello_done, body: {} },
-    { type: HandshakeType.certificate_verify, body: { signatureScheme: 0x0403, signature: new Uint8Array([1]) } },
+    {
+      type: HandshakeType.certificate_verify,
+      body: { signatureScheme: 0x0403, signature: new Uint8Array([1]) },
+    },
     { type: HandshakeType.client_key_exchange, body: { publicKey: rnd } },
     { type: HandshakeType.finished, body: { verifyData: new Uint8Array(12) } },
   ] as const;
@@ -88,7 +111,11 @@ const EXPECTED: Record<string, number[]> = {
   awaitServerHello: [HandshakeType.server_hello, HandshakeType.hello_request],
   awaitCertificate: [HandshakeType.certificate, HandshakeType.hello_request],
   awaitServerKeyExchange: [HandshakeType.server_key_exchange, HandshakeType.hello_request],
-  awaitCertificateRequestOrDone: [HandshakeType.certificate_request, HandshakeType.server_hello_done, HandshakeType.hello_request],
+  awaitCertificateRequestOrDone: [
+    HandshakeType.certificate_request,
+    HandshakeType.server_hello_done,
+    HandshakeType.hello_request,
+  ],
   awaitServerHelloDone: [HandshakeType.server_hello_done, HandshakeType.hello_request],
   awaitChangeCipherSpec: [HandshakeType.hello_request],
   awaitFinished: [HandshakeType.finished, HandshakeType.hello_request],
@@ -118,7 +145,9 @@ function checkState(h: Internals['handshake'], expected: number[], ccsExpected: 
     expect(h.state.step).toBe(step);
   }
   if (!ccsExpected) {
-    expect(() => h.onChangeCipherSpec(), `${step} + CCS`).toThrowError(expect.objectContaining({ alert: 'unexpected_message' }));
+    expect(() => h.onChangeCipherSpec(), `${step} + CCS`).toThrowError(
+      expect.objectContaining({ alert: 'unexpected_message' }),
+    );
   }
 }
 

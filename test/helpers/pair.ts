@@ -13,23 +13,25 @@ export interface PairLog {
 
 export type Mangle = (bytes: Uint8Array, direction: 'toServer' | 'toClient', flight: number) => Uint8Array[];
 
-/** Shuttle bytes until both sides are quiet. `mangle` may re-split, drop or alter each flight. */
+/** Shuttle bytes until both sides are quiet. `mangle` may re-split, drop or alter each flight
+ * (flights are numbered per direction from 0). */
 export function runPair(client: TlsClient, server: TlsServer, mangle?: Mangle, maxRounds = 50): PairLog {
   const log: PairLog = { client: [], server: [], toServer: [], toClient: [] };
-  let flight = 0;
+  const flights = { toServer: 0, toClient: 0 };
   for (let round = 0; round < maxRounds; round++) {
     const a = client.takeOutgoing();
     const b = server.takeOutgoing();
     if (a.length === 0 && b.length === 0) break;
     if (a.length > 0) {
       log.toServer.push(a);
-      for (const chunk of mangle ? mangle(a, 'toServer', flight) : [a]) log.server.push(...server.receive(chunk));
+      for (const chunk of mangle ? mangle(a, 'toServer', flights.toServer++) : [a])
+        log.server.push(...server.receive(chunk));
     }
     if (b.length > 0) {
       log.toClient.push(b);
-      for (const chunk of mangle ? mangle(b, 'toClient', flight) : [b]) log.client.push(...client.receive(chunk));
+      for (const chunk of mangle ? mangle(b, 'toClient', flights.toClient++) : [b])
+        log.client.push(...client.receive(chunk));
     }
-    flight++;
   }
   return log;
 }

@@ -60,7 +60,19 @@ export function testPki(): TestPki {
   for (const root of ['root', 'other']) {
     genKey('p256', join(dir, `${root}.key`), dir);
     openssl(
-      ['req', '-new', '-x509', '-key', `${root}.key`, '-out', `${root}.pem`, '-days', '3650', '-subj', `/O=memtls tests/CN=${root} CA`],
+      [
+        'req',
+        '-new',
+        '-x509',
+        '-key',
+        `${root}.key`,
+        '-out',
+        `${root}.pem`,
+        '-days',
+        '3650',
+        '-subj',
+        `/O=memtls tests/CN=${root} CA`,
+      ],
       dir,
     );
   }
@@ -74,13 +86,20 @@ export function testPki(): TestPki {
     otherCaPath: join(dir, 'other.pem'),
     leaf(kind, usage, options = {}) {
       const cn = options.cn ?? (usage === 'server' ? 'server.test' : 'client.test');
-      const name = `${kind}-${usage}-${cn}-${options.otherRoot ? 'o' : 'r'}-${options.expired ? 'x' : 'v'}-${options.san ?? ''}-${options.eku ?? ''}`.replace(/[^a-zA-Z0-9.-]/g, '_');
+      const name =
+        `${kind}-${usage}-${cn}-${options.otherRoot ? 'o' : 'r'}-${options.expired ? 'x' : 'v'}-${options.san ?? ''}-${options.eku ?? ''}`.replace(
+          /[^a-zA-Z0-9.-]/g,
+          '_',
+        );
       const hit = made.get(name);
       if (hit) return hit;
       const keyPath = join(dir, `${name}.key`);
       const certPath = join(dir, `${name}.pem`);
       genKey(kind, keyPath, dir);
-      openssl(['req', '-new', '-key', keyPath, '-out', `${name}.csr`, '-subj', `/O=memtls tests/CN=${cn}`], dir);
+      openssl(
+        ['req', '-new', '-key', keyPath, '-out', `${name}.csr`, '-subj', `/O=memtls tests/CN=${cn}`],
+        dir,
+      );
       const eku = options.eku ?? (usage === 'server' ? 'serverAuth' : 'clientAuth');
       const ext = [
         'basicConstraints=critical,CA:FALSE',
@@ -100,18 +119,59 @@ export function testPki(): TestPki {
         );
         writeFileSync(join(dir, 'ca', 'serial'), `${(serial++).toString(16).padStart(2, '0')}\n`);
         openssl(
-          ['ca', '-batch', '-config', conf, '-cert', `${issuer}.pem`, '-keyfile', `${issuer}.key`, '-in', `${name}.csr`, '-out', certPath,
-            '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-extfile', `${name}.ext`, '-notext'],
+          [
+            'ca',
+            '-batch',
+            '-config',
+            conf,
+            '-cert',
+            `${issuer}.pem`,
+            '-keyfile',
+            `${issuer}.key`,
+            '-in',
+            `${name}.csr`,
+            '-out',
+            certPath,
+            '-startdate',
+            '20200101000000Z',
+            '-enddate',
+            '20210101000000Z',
+            '-extfile',
+            `${name}.ext`,
+            '-notext',
+          ],
           dir,
         );
       } else {
         openssl(
-          ['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', String(serial++),
-            '-out', certPath, '-days', String(options.days ?? 365), '-sha256', '-extfile', `${name}.ext`],
+          [
+            'x509',
+            '-req',
+            '-in',
+            `${name}.csr`,
+            '-CA',
+            `${issuer}.pem`,
+            '-CAkey',
+            `${issuer}.key`,
+            '-set_serial',
+            String(serial++),
+            '-out',
+            certPath,
+            '-days',
+            String(options.days ?? 365),
+            '-sha256',
+            '-extfile',
+            `${name}.ext`,
+          ],
           dir,
         );
       }
-      const id = { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };
+      const id = {
+        cert: readFileSync(certPath, 'utf8'),
+        key: readFileSync(keyPath, 'utf8'),
+        certPath,
+        keyPath,
+      };
       made.set(name, id);
       return id;
     },

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/codec.js';
 import { TlsError } from '../../src/errors.js';
-import { RECORD_HEADER_LENGTH, decodeRecordHeader, encodeRecord } from '../../src/record/header.js';
+import { decodeRecordHeader, encodeRecord, RECORD_HEADER_LENGTH } from '../../src/record/header.js';
 import { MAX_CIPHERTEXT } from '../../src/record/types.js';
 
 const contentType = fc.constantFrom(20, 21, 22, 23);

@@ -40,9 +40,11 @@ function bad(f: () => unknown): TlsError {
 
 /** The same record sealed directly with node:crypto from a hand-built nonce and additional data. */
 function nodeSeal(suite: SuiteParams, key: Uint8Array, nonce: string, aad: string, plaintext: Uint8Array) {
-  const name = { 'AES-128-GCM': 'aes-128-gcm', 'AES-256-GCM': 'aes-256-gcm', 'CHACHA20-POLY1305': 'chacha20-poly1305' }[
-    suite.aead
-  ] as 'aes-128-gcm';
+  const name = {
+    'AES-128-GCM': 'aes-128-gcm',
+    'AES-256-GCM': 'aes-256-gcm',
+    'CHACHA20-POLY1305': 'chacha20-poly1305',
+  }[suite.aead] as 'aes-128-gcm';
   const c = createCipheriv(name, key, fromHex(nonce), { authTagLength: 16 });
   c.setAAD(fromHex(aad), { plaintextLength: plaintext.length });
   return concatBytes(c.update(plaintext), c.final(), c.getAuthTag());
@@ -105,7 +107,10 @@ describe('record protection: nonce and additional data (RFC 5246 §6.2.3.3, RFC 
     // OpenSSL 3 sends a counter from a random start, not the sequence number (see openssl-records.json).
     const explicit = 'e5df082ae2e334b1';
     const aad = `0000000000000001170303${'0005'}`;
-    const fragment = concatBytes(fromHex(explicit), nodeSeal(suite, keys.key, `a0a1a2a3${explicit}`, aad, HELLO));
+    const fragment = concatBytes(
+      fromHex(explicit),
+      nodeSeal(suite, keys.key, `a0a1a2a3${explicit}`, aad, HELLO),
+    );
     for (const { provider } of PROVIDERS) {
       const receiver = new RecordProtector(keys, provider, { sequenceNumber: 1n });
       expect(receiver.open(23, 0x0303, fragment)).toEqual(HELLO);
@@ -123,12 +128,16 @@ describe('record protection: behaviour for every suite and provider', () => {
           const messages = [HELLO, new Uint8Array(0), new Uint8Array(16384).fill(0x5a), utf8.encode('bye')];
           const fragments = messages.map((m) => sender.seal(23, 0x0303, m));
           expect(sender.sequenceNumber).toBe(4n);
-          fragments.forEach((f, i) => expect(f.length).toBe(messages[i]!.length + sender.overhead));
+          fragments.forEach((f, i) => {
+            expect(f.length).toBe(messages[i]!.length + sender.overhead);
+          });
           const reordered = new RecordProtector(keys, provider);
           expect(bad(() => reordered.open(23, 0x0303, fragments[1]!)).code).toBe('bad_record_mac');
           expect(reordered.sequenceNumber).toBe(0n); // failures do not advance
           const receiver = new RecordProtector(keys, provider);
-          fragments.forEach((f, i) => expect(receiver.open(23, 0x0303, f)).toEqual(messages[i]));
+          fragments.forEach((f, i) => {
+            expect(receiver.open(23, 0x0303, f)).toEqual(messages[i]);
+          });
           expect(receiver.sequenceNumber).toBe(4n);
         });
 
@@ -142,9 +151,13 @@ describe('record protection: behaviour for every suite and provider', () => {
                 const keys = testKeys(suite, 3);
                 const fragment = new RecordProtector(keys, provider).seal(type, 0x0303, plaintext);
                 const receiver = new RecordProtector(keys, provider);
-                const expectMacFailure = (f: Uint8Array, t = type, v = 0x0303) => {
+                const expectMacFailure = (f: Uint8Array, t: number = type, v = 0x0303) => {
                   const error = bad(() => receiver.open(t, v, f));
-                  expect(error).toMatchObject({ code: 'bad_record_mac', alert: 'bad_record_mac', kind: 'peer' });
+                  expect(error).toMatchObject({
+                    code: 'bad_record_mac',
+                    alert: 'bad_record_mac',
+                    kind: 'peer',
+                  });
                 };
                 for (let n = 0; n < fragment.length; n++) expectMacFailure(fragment.subarray(0, n));
                 for (let i = 0; i < fragment.length; i++) {
@@ -170,7 +183,8 @@ describe('record protection: behaviour for every suite and provider', () => {
     const last = (1n << 64n) - 1n;
     const sender = new RecordProtector(keys, nodeTestProvider, { sequenceNumber: last - 1n });
     const receiver = new RecordProtector(keys, nodeTestProvider, { sequenceNumber: last - 1n });
-    for (let i = 0; i < 2; i++) expect(receiver.open(23, 0x0303, sender.seal(23, 0x0303, HELLO))).toEqual(HELLO);
+    for (let i = 0; i < 2; i++)
+      expect(receiver.open(23, 0x0303, sender.seal(23, 0x0303, HELLO))).toEqual(HELLO);
     expect(sender.sequenceNumber).toBe(0n);
     expect(bad(() => sender.seal(23, 0x0303, HELLO))).toMatchObject({
       kind: 'limit',
@@ -182,10 +196,12 @@ describe('record protection: behaviour for every suite and provider', () => {
   it('refuses wrongly sized keys and IVs as local errors, and use after dispose', () => {
     const suite = SUITES.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
     const keys = testKeys(suite);
-    expect(bad(() => new RecordProtector({ ...keys, key: new Uint8Array(16) }, nodeTestProvider)).kind).toBe('local');
-    expect(bad(() => new RecordProtector({ ...keys, fixedIv: new Uint8Array(12) }, nodeTestProvider)).kind).toBe(
+    expect(bad(() => new RecordProtector({ ...keys, key: new Uint8Array(16) }, nodeTestProvider)).kind).toBe(
       'local',
     );
+    expect(
+      bad(() => new RecordProtector({ ...keys, fixedIv: new Uint8Array(12) }, nodeTestProvider)).kind,
+    ).toBe('local');
     const p = new RecordProtector(keys, nodeTestProvider);
     p.dispose();
     expect(bad(() => p.seal(23, 0x0303, HELLO)).code).toBe('disposed');

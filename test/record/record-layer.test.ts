@@ -9,6 +9,7 @@ import { RecordProtector } from '../../src/record/protection.js';
 import { RecordLayer } from '../../src/record/record-layer.js';
 import {
   ContentType,
+  type ContentTypeCode,
   MAX_CIPHERTEXT,
   MAX_EMPTY_RECORDS,
   MAX_PLAINTEXT,
@@ -124,14 +125,17 @@ describe('RecordLayer: handshake to protected traffic', () => {
         fc.assert(
           fc.property(
             fc.array(
-              fc.record({ type: fc.constantFrom(alert, handshake, appData), data: fc.uint8Array({ maxLength: 200 }) }),
+              fc.record({
+                type: fc.constantFrom<ContentTypeCode>(alert, handshake, appData),
+                data: fc.uint8Array({ maxLength: 200 }),
+              }),
               { maxLength: 6 },
             ),
             fc.array(fc.nat(), { maxLength: 12 }),
             (messages, cuts) => {
               const { client, server } = protectedPair(suite, provider);
               const sent = messages.filter((m) => m.data.length > 0 || m.type === appData);
-              for (const m of sent) client.write(m.type as 21, m.data.length > 0 ? m.data : new Uint8Array(0));
+              for (const m of sent) client.write(m.type, m.data);
               const wire = client.takeOutgoing();
               const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
               const got: PlainRecord[] = [];
@@ -260,7 +264,10 @@ describe('RecordLayer: limits and the alerts they send', () => {
       expect(caught(() => layer.read())).toMatchObject({ code: 'empty_record', alert: 'unexpected_message' });
       const { layer: protectedLayer, send } = protectedReceiver();
       send(type, new Uint8Array(0));
-      expect(caught(() => protectedLayer.read())).toMatchObject({ code: 'empty_record', alert: 'unexpected_message' });
+      expect(caught(() => protectedLayer.read())).toMatchObject({
+        code: 'empty_record',
+        alert: 'unexpected_message',
+      });
     }
   });
 
@@ -306,7 +313,10 @@ describe('RecordLayer: limits and the alerts they send', () => {
     layer.feed(encodeRecord(handshake, 0x0303, fromHex('03')));
     layer.feed(encodeRecord(handshake, 0x0301, fromHex('04')));
     expect(layer.read()?.data[0]).toBe(3);
-    expect(caught(() => layer.read())).toMatchObject({ code: 'bad_record_version', alert: 'protocol_version' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'bad_record_version',
+      alert: 'protocol_version',
+    });
   });
 
   it('header errors from the deframer reach read(): unknown type, bad major version', () => {

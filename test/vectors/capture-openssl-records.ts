@@ -14,10 +14,10 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
+import * as tls from 'node:tls';
 
 const SUITES = [
   { name: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', openssl: 'ECDHE-ECDSA-AES128-GCM-SHA256', key: 'ecdsa' },
@@ -47,10 +47,39 @@ export interface CapturedConnection {
 }
 
 function makeCertificates(dir: string): Record<KeyType, { key: string; cert: string }> {
-  const common = ['-x509', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'];
+  const common = [
+    '-x509',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost',
+  ];
   const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  openssl(['req', ...common, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', join(dir, 'ec.key'), '-out', join(dir, 'ec.pem')]);
-  openssl(['req', ...common, '-newkey', 'rsa:2048', '-keyout', join(dir, 'rsa.key'), '-out', join(dir, 'rsa.pem')]);
+  openssl([
+    'req',
+    ...common,
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-keyout',
+    join(dir, 'ec.key'),
+    '-out',
+    join(dir, 'ec.pem'),
+  ]);
+  openssl([
+    'req',
+    ...common,
+    '-newkey',
+    'rsa:2048',
+    '-keyout',
+    join(dir, 'rsa.key'),
+    '-out',
+    join(dir, 'rsa.pem'),
+  ]);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   return {
     ecdsa: { key: read('ec.key'), cert: read('ec.pem') },
@@ -72,10 +101,13 @@ async function captureOne(
   const serverMessage = `hello back from the server over ${suite.openssl}\n`;
   const tlsOptions = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: suite.openssl } as const;
 
-  const server = tls.createServer({ ...tlsOptions, key: credentials.key, cert: credentials.cert }, (socket) => {
-    socket.once('data', () => socket.end(serverMessage));
-    socket.on('error', () => {});
-  });
+  const server = tls.createServer(
+    { ...tlsOptions, key: credentials.key, cert: credentials.cert },
+    (socket) => {
+      socket.once('data', () => socket.end(serverMessage));
+      socket.on('error', () => {});
+    },
+  );
   const serverPort = await listen(server);
 
   const clientToServer: Buffer[] = [];
@@ -129,7 +161,8 @@ async function captureOne(
   proxy.close();
   server.close();
 
-  if (received !== serverMessage) throw new Error(`${suite.openssl}: client received ${JSON.stringify(received)}`);
+  if (received !== serverMessage)
+    throw new Error(`${suite.openssl}: client received ${JSON.stringify(received)}`);
   if (!keyLog.startsWith('CLIENT_RANDOM ')) throw new Error(`${suite.openssl}: no key log line`);
   return {
     suite: suite.name,

@@ -22,7 +22,7 @@ const messages = [
   new TextEncoder().encode('abc'),
   Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff),
 ];
-messages.forEach((m, i) => writeFileSync(join(dir, `msg${i}.bin`), m));
+for (const [i, m] of messages.entries()) writeFileSync(join(dir, `msg${i}.bin`), m);
 
 /** Named colon-hex fields from `openssl ... -text -noout` output ("modulus:", "priv:", …). */
 function textFields(text) {

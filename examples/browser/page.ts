@@ -1,0 +1,85 @@
+// Browser side of the bridge example: a mutual-TLS 1.2 client (memtls/websocket, framing 'stream') that
+// talks through a plain WebSocket-to-TCP bridge to an ordinary TLS server, e.g. `openssl s_server -rev`.
+
+import type { SessionInfo } from '../../src/index.js';
+import { wrapWebSocket } from '../../src/adapters/websocket.js';
+
+export interface PageRun {
+  bridgeUrl: string;
+  ca: string;
+  cert: string;
+  key: string;
+  serverName: string;
+  /** Lines to send; `openssl s_server -rev` answers each with the line reversed. */
+  lines: string[];
+  timeoutMs?: number;
+}
+
+export interface PageResult {
+  info: Pick<SessionInfo, 'version' | 'cipherSuite' | 'group' | 'signatureScheme' | 'extendedMasterSecret'> & {
+    peerCommonName: string | undefined;
+  };
+  replies: string[];
+}
+
+function log(line: string): void {
+  const pre = document.getElementById('log');
+  if (pre) pre.textContent += `${line}\n`;
+}
+
+/** Connect, handshake, send each line and collect as many reply lines. */
+export async function run(params: PageRun): Promise<PageResult> {
+  const tls = wrapWebSocket(
+    new WebSocket(params.bridgeUrl),
+    {
+      ca: params.ca,
+      cert: params.cert,
+      key: params.key,
+      serverName: params.serverName,
+      framing: 'stream',
+      handshakeTimeout: params.timeoutMs ?? 10_000,
+    },
+    'client',
+  );
+  const info = await tls.ready;
+  log(`handshake: ${info.version} ${info.cipherSuite} ${info.group}`);
+  const decoder = new TextDecoder();
+  let text = '';
+  const replies: string[] = [];
+  for (const line of params.lines) await tls.send(new TextEncoder().encode(`${line}\n`));
+  for await (const chunk of tls) {
+    text += decoder.decode(chunk, { stream: true });
+    let newline = text.indexOf('\n');
+    while (newline >= 0) {
+      replies.push(text.slice(0, newline));
+      log(`reply: ${text.slice(0, newline)}`);
+      text = text.slice(newline + 1);
+      newline = text.indexOf('\n');
+    }
+    if (replies.length >= params.lines.length) break;
+  }
+  await tls.close();
+  return {
+    info: {
+      version: info.version,
+      cipherSuite: info.cipherSuite,
+      group: info.group,
+      signatureScheme: info.signatureScheme,
+      extendedMasterSecret: info.extendedMasterSecret,
+      peerCommonName: info.peerIdentity?.commonName,
+    },
+    replies,
+  };
+}
+
+(globalThis as { memtlsRun?: typeof run }).memtlsRun = run;
+
+/** Opened by hand from serve.ts with --ca/--cert/--key: the server provides the run's parameters. */
+async function autoRun(): Promise<void> {
+  const response = await fetch('./config.json');
+  if (!response.ok) return;
+  const result = await run((await response.json()) as PageRun);
+  log(`done: ${JSON.stringify(result)}`);
+}
+
+if (typeof document !== 'undefined') autoRun().catch((e: unknown) => log(`error: ${String(e)}`));

@@ -1,0 +1,241 @@
+// TlsSocket: a stream.Duplex running a sans-IO TlsClient/TlsServer over a net.Socket — socket bytes →
+// receive() → events; write() → takeOutgoing() → socket — with backpressure both ways, close_notify
+// half-close (RFC 5246 §7.2.1) and a handshake timeout.
+
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { TlsConnection } from '../connection.js';
+import { localError, TlsError } from '../errors.js';
+import type { SessionInfo } from '../handshake/session.js';
+import type { PeerIdentity } from '../x509/types.js';
+
+export interface TlsSocketOptions {
+  /** ms until an unfinished handshake fails with code 'handshake_timeout'; default 120 000 (as node:tls). */
+  handshakeTimeout?: number;
+  /** Bytes already read from the socket by the caller (STARTTLS): fed to the engine first. */
+  head?: Uint8Array;
+  /** Keep our writable side open after the peer's close_notify; default false (as node:tls). */
+  allowHalfOpen?: boolean;
+}
+
+export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
+/** How long a failing socket may take to flush its fatal alert before it is destroyed anyway. */
+const ALERT_FLUSH_MS = 1000;
+
+type WriteCallback = (error?: Error | null) => void;
+
+export class TlsSocket extends Duplex {
+  /** SessionInfo once 'secure' fired. */
+  info?: SessionInfo;
+  private readonly initial: Uint8Array[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pausedByUs = false;
+  private flushingAlert = false;
+  private pushedEnd = false;
+  private peer: { address: string; port: number } | undefined;
+  private waitingForHandshake: (() => void)[] = [];
+
+  constructor(
+    /** The transport underneath; owned by this TlsSocket from now on. */
+    readonly socket: Socket,
+    /** The sans-IO engine (a TlsClient or TlsServer). */
+    readonly connection: TlsConnection,
+    options: TlsSocketOptions = {},
+  ) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    if (socket.readableEncoding) {
+      throw localError('bad_argument', `the socket has an encoding (${socket.readableEncoding}) set; TLS needs raw bytes`);
+    }
+    if (options.head && options.head.length > 0) this.initial.push(options.head);
+    // Bytes still buffered inside the socket (read ahead, or unshift()ed back by the caller).
+    for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+      this.initial.push(chunk);
+    }
+    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (timeout > 0 && Number.isFinite(timeout)) {
+      this.timer = setTimeout(() => {
+        const error = new TlsError(`the TLS handshake did not finish within ${timeout} ms`, {
+          kind: 'limit',
+          code: 'handshake_timeout',
+        });
+        this.destroy(error);
+      }, timeout);
+      this.timer.unref?.();
+    }
+    // Start on the next tick so listeners attached after construction see every event.
+    process.nextTick(() => this.start());
+  }
+
+  /** The verified peer: subject CN, SANs, SHA-256 fingerprint (undefined before 'secure' or without a certificate). */
+  getPeerIdentity(): PeerIdentity | undefined {
+    return this.info?.peerIdentity;
+  }
+
+  /** The negotiated ALPN protocol, or false (as node:tls). */
+  get alpnProtocol(): string | false {
+    return this.info?.alpn ?? false;
+  }
+
+  /** The peer's address and port (kept after the socket closes, for logging failures). */
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress ?? this.peer?.address;
+  }
+
+  get remotePort(): number | undefined {
+    return this.socket.remotePort ?? this.peer?.port;
+  }
+
+  private rememberPeer(): void {
+    const { remoteAddress: address, remotePort: port } = this.socket;
+    if (address !== undefined && port !== undefined) this.peer = { address, port };
+  }
+
+  /** RFC 5705 keying material (needs a completed handshake). */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    return this.connection.exportKeyingMaterial(label, length, context);
+  }
+
+  private start(): void {
+    if (this.destroyed) return;
+    const socket = this.socket;
+    this.rememberPeer();
+    socket.once('connect', () => this.rememberPeer());
+    socket.on('data', (chunk: Buffer) => this.onNetworkData(chunk));
+    socket.on('end', () => this.onNetworkEnd());
+    socket.on('error', (error) => this.destroy(error));
+    // After our readable side ended, let the reader drain it; autoDestroy follows.
+    socket.on('close', () => {
+      if (!this.destroyed && !this.pushedEnd) this.destroy();
+    });
+    for (const chunk of this.initial.splice(0)) this.onNetworkData(chunk);
+    this.flush();
+    if (!this.pausedByUs) socket.resume();
+  }
+
+  private onNetworkData(chunk: Uint8Array): void {
+    if (this.destroyed) return;
+    for (const event of this.connection.receive(chunk)) {
+      switch (event.type) {
+        case 'handshake':
+          this.info = event.info;
+          clearTimeout(this.timer);
+          this.flush();
+          if (this.connection.role === 'client') this.emit('secureConnect');
+          this.emit('secure');
+          for (const resume of this.waitingForHandshake.splice(0)) resume();
+          break;
+        case 'data':
+          if (!this.push(event.data) && !this.pausedByUs) {
+            this.pausedByUs = true;
+            this.socket.pause();
+          }
+          break;
+        case 'peerClosed':
+          this.endReadable();
+          break;
+        case 'alert':
+          this.emit('tlsAlert', event.description);
+          break;
+        case 'error':
+          this.fail(event.error);
+          return;
+      }
+    }
+    this.flush();
+  }
+
+  /** TCP FIN: after the handshake it ends our readable side (a truncation node:tls also tolerates). */
+  private onNetworkEnd(): void {
+    if (this.destroyed) return;
+    if (!this.info) {
+      this.destroy(
+        new TlsError('the peer closed the TCP connection during the TLS handshake', {
+          kind: 'peer',
+          code: 'unexpected_eof',
+          alert: 'handshake_failure',
+          fromPeer: true,
+        }),
+      );
+      return;
+    }
+    this.endReadable();
+  }
+
+  private endReadable(): void {
+    if (this.pushedEnd) return;
+    this.pushedEnd = true;
+    this.push(null);
+  }
+
+  /** Sends whatever the engine queued; false when the socket's buffer is full. */
+  private flush(): boolean {
+    const out = this.connection.takeOutgoing();
+    if (out.length === 0 || this.socket.destroyed || this.socket.writableEnded) return true;
+    return this.socket.write(out);
+  }
+
+  /** A fatal engine error: the alert goes out first, then the socket closes. */
+  private fail(error: TlsError): void {
+    const alert = this.connection.takeOutgoing();
+    const socket = this.socket;
+    if (!socket.destroyed && !socket.writableEnded) {
+      this.flushingAlert = true;
+      if (alert.length > 0) socket.end(alert);
+      else socket.end();
+      socket.once('finish', () => socket.destroy());
+      setTimeout(() => socket.destroy(), ALERT_FLUSH_MS).unref?.();
+    }
+    this.destroy(error);
+  }
+
+  /** Runs `then` once the handshake completes (writes and close_notify wait for it). */
+  private afterHandshake(then: () => void): void {
+    if (this.info || this.connection.error) then();
+    else this.waitingForHandshake.push(then);
+  }
+
+  override _read(): void {
+    if (this.pausedByUs) {
+      this.pausedByUs = false;
+      this.socket.resume();
+    }
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: WriteCallback): void {
+    this.afterHandshake(() => {
+      if (this.socket.destroyed || this.socket.writableEnded) {
+        callback(localError('socket_closed', 'write() after the underlying socket closed'));
+        return;
+      }
+      try {
+        for (const { chunk } of chunks) this.connection.write(chunk);
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
+      if (this.flush()) callback();
+      else this.socket.once('drain', () => callback());
+    });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
+    this._writev([{ chunk }], callback);
+  }
+
+  override _final(callback: WriteCallback): void {
+    this.afterHandshake(() => {
+      if (this.connection.error) return callback(this.connection.error);
+      this.connection.close();
+      const out = this.connection.takeOutgoing();
+      if (this.socket.destroyed || this.socket.writableEnded) return callback();
+      this.socket.end(out, () => callback()); // callback once the close_notify is handed to the kernel
+    });
+  }
+
+  override _destroy(error: Error | null, callback: WriteCallback): void {
+    clearTimeout(this.timer);
+    this.waitingForHandshake = [];
+    if (!this.flushingAlert && !this.socket.destroyed) this.socket.destroy();
+    callback(error);
+  }
+}

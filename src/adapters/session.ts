@@ -1,0 +1,288 @@
+// Shared adapter core for message transports (ZeroMQ, WebSocket): drives one sans-IO connection, frames
+// application messages with a 4-byte big-endian length prefix inside the TLS stream, and exposes the
+// received messages as an async iterator. No I/O and no node:* here: it runs in browsers too.
+
+import type { SessionInfo, TlsConnection } from '../index.js';
+import { limitError, localError, type TlsError } from '../index.js';
+
+/** 'messages': each send() is one received message (length-prefixed); 'stream': raw TLS byte stream. */
+export type Framing = 'messages' | 'stream';
+
+export interface SessionOptions {
+  /** Default 'messages'. */
+  framing?: Framing | undefined;
+  /** Largest message accepted in 'messages' framing; default 16 MiB. */
+  maxMessageSize?: number | undefined;
+  /** Fail the session if the handshake is not done within this many ms; default none. */
+  handshakeTimeout?: number | undefined;
+}
+
+/** What every adapter session and client offers: send, an async iterator of received data, info, close. */
+export interface TlsChannel extends AsyncIterable<Uint8Array> {
+  /** SessionInfo once the handshake is done. */
+  readonly info: SessionInfo | undefined;
+  /** Queue application data; resolves once the transport took the bytes. */
+  send(data: Uint8Array): Promise<void>;
+  /** Send close_notify, wait (bounded) for the peer's, then release the transport. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+/** How long close() waits for the peer's close_notify. */
+const CLOSE_GRACE_MS = 2000;
+
+/** The public face of a session: only the TlsChannel members of `core`, plus `extra`. */
+export function channelOf<T extends object>(core: SessionCore, extra: T): TlsChannel & T {
+  const channel: TlsChannel = {
+    get info() {
+      return core.info;
+    },
+    send: (data) => core.send(data),
+    close: () => core.close(),
+    [Symbol.asyncIterator]: () => core[Symbol.asyncIterator](),
+  };
+  return Object.assign(channel, extra);
+}
+
+/** The one error for "the transport went away": no alert was sent or received. */
+export function transportError(code: string, message: string): TlsError {
+  return localError(code, message);
+}
+
+/** An async queue with one consumer; ends cleanly or with an error after the queued items. */
+export class Inbox<T> implements AsyncIterable<T> {
+  private readonly items: T[] = [];
+  private waiter: (() => void) | undefined;
+  private finished = false;
+  private failure: TlsError | undefined;
+
+  push(item: T): void {
+    if (this.finished) return;
+    this.items.push(item);
+    this.wake();
+  }
+
+  end(error?: TlsError): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = error;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (this.finished) {
+        if (this.failure) throw this.failure;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+  }
+}
+
+/** Prefix a message with its 4-byte big-endian length. */
+export function frameMessage(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + data.length);
+  new DataView(out.buffer).setUint32(0, data.length);
+  out.set(data, 4);
+  return out;
+}
+
+/** Reassembles length-prefixed messages from decrypted chunks of any size (linear in the bytes seen). */
+export class MessageDeframer {
+  private readonly chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private expected: number | undefined;
+
+  constructor(private readonly maxMessageSize: number) {}
+
+  push(chunk: Uint8Array): Uint8Array[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const messages: Uint8Array[] = [];
+    for (;;) {
+      if (this.expected === undefined) {
+        if (this.buffered < 4) break;
+        const length = new DataView(this.take(4).buffer).getUint32(0);
+        if (length > this.maxMessageSize) {
+          throw limitError(
+            'internal_error',
+            'message_too_large',
+            `the peer announced a ${length}-byte message; the limit is ${this.maxMessageSize} (maxMessageSize)`,
+          );
+        }
+        this.expected = length;
+      }
+      if (this.buffered < this.expected) break;
+      messages.push(this.take(this.expected));
+      this.expected = undefined;
+    }
+    return messages;
+  }
+
+  /** Remove and return the first n buffered bytes (n ≤ buffered) as a fresh array. */
+  private take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.chunks[0]!;
+      const used = Math.min(head.length, n - filled);
+      out.set(head.subarray(0, used), filled);
+      filled += used;
+      if (used === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(used);
+    }
+    this.buffered -= n;
+    return out;
+  }
+}
+
+/**
+ * One TLS connection on a message transport. The adapter calls receive() with each transport
+ * message, transportClosed() when the transport goes away, and gives `transmit` to send bytes.
+ */
+export class SessionCore implements TlsChannel {
+  readonly ready: Promise<SessionInfo>;
+  private readonly inbox = new Inbox<Uint8Array>();
+  private readonly deframer: MessageDeframer | undefined;
+  private resolveReady!: (info: SessionInfo) => void;
+  private rejectReady!: (error: TlsError) => void;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
+  private endError: TlsError | undefined;
+  private readonly endWaiters: (() => void)[] = [];
+  /** Called once when the session ends (cleanly or not), after the last bytes were transmitted. */
+  onEnd: ((error: TlsError | undefined) => void) | undefined;
+
+  constructor(
+    readonly connection: TlsConnection,
+    private readonly transmit: (bytes: Uint8Array) => Promise<void>,
+    options: SessionOptions = {},
+  ) {
+    const framing = options.framing ?? 'messages';
+    if (framing !== 'messages' && framing !== 'stream') {
+      throw localError('bad_config', `framing must be 'messages' or 'stream', got '${String(framing)}'`);
+    }
+    if (framing === 'messages') this.deframer = new MessageDeframer(options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
+    this.ready = new Promise<SessionInfo>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(() => {}); // a caller that never awaits `ready` must not see an unhandled rejection
+    const timeout = options.handshakeTimeout;
+    if (timeout !== undefined && timeout > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        this.end(localError('handshake_timeout', `no TLS handshake within ${timeout} ms (handshakeTimeout)`));
+      }, timeout);
+    }
+  }
+
+  get info(): SessionInfo | undefined {
+    return this.connection.info;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Transmit whatever the engine has queued (one transport message per takeOutgoing()). */
+  flush(): void {
+    const bytes = this.connection.takeOutgoing();
+    if (bytes.length > 0) this.transmit(bytes).catch(() => {});
+  }
+
+  /** One transport message in. */
+  receive(bytes: Uint8Array): void {
+    if (this.ended) return;
+    for (const event of this.connection.receive(bytes)) {
+      if (event.type === 'handshake') {
+        clearTimeout(this.handshakeTimer);
+        this.resolveReady(event.info);
+      } else if (event.type === 'data') {
+        if (!this.deframer) {
+          this.inbox.push(event.data);
+          continue;
+        }
+        try {
+          for (const message of this.deframer.push(event.data)) this.inbox.push(message);
+        } catch (e) {
+          this.connection.close();
+          this.flush();
+          return this.end(e as TlsError);
+        }
+      } else if (event.type === 'peerClosed') {
+        this.connection.close(); // answer close_notify with ours (RFC 5246 §7.2.1)
+        this.flush();
+        return this.end(undefined);
+      } else if (event.type === 'error') {
+        this.flush(); // the fatal alert
+        return this.end(event.error);
+      }
+    }
+    this.flush();
+  }
+
+  /** The transport closed or failed under us. */
+  transportClosed(detail = 'the transport closed'): void {
+    if (this.ended) return;
+    const state = this.connection.state;
+    const what = state === 'handshaking' ? 'during the TLS handshake' : 'before the peer sent close_notify';
+    this.end(transportError('connection_closed', `${detail} ${what}`));
+  }
+
+  send(data: Uint8Array): Promise<void> {
+    if (!(data instanceof Uint8Array)) throw localError('bad_argument', 'send() takes a Uint8Array');
+    if (this.endError) throw this.endError;
+    if (this.ended) throw localError('write_after_close', 'send() after the session ended');
+    this.connection.write(this.deframer ? frameMessage(data) : data);
+    const bytes = this.connection.takeOutgoing();
+    return bytes.length > 0 ? this.transmit(bytes) : Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (!this.ended) {
+      this.connection.close();
+      this.flush();
+      if (this.connection.state === 'handshaking') {
+        this.end(localError('closed', 'close() before the TLS handshake completed'));
+      }
+    }
+    if (this.ended) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.endWaiters.push(resolve);
+      timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    });
+    clearTimeout(timer);
+    this.end(undefined);
+  }
+
+  /** End the session: iterator finishes (or throws), `ready` rejects if still pending, onEnd runs. */
+  end(error: TlsError | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endError = error;
+    clearTimeout(this.handshakeTimer);
+    this.rejectReady(error ?? transportError('connection_closed', 'the peer closed before the TLS handshake completed'));
+    this.inbox.end(error);
+    for (const waiter of this.endWaiters.splice(0)) waiter();
+    this.onEnd?.(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.inbox[Symbol.asyncIterator]();
+  }
+}

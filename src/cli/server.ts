@@ -1,0 +1,98 @@
+// `memtls server --port P`: a TLS 1.2 server over memtls/node (mutual TLS by default), like
+// `openssl s_server`: received data to stdout (or echoed back with --echo), one stderr line per handshake.
+
+import type { AddressInfo } from 'node:net';
+import { createServer, type TlsSocket } from '../adapters/node.js';
+import { oneOf, parseArgs, UsageError } from './args.js';
+import type { CliIo, Command } from './command.js';
+import { commonConfig, describeFailure, describeSession, TLS_FLAGS } from './tls-options.js';
+
+const USAGE = `usage: memtls server --port P [--host 127.0.0.1] --ca ROOT.pem --cert C.pem --key K.pem
+                     [--client-auth required|optional|none] [--alpn LIST] [--ciphers LIST]
+                     [--groups LIST] [--keylog FILE] [--echo]
+
+Accepts TLS 1.2 connections on HOST:P (P = 0 picks a free port). Clients must present a
+certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
+"memtls: listening on HOST:PORT" on stderr when ready, then one line per handshake (the peer's
+identity) or failure (its code). Received data goes to stdout, or back to the client with --echo.
+LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
+(P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.`;
+
+const FLAGS = {
+  ...TLS_FLAGS,
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  'client-auth': { type: 'string' },
+  echo: { type: 'boolean' },
+} as const;
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('server needs --port P (0 picks a free port)');
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be 0..65535, not '${value}'`);
+  return port;
+}
+
+function peerName(tls: TlsSocket | undefined): string {
+  const address = tls?.remoteAddress;
+  if (address === undefined) return 'unknown peer';
+  return `${address.includes(':') ? `[${address}]` : address}:${tls?.remotePort}`;
+}
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'accept TLS connections (optionally echoing)',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { flags, positionals } = parseArgs(argv, FLAGS);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const port = parsePort(flags.port);
+    const host = flags.host ?? '127.0.0.1';
+    const clientAuth = oneOf(flags['client-auth'], ['required', 'optional', 'none'] as const, 'client-auth');
+    if (flags.cert === undefined || flags.key === undefined)
+      throw new UsageError('server needs --cert and --key');
+    const common = commonConfig(flags, 'server');
+    const server = createServer({
+      ...common,
+      cert: common.cert!,
+      key: common.key!,
+      ...(clientAuth === undefined ? {} : { clientAuth }),
+    });
+    server.on('tlsClientError', (error: unknown, tls: TlsSocket | undefined) => {
+      io.err(`memtls: handshake failed with ${peerName(tls)}: ${describeFailure(error)}\n`);
+    });
+    const open = new Set<TlsSocket>();
+    server.on('secureConnection', (tls: TlsSocket) => {
+      const name = peerName(tls);
+      open.add(tls);
+      tls.on('close', () => open.delete(tls));
+      io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}\n`);
+      tls.on('error', (error) =>
+        io.err(`memtls: connection with ${name} failed: ${describeFailure(error)}\n`),
+      );
+      if (flags.echo) tls.pipe(tls);
+      else tls.pipe(process.stdout, { end: false });
+    });
+    return new Promise<number>((resolve) => {
+      const stop = (code: number) => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        server.close();
+        for (const tls of open) tls.destroy();
+        resolve(code);
+      };
+      const onSignal = () => stop(0);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      server.once('error', (error) => {
+        io.err(`memtls: error: ${describeFailure(error)}\n`);
+        stop(1);
+      });
+      server.listen(port, host, () => {
+        const address = server.address() as AddressInfo;
+        const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        io.err(`memtls: listening on ${shown}:${address.port}\n`);
+      });
+    });
+  },
+};

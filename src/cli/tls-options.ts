@@ -1,0 +1,72 @@
+// Options shared by `memtls client` and `memtls server`: PEM files, suite/group/ALPN lists, key log
+// (NSS key-log format), and the one-line session summaries they print.
+
+import { appendFileSync } from 'node:fs';
+import type { CommonConfig } from '../config.js';
+import { TlsError } from '../errors.js';
+import type { SessionInfo } from '../handshake/session.js';
+import { commaList, UsageError } from './args.js';
+import { readInputFile } from './command.js';
+
+export const TLS_FLAGS = {
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  alpn: { type: 'string', multiple: true },
+  ciphers: { type: 'string', multiple: true },
+  groups: { type: 'string', multiple: true },
+  keylog: { type: 'string' },
+} as const;
+
+interface TlsFlagValues {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  alpn?: string[];
+  ciphers?: string[];
+  groups?: string[];
+  keylog?: string;
+}
+
+/** The CommonConfig part the flags describe (validated by the engine when it is used). */
+export function commonConfig(
+  flags: TlsFlagValues,
+  command: string,
+): Omit<CommonConfig, 'ca'> & { ca: Uint8Array } {
+  if (flags.ca === undefined) throw new UsageError(`${command} needs --ca ROOT.pem (the one root to trust)`);
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new UsageError('--cert and --key go together');
+  }
+  const alpn = commaList(flags.alpn);
+  const ciphers = commaList(flags.ciphers);
+  const groups = commaList(flags.groups);
+  const keylog = flags.keylog;
+  return {
+    ca: readInputFile(flags.ca, 'CA file'),
+    ...(flags.cert === undefined ? {} : { cert: readInputFile(flags.cert, 'certificate file') }),
+    ...(flags.key === undefined ? {} : { key: readInputFile(flags.key, 'key file') }),
+    ...(alpn.length > 0 ? { alpn } : {}),
+    ...(ciphers.length > 0 ? { cipherSuites: ciphers } : {}),
+    ...(groups.length > 0 ? { groups } : {}),
+    ...(keylog === undefined
+      ? {}
+      : { keyLog: (line: string) => appendFileSync(keylog, `${line}\n`, { mode: 0o600 }) }),
+  };
+}
+
+/** "TLSv1.2, TLS_ECDHE_…, x25519, ALPN h2, peer CN=…" */
+export function describeSession(info: SessionInfo): string {
+  const id = info.peerIdentity;
+  const peer = id
+    ? `peer ${id.subject}${id.subjectAltNames.length > 0 ? ` [${id.subjectAltNames.join(', ')}]` : ''} sha256 ${id.fingerprintSha256}`
+    : 'peer sent no certificate';
+  return `${info.version}, ${info.cipherSuite}, ${info.group}, ALPN ${info.alpn ?? 'none'}, ${peer}`;
+}
+
+/** `CODE: message` for a TlsError or a network error (ECONNREFUSED, ...). */
+export function describeFailure(error: unknown): string {
+  if (error instanceof TlsError) return `${error.code}: ${error.message}`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return `${code ?? 'error'}: ${message}`;
+}

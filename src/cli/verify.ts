@@ -1,0 +1,65 @@
+// `memtls verify`: validate a certificate chain against one pinned root (RFC 5280 §6 as memtls applies
+// it), with the hostname (RFC 6125/9525) and extended key usage checks a TLS peer would make.
+
+import type { TlsError } from '../errors.js';
+import { toDerList } from '../x509/pem.js';
+import { verifyChain } from '../x509/verify.js';
+import { isoTime, oneOf, parseArgs, UsageError } from './args.js';
+import { type CliIo, type Command, readInputFile } from './command.js';
+
+const USAGE = `usage: memtls verify --ca ROOT.pem [--hostname NAME] [--usage server|client]
+                     [--at ISO-8601] CHAIN.pem...
+
+Checks CHAIN (leaf first; further certificates, in the same file or more files, are
+intermediates) against the one pinned root ROOT.pem, as a TLS peer would: signatures, validity
+at --at (default now), CA flags and path length, key usage, extended key usage for --usage
+(default server), and --hostname (a DNS name or IP address) against the leaf's SANs.
+Prints "ok: SUBJECT" and exits 0, or "error: CODE: message" and exits 1.`;
+
+const FLAGS = {
+  ca: { type: 'string' },
+  hostname: { type: 'string' },
+  usage: { type: 'string' },
+  at: { type: 'string' },
+} as const;
+
+/** Prefer a specific failure over "unknown_ca" when several roots were tried. */
+function mostSpecific(errors: readonly TlsError[]): TlsError {
+  return errors.find((e) => e.code !== 'unknown_ca') ?? errors[0]!;
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check a certificate chain against a pinned root',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { flags, positionals } = parseArgs(argv, FLAGS);
+    if (flags.ca === undefined) throw new UsageError('verify needs --ca ROOT.pem');
+    if (positionals.length === 0) throw new UsageError('verify needs at least one CHAIN.pem');
+    const usage = oneOf(flags.usage, ['server', 'client'] as const, 'usage') ?? 'server';
+    const now = isoTime(flags.at, 'at') ?? Date.now();
+
+    const roots = toDerList(readInputFile(flags.ca, 'CA file'), 'CERTIFICATE', { what: flags.ca });
+    const chain = positionals.flatMap((path) =>
+      toDerList(readInputFile(path, 'certificate file'), 'CERTIFICATE', { what: path }),
+    );
+    const failures: TlsError[] = [];
+    for (const root of roots) {
+      const result = verifyChain({
+        chain,
+        root,
+        now,
+        usage,
+        ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
+      });
+      if (result.ok) {
+        io.out(`ok: ${result.identity.subject}\n`);
+        return 0;
+      }
+      failures.push(result.error);
+    }
+    const error = mostSpecific(failures);
+    io.out(`error: ${error.code}: ${error.message}\n`);
+    return 1;
+  },
+};

@@ -1,0 +1,410 @@
+// Certification path building and validation to one pinned root (RFC 5280 §6.1, without policies
+// or revocation), then the server identity check (RFC 9525).
+
+import type { PublicKey } from '../ciphers/keys.js';
+import type { SignatureAlgorithm } from '../ciphers/schemes.js';
+import { verifySignature as defaultVerifySignature } from '../ciphers/signatures.js';
+import { equalBytes } from '../codec.js';
+import { type TlsError, asTlsError, certificateError, localError } from '../errors.js';
+import { parseCertificate } from './certificate.js';
+import { checkHostname } from './hostname.js';
+import { attributeValue, generalNameText, sameName } from './name.js';
+import { checkNameConstraints } from './name-constraints.js';
+import { EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID, describeOid } from './oids.js';
+import type { Certificate, PeerIdentity } from './types.js';
+
+/** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
+export type SignatureVerifier = (
+  algorithm: SignatureAlgorithm,
+  publicKey: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+) => boolean;
+
+export interface VerifyChainOptions {
+  /** DER (or already parsed), leaf first, as the peer sent it; intermediates in any order. */
+  chain: readonly (Uint8Array | Certificate)[];
+  /** The one pinned root; a list only while rotating roots (each is its own trust anchor). */
+  root: Uint8Array | Certificate | readonly (Uint8Array | Certificate)[];
+  /** ms since epoch. */
+  now: number;
+  /** The extended key usage the leaf must allow: serverAuth or clientAuth. */
+  usage: 'server' | 'client';
+  /** DNS name or IP literal the leaf must match (checked last). */
+  hostname?: string;
+  /** Match the Common Name when there is no dNSName SAN (default false; see hostname.ts). */
+  allowCommonNameFallback?: boolean;
+  /** Most certificates in a path below the root (default 10). */
+  maxDepth?: number;
+  /** Default: verifySignature from src/ciphers/signatures.ts (the noble/RSA code). */
+  verifySignature?: SignatureVerifier;
+}
+
+export type VerifyChainResult =
+  | { readonly ok: true; readonly path: Certificate[]; readonly identity: PeerIdentity }
+  | { readonly ok: false; readonly error: TlsError };
+
+const DEFAULT_MAX_DEPTH = 10;
+/** Bounds on path building, so a peer sending many same-named certificates cannot make us loop. */
+const MAX_CANDIDATE_PATHS = 8;
+const MAX_BUILD_STEPS = 256;
+
+/**
+ * Verify the peer's chain against the pinned root(s). Failures caused by the peer come back as
+ * { ok: false, error } with a stable code (see the codes in this file); a malformed `root` or an
+ * empty root list is our own configuration error and throws TlsError kind 'local' (bad_config).
+ */
+export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
+  const roots = parseRoots(options.root);
+  if (options.chain.length === 0) {
+    return failed(certificateError('empty_chain', 'the peer sent no certificate; it must send its certificate chain'));
+  }
+  let certs: Certificate[];
+  try {
+    certs = options.chain.map((c, i) =>
+      c instanceof Uint8Array
+        ? parseCertificate(c, { what: i === 0 ? "the peer's certificate" : `certificate #${i + 1} from the peer` })
+        : c,
+    );
+  } catch (error) {
+    return failed(asTlsError(error));
+  }
+  const leaf = certs[0]!;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const built = buildPaths(leaf, certs.slice(1), roots, maxDepth);
+  if (built.paths.length === 0) {
+    return failed(
+      built.depthExceeded
+        ? certificateError(
+            'path_too_long',
+            `the chain from '${leaf.subject.text}' to the pinned root is longer than ${maxDepth} certificates`,
+          )
+        : noPathError(leaf, built.deadEnds, roots),
+    );
+  }
+  const verify = options.verifySignature ?? defaultVerifySignature;
+  let firstError: TlsError | undefined;
+  for (const path of built.paths) {
+    const error = validatePath(path, options, verify);
+    if (error === undefined) return { ok: true, path, identity: identityOf(leaf) };
+    firstError ??= error;
+  }
+  return failed(firstError!);
+}
+
+function failed(error: TlsError): VerifyChainResult {
+  return { ok: false, error };
+}
+
+function parseRoots(root: VerifyChainOptions['root']): Certificate[] {
+  const list: readonly (Uint8Array | Certificate)[] = Array.isArray(root) ? root : [root as Uint8Array | Certificate];
+  if (list.length === 0) throw localError('bad_config', 'no pinned root certificate (ca) is configured');
+  return list.map((r, i) =>
+    r instanceof Uint8Array
+      ? parseCertificate(r, { source: 'config', what: list.length > 1 ? `pinned root #${i + 1}` : 'the pinned root' })
+      : r,
+  );
+}
+
+/** Who the verified peer is. */
+export function identityOf(leaf: Certificate): PeerIdentity {
+  return {
+    commonName: attributeValue(leaf.subject, OID.commonName),
+    subjectAltNames: (leaf.subjectAltNames ?? []).map(generalNameText),
+    subject: leaf.subject.text,
+    fingerprintSha256: leaf.fingerprintSha256,
+    certificate: leaf,
+  };
+}
+
+// --- path building ------------------------------------------------------------------------------
+
+interface BuiltPaths {
+  /** Candidate paths, leaf first, ending with our own copy of a pinned root. */
+  readonly paths: Certificate[][];
+  readonly depthExceeded: boolean;
+  /** Tops of partial chains that found no issuer. */
+  readonly deadEnds: Certificate[];
+}
+
+function isPinned(cert: Certificate, roots: readonly Certificate[]): Certificate | undefined {
+  return roots.find((r) => sameName(r.subject, cert.subject) && equalBytes(r.spki, cert.spki));
+}
+
+function keyTypeFor(algorithm: SignatureAlgorithm): PublicKey['type'] {
+  return algorithm.kind === 'ecdsa' ? 'ec' : algorithm.kind === 'ed25519' ? 'ed25519' : 'rsa';
+}
+
+/** Could `issuer` have signed `child`? Names equal, key identifiers agree, key type fits the signature. */
+function mayHaveIssued(issuer: Certificate, child: Certificate): boolean {
+  if (!sameName(child.issuer, issuer.subject)) return false;
+  const aki = child.authorityKeyIdentifier;
+  const ski = issuer.subjectKeyIdentifier;
+  if (aki && ski && !equalBytes(aki, ski)) return false;
+  if (child.signatureAlgorithm && issuer.publicKey) {
+    return keyTypeFor(child.signatureAlgorithm) === issuer.publicKey.type;
+  }
+  return true;
+}
+
+/**
+ * Depth-first from the leaf: pinned roots are tried before the peer's certificates (shortest
+ * path first); the peer's copy of a root is never an anchor by itself, it is replaced by ours.
+ */
+function buildPaths(leaf: Certificate, pool: Certificate[], roots: Certificate[], maxDepth: number): BuiltPaths {
+  const paths: Certificate[][] = [];
+  const deadEnds: Certificate[] = [];
+  let depthExceeded = false;
+  let steps = 0;
+  const candidates = pool.filter((c) => !isPinned(c, roots));
+  const extend = (path: Certificate[]): void => {
+    if (paths.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_BUILD_STEPS) return;
+    const current = path[path.length - 1]!;
+    const pinnedSelf = path.length === 1 ? isPinned(current, roots) : undefined;
+    if (pinnedSelf) {
+      paths.push([pinnedSelf]);
+      return;
+    }
+    if (path.length > maxDepth) {
+      depthExceeded = true;
+      return;
+    }
+    let found = false;
+    for (const root of roots) {
+      if (mayHaveIssued(root, current)) {
+        paths.push([...path, root]);
+        found = true;
+      }
+    }
+    for (const next of candidates) {
+      if (!path.includes(next) && mayHaveIssued(next, current)) {
+        found = true;
+        extend([...path, next]);
+      }
+    }
+    if (!found) deadEnds.push(current);
+  };
+  extend([leaf]);
+  return { paths, depthExceeded, deadEnds };
+}
+
+function noPathError(leaf: Certificate, deadEnds: Certificate[], roots: Certificate[]): TlsError {
+  const rootNames = roots.map((r) => `'${r.subject.text}'`).join(', ');
+  const pinned = roots.length > 1 ? `the pinned roots ${rootNames}` : `the pinned root ${rootNames}`;
+  const end = deadEnds.find((d) => d !== leaf) ?? leaf;
+  const sameNameRoot = roots.find((r) => sameName(r.subject, end.issuer));
+  if (sameNameRoot) {
+    return certificateError(
+      'unknown_ca',
+      `certificate '${end.subject.text}' names '${end.issuer.text}' as its issuer, which is the name of ` +
+        `${pinned}, but it was signed with a different key: another CA with the same name issued it. ` +
+        'Check that ca is the root that issued this certificate (or reissue it from the pinned root)',
+    );
+  }
+  if (end === leaf) {
+    return certificateError(
+      'unknown_ca',
+      `certificate '${leaf.subject.text}' was issued by '${leaf.issuer.text}', which is not ${pinned}; ` +
+        `if '${leaf.issuer.text}' is an intermediate CA the peer must send it after its own certificate, ` +
+        'otherwise configure ca with the root that issued this certificate',
+    );
+  }
+  return certificateError(
+    'unknown_ca',
+    `no path from '${leaf.subject.text}' (issued by '${leaf.issuer.text}') to ${pinned}: the chain the ` +
+      `peer sent ends at '${end.subject.text}', issued by '${end.issuer.text}', which is neither pinned ` +
+      'nor among the certificates the peer sent',
+  );
+}
+
+// --- validation ---------------------------------------------------------------------------------
+
+function iso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString().replace('.000Z', 'Z');
+}
+
+/** The first problem with `path` (leaf first, pinned root last), or undefined when it is valid. */
+function validatePath(path: Certificate[], options: VerifyChainOptions, verify: SignatureVerifier): TlsError | undefined {
+  const leaf = path[0]!;
+  const anchorIndex = path.length - 1;
+  return (
+    checkSignatures(path, verify) ??
+    checkValidity(path, options.now) ??
+    checkCriticalExtensions(path) ??
+    checkIssuers(path, anchorIndex) ??
+    checkLeaf(leaf, options.usage) ??
+    checkExtendedKeyUsage(path.slice(0, Math.max(1, anchorIndex)), options.usage) ??
+    checkNameConstraints(path) ??
+    (options.hostname === undefined
+      ? undefined
+      : checkHostname(leaf, options.hostname, { allowCommonNameFallback: options.allowCommonNameFallback }))
+  );
+}
+
+/** Every certificate below the anchor is signed by the next one; the anchor's own signature is trusted. */
+function checkSignatures(path: Certificate[], verify: SignatureVerifier): TlsError | undefined {
+  for (let i = 0; i + 1 < path.length; i++) {
+    const cert = path[i]!;
+    const issuer = path[i + 1]!;
+    if (cert.weakSignatureHash) {
+      return certificateError(
+        'weak_signature',
+        `certificate '${cert.subject.text}' is signed with ${cert.signatureAlgorithmName} ` +
+          `(${cert.weakSignatureHash.toUpperCase()}), which is refused as forgeable; reissue it with SHA-256 (openssl: -sha256)`,
+      );
+    }
+    if (!cert.signatureAlgorithm) {
+      return certificateError(
+        'unsupported_algorithm',
+        `certificate '${cert.subject.text}' is signed with ${cert.signatureAlgorithmName}, which memtls does ` +
+          'not support (supported: RSA PKCS#1 v1.5 and PSS, ECDSA, each with SHA-256/384/512, and Ed25519)',
+      );
+    }
+    if (!issuer.publicKey) {
+      return certificateError(
+        'unsupported_algorithm',
+        `the public key of '${issuer.subject.text}' (${describeOid(issuer.publicKeyAlgorithmOid, KEY_ALGORITHM_NAMES)}) ` +
+          'is not supported (supported: RSA, EC P-256/P-384, Ed25519), so its signatures cannot be checked',
+      );
+    }
+    let valid = false;
+    try {
+      valid = verify(cert.signatureAlgorithm, issuer.publicKey, cert.tbs, cert.signature);
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      return certificateError(
+        'bad_signature',
+        `the signature on certificate '${cert.subject.text}' does not verify with the key of its issuer ` +
+          `'${issuer.subject.text}': the certificate was altered, or a different key signed it`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function checkValidity(path: Certificate[], now: number): TlsError | undefined {
+  for (const cert of path) {
+    const which = cert === path[path.length - 1] && path.length > 1 ? 'the pinned root' : 'certificate';
+    if (now < cert.notBefore) {
+      return certificateError(
+        'not_yet_valid',
+        `${which} '${cert.subject.text}' is not valid before ${iso(cert.notBefore)} (now is ${iso(now)}); ` +
+          'check the clocks of this machine and of the CA that issued it',
+      );
+    }
+    if (now > cert.notAfter) {
+      return certificateError(
+        'expired',
+        `${which} '${cert.subject.text}' expired on ${iso(cert.notAfter)} (valid from ${iso(cert.notBefore)}, ` +
+          `now is ${iso(now)}); renew it, or check this machine's clock`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function checkCriticalExtensions(path: Certificate[]): TlsError | undefined {
+  for (const cert of path) {
+    const oid = cert.unknownCriticalExtensions[0];
+    if (oid !== undefined) {
+      return certificateError(
+        'unsupported_critical_extension',
+        `certificate '${cert.subject.text}' has a critical extension memtls does not understand, ` +
+          `${describeOid(oid, EXTENSION_NAMES)}, so it must be refused (RFC 5280 §4.2); reissue it ` +
+          'without that extension or with it marked non-critical',
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Every issuer is a CA allowed to sign certificates, and path length constraints hold. */
+function checkIssuers(path: Certificate[], anchorIndex: number): TlsError | undefined {
+  for (let k = 1; k <= anchorIndex; k++) {
+    const ca = path[k]!;
+    const child = path[k - 1]!;
+    const isAnchor = k === anchorIndex;
+    if (!(isAnchor && ca.version === 1)) {
+      if (ca.version < 3) {
+        return certificateError(
+          'not_a_ca',
+          `'${ca.subject.text}' issued '${child.subject.text}' but is a version ${ca.version} certificate ` +
+            '(made without an extension file), which cannot be an intermediate CA; reissue it with ' +
+            'basicConstraints = critical, CA:TRUE and keyUsage = keyCertSign, cRLSign',
+        );
+      }
+      if (!ca.basicConstraints?.ca) {
+        return certificateError(
+          'not_a_ca',
+          `'${ca.subject.text}' issued '${child.subject.text}' but is not a CA (its basicConstraints ` +
+            `${ca.basicConstraints ? 'say CA:FALSE' : 'extension is missing'}); a CA certificate needs ` +
+            'basicConstraints = critical, CA:TRUE',
+        );
+      }
+    }
+    if (ca.keyUsage && !ca.keyUsage.keyCertSign) {
+      return certificateError(
+        'bad_key_usage',
+        `CA '${ca.subject.text}' has a keyUsage without keyCertSign, so it may not sign certificates; ` +
+          'reissue it with keyUsage = critical, keyCertSign, cRLSign',
+      );
+    }
+    const limit = ca.basicConstraints?.pathLength;
+    if (limit !== undefined) {
+      const below = path.slice(1, k).filter((c) => !sameName(c.subject, c.issuer)).length;
+      if (below > limit) {
+        return certificateError(
+          'path_too_long',
+          `CA '${ca.subject.text}' allows at most ${limit} intermediate CA${limit === 1 ? '' : 's'} below it ` +
+            `(pathlen:${limit}), but the path to '${path[0]!.subject.text}' has ${below}`,
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The end-entity certificate: not a CA, and keyUsage (when present) allows signing (ECDHE). */
+function checkLeaf(leaf: Certificate, usage: 'server' | 'client'): TlsError | undefined {
+  if (leaf.basicConstraints?.ca) {
+    return certificateError(
+      'ca_as_end_entity',
+      `certificate '${leaf.subject.text}' is a CA certificate (basicConstraints CA:TRUE) used as the ` +
+        `${usage}'s own certificate, which memtls refuses; issue a separate ${usage} certificate from the ` +
+        'CA, with basicConstraints = CA:FALSE',
+    );
+  }
+  const ku = leaf.keyUsage;
+  if (ku && !ku.digitalSignature) {
+    const set = Object.entries(ku)
+      .filter(([, on]) => on)
+      .map(([name]) => name);
+    return certificateError(
+      'bad_key_usage',
+      `certificate '${leaf.subject.text}' has keyUsage ${set.join(', ') || '(empty)'} without digitalSignature, ` +
+        'which TLS 1.2 with ECDHE needs; reissue it with keyUsage = critical, digitalSignature',
+    );
+  }
+  return undefined;
+}
+
+/** EKU on the leaf and intermediates (as OpenSSL and Go do): absent, the purpose, or anyExtendedKeyUsage. */
+function checkExtendedKeyUsage(certs: Certificate[], usage: 'server' | 'client'): TlsError | undefined {
+  const wanted = usage === 'server' ? OID.serverAuth : OID.clientAuth;
+  const wantedName = usage === 'server' ? 'serverAuth' : 'clientAuth';
+  for (const cert of certs) {
+    const eku = cert.extendedKeyUsage;
+    if (eku && !eku.includes(wanted) && !eku.includes(OID.anyExtendedKeyUsage)) {
+      const names = eku.map((oid) => (oid === OID.serverAuth ? 'serverAuth' : oid === OID.clientAuth ? 'clientAuth' : oid));
+      return certificateError(
+        'bad_extended_key_usage',
+        `certificate '${cert.subject.text}' is not for TLS ${usage}s: its extendedKeyUsage is ` +
+          `${names.join(', ')}, without ${wantedName}; reissue it with extendedKeyUsage = ${wantedName}`,
+      );
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ZmqServer, type ZmqTlsSession, connectZmq, createZmqServer } from '../../src/adapters/zeromq.js';
+import { TlsError } from '../../src/errors.js';
+import { runRouterExample } from '../../examples/zmq-router.js';
+import { testPki } from '../helpers/pki.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const pki = testPki();
+const server = pki.leaf('p256', 'server');
+const clients = ['alice', 'bob', 'carol'].map((name) => pki.leaf('p256', 'client', { cn: `${name}.test` }));
+const untrusted = pki.leaf('p256', 'client', { cn: 'mallory.test', otherRoot: true });
+
+function clientOptions(id: { cert: string; key: string }, address: string) {
+  return { ca: pki.ca, cert: id.cert, key: id.key, serverName: 'server.test', connect: address, handshakeTimeout: 10_000 };
+}
+
+/** Read exactly n messages from a channel. */
+async function take(channel: AsyncIterable<Uint8Array>, n: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  if (n === 0) return out;
+  for await (const m of channel) {
+    out.push(m);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+describe('memtls/zeromq ROUTER and DEALERs, mutual TLS', () => {
+  let router: ZmqServer;
+  const sessions: ZmqTlsSession[] = [];
+  const clientErrors: { error: TlsError; routingId: Uint8Array }[] = [];
+
+  beforeAll(async () => {
+    router = await createZmqServer(
+      {
+        ca: pki.ca,
+        cert: server.cert,
+        key: server.key,
+        bind: 'tcp://127.0.0.1:*',
+        onClientError: (error, routingId) => clientErrors.push({ error, routingId }),
+      },
+      async (session) => {
+        sessions.push(session);
+        try {
+          // echo each message back with the caller's verified name in front
+          for await (const m of session) {
+            const name = encoder.encode(`${session.info.peerIdentity?.commonName}|`);
+            const reply = new Uint8Array(name.length + m.length);
+            reply.set(name);
+            reply.set(m, name.length);
+            await session.send(reply);
+          }
+        } catch {
+          // a failed session ends its own loop only
+        }
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await router?.close();
+  });
+
+  it('binds a random port and reports it', () => {
+    expect(router.address).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(router.address).not.toContain('*');
+  });
+
+  it('serves several concurrent DEALERs, keeps message boundaries, and a bad certificate disturbs no one', async () => {
+    const dealers = await Promise.all(clients.map((c) => connectZmq(clientOptions(c, router.address))));
+    for (const d of dealers) {
+      expect(d.info.cipherSuite).toMatch(/^TLS_ECDHE_ECDSA_WITH_/);
+      expect(d.info.peerIdentity?.commonName).toBe('server.test');
+    }
+    // sizes straddle record boundaries (16 KiB records) and include the empty message
+    const sizes = [0, 1, 5, 16_380, 40_000];
+    const exchange = (dealerIndex: number) =>
+      (async () => {
+        const d = dealers[dealerIndex]!;
+        const sent = sizes.map((n, i) => Uint8Array.from({ length: n }, (_, j) => (j * 7 + i + dealerIndex) & 0xff));
+        for (const m of sent) await d.send(m);
+        const got = await take(d, sent.length);
+        const prefix = encoder.encode(`${clients[dealerIndex] && ['alice', 'bob', 'carol'][dealerIndex]}.test|`);
+        expect(got.map((m) => m.length)).toEqual(sent.map((m) => m.length + prefix.length));
+        got.forEach((m, i) => {
+          expect(m.subarray(0, prefix.length)).toEqual(prefix);
+          expect(m.subarray(prefix.length)).toEqual(sent[i]);
+        });
+      })();
+
+    await Promise.all([0, 1, 2].map(exchange));
+    const errorsBefore = clientErrors.length;
+
+    // one DEALER with a certificate from another root fails; the others keep working meanwhile
+    const [bad] = await Promise.allSettled([
+      connectZmq(clientOptions(untrusted, router.address)),
+      exchange(0),
+      exchange(1),
+    ]);
+    expect(bad.status).toBe('rejected');
+    const refusal = (bad as PromiseRejectedResult).reason;
+    expect(refusal).toBeInstanceOf(TlsError);
+    expect((refusal as TlsError).kind).toBe('alertReceived');
+    await expect.poll(() => clientErrors.length).toBe(errorsBefore + 1);
+    expect(clientErrors.at(-1)!.error.kind).toBe('certificate');
+    expect(clientErrors.at(-1)!.error.code).toBe('unknown_ca');
+
+    await Promise.all([0, 1, 2].map(exchange));
+    expect(sessions.map((s) => s.info.peerIdentity?.commonName).sort()).toEqual(['alice.test', 'bob.test', 'carol.test']);
+    await Promise.all(dealers.map((d) => d.close()));
+  });
+
+  it('a DEALER that closes ends its session on the ROUTER', async () => {
+    const before = sessions.length;
+    const dealer = await connectZmq(clientOptions(clients[0]!, router.address));
+    await dealer.send(encoder.encode('ping'));
+    expect(decoder.decode((await take(dealer, 1))[0])).toBe('alice.test|ping');
+    await expect.poll(() => sessions.length).toBe(before + 1);
+    const session = sessions.at(-1)!;
+    const ended = (async () => {
+      for await (const _ of session) {
+        // drain
+      }
+    })();
+    await dealer.close();
+    await ended; // clean end: close_notify both ways
+    await expect(dealer.send(encoder.encode('late'))).rejects.toThrow(/after the session ended|write_after_close|closing/);
+  });
+});
+
+describe('memtls/zeromq timeouts', () => {
+  it('drops an idle session and tells the client with close_notify', async () => {
+    let session: ZmqTlsSession | undefined;
+    const router = await createZmqServer(
+      { ca: pki.ca, cert: server.cert, key: server.key, bind: 'tcp://127.0.0.1:*', idleTimeout: 300 },
+      (s) => {
+        session = s;
+      },
+    );
+    try {
+      const dealer = await connectZmq(clientOptions(clients[1]!, router.address));
+      const started = Date.now();
+      for await (const _ of dealer) {
+        // the server's close_notify ends the iteration cleanly
+      }
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(session).toBeDefined();
+      await expect(take(session!, 1)).rejects.toThrow(/idleTimeout/);
+    } finally {
+      await router.close();
+    }
+  });
+
+  it('rejects connectZmq after handshakeTimeout when nobody answers', async () => {
+    const started = Date.now();
+    const error = await connectZmq({ ...clientOptions(clients[0]!, 'tcp://127.0.0.1:9'), handshakeTimeout: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TlsError);
+    expect((error as TlsError).code).toBe('handshake_timeout');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('refuses a bad server configuration up front', async () => {
+    await expect(
+      createZmqServer({ ca: pki.ca, cert: server.cert, key: clients[0]!.key, bind: 'tcp://127.0.0.1:*' }, () => {}),
+    ).rejects.toMatchObject({ kind: 'local', code: expect.any(String) });
+  });
+});
+
+describe('examples/zmq-router.ts', () => {
+  it('runs: three DEALERs, each answered under its certificate name', async () => {
+    const lines: string[] = [];
+    const replies = await runRouterExample(
+      { ca: pki.ca, server, clients: clients.map((c) => ({ cert: c.cert, key: c.key })) },
+      (l) => lines.push(l),
+    );
+    expect(replies).toHaveLength(9);
+    expect(replies).toContain('alice.test: HELLO FROM DEALER 0');
+    expect(replies).toContain('carol.test: SECOND MESSAGE');
+    expect(replies).toContain('bob.test: ');
+    expect(lines.some((l) => l.startsWith('router: listening on tcp://127.0.0.1:'))).toBe(true);
+  });
+});
