@@ -3,7 +3,7 @@
 // the browser runs memtls/websocket with framing 'stream' and the TCP side is any TLS server.
 //
 // Run: npx esbuild examples/ws-tcp-bridge.ts --bundle --platform=node --format=esm --packages=external \
-//        --outfile=/tmp/bridge.mjs && node /tmp/bridge.mjs --listen 8080 --target 127.0.0.1:4433
+//        --outfile=dist-examples/bridge.mjs && node dist-examples/bridge.mjs --listen 8080 --target 127.0.0.1:4433
 
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -76,7 +76,9 @@ function argument(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Run as a program (its own file or bundle; a bundle that merely includes this module does not count). */
+const script = process.argv[1];
+if (script && import.meta.url === pathToFileURL(script).href && /bridge[^/]*$/.test(script)) {
   const listen = Number(argument('--listen') ?? '8080');
   const [targetHost, targetPort] = (argument('--target') ?? '127.0.0.1:4433').split(/:(?=\d+$)/);
   const bridge = await startBridge({

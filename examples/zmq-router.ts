@@ -4,7 +4,7 @@
 //
 // Run (certificates from `memtls pki` or openssl; one root signs them all):
 //   npx esbuild examples/zmq-router.ts --bundle --platform=node --format=esm --packages=external \
-//     --outfile=/tmp/zmq-router.mjs && node /tmp/zmq-router.mjs ca.pem server.pem server.key \
+//     --outfile=dist-examples/zmq-router.mjs && node dist-examples/zmq-router.mjs ca.pem server.pem server.key \
 //     alice.pem alice.key bob.pem bob.key
 
 import { readFileSync } from 'node:fs';
@@ -71,7 +71,9 @@ export async function runRouterExample(pki: RouterExamplePki, log = (_line: stri
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Run as a program (its own file or bundle; a bundle that merely includes this module does not count). */
+const script = process.argv[1];
+if (script && import.meta.url === pathToFileURL(script).href && /zmq-router[^/]*$/.test(script)) {
   const [ca, serverCert, serverKey, ...clientFiles] = process.argv.slice(2).map((f) => readFileSync(f, 'utf8'));
   if (!ca || !serverCert || !serverKey || clientFiles.length < 2 || clientFiles.length % 2 !== 0) {
     process.stderr.write('usage: zmq-router CA.pem SERVER.pem SERVER.key CLIENT.pem CLIENT.key [...]\n');

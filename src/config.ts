@@ -107,13 +107,26 @@ function asList<T>(v: T | T[] | undefined): T[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function resolveCommon(config: CommonConfig, role: 'client' | 'server'): ResolvedConfig {
-  if (config === null || typeof config !== 'object') throw bad(`${role} config must be an object`);
-  if (config.ca === undefined) {
-    throw bad(
-      `${role} config needs 'ca': the pinned root certificate (PEM or DER) that issued the peer's certificate`,
-    );
-  }
+interface Material {
+  readonly roots: readonly Uint8Array[];
+  readonly rootCertificates: readonly Certificate[];
+  readonly chain: readonly Uint8Array[];
+  readonly chainCertificates: readonly Certificate[];
+  readonly key: PrivateKey | undefined;
+}
+
+/**
+ * Parsed certificates and keys per config object. A server makes one connection per client from the
+ * same config; parsing PEM and checking that the key matches its certificate (an EC scalar
+ * multiplication or RSA check) each time would be most of a P-256 handshake's non-crypto cost. The
+ * cache is re-validated against the config's fields, so a mutated config is parsed afresh.
+ */
+const materialCache = new WeakMap<object, { inputs: readonly unknown[]; material: Material }>();
+
+function loadMaterial(config: CommonConfig): Material {
+  const inputs = [config.ca, config.cert, config.key, config.passphrase];
+  const hit = materialCache.get(config);
+  if (hit && hit.inputs.every((v, i) => v === inputs[i])) return hit.material;
   const roots = asList(config.ca).flatMap((c) => toDerList(c, 'CERTIFICATE'));
   if (roots.length === 0) throw bad(`'ca' holds no certificate`);
   const rootCertificates = roots.map((der) => parseConfigCertificate(der, 'ca'));
@@ -128,6 +141,19 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
   } else if (chain.length > 0) {
     throw bad(`'cert' is given without 'key': give the private key of the leaf certificate`);
   }
+  const material = { roots, rootCertificates, chain, chainCertificates, key };
+  materialCache.set(config, { inputs, material });
+  return material;
+}
+
+function resolveCommon(config: CommonConfig, role: 'client' | 'server'): ResolvedConfig {
+  if (config === null || typeof config !== 'object') throw bad(`${role} config must be an object`);
+  if (config.ca === undefined) {
+    throw bad(
+      `${role} config needs 'ca': the pinned root certificate (PEM or DER) that issued the peer's certificate`,
+    );
+  }
+  const { roots, rootCertificates, chain, chainCertificates, key } = loadMaterial(config);
   const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).map((name) => {
     const s = suiteByName(name);
     if (!s) {

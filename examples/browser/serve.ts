@@ -1,13 +1,14 @@
 // Serves the browser example: bundles page.ts (memtls core + memtls/websocket) for the browser with
 // esbuild, serves it on 127.0.0.1 and starts the WebSocket-to-TCP bridge to a TLS server.
 //
-// Run against `openssl s_server -accept 4433 -tls1_2 -Verify 1 -CAfile ca.pem -cert s.pem -key s.key -rev`:
+// Run from the project root against `openssl s_server -accept 4433 -tls1_2 -Verify 1 -CAfile ca.pem
+// -cert server.pem -key server.key -rev`:
 //   npx esbuild examples/browser/serve.ts --bundle --platform=node --format=esm --packages=external \
-//     --outfile=examples/browser/serve.mjs && node examples/browser/serve.mjs --target 127.0.0.1:4433 \
+//     --outfile=dist-examples/serve.mjs && node dist-examples/serve.mjs --target 127.0.0.1:4433 \
 //     --ca ca.pem --cert client.pem --key client.key --servername server.test
 // then open the printed URL: the page connects by itself and prints the reversed lines.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -16,7 +17,9 @@ import { build } from 'esbuild';
 import { startBridge } from '../ws-tcp-bridge.js';
 import type { PageRun } from './page.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** This directory, also when run as a bundle from elsewhere in the project (then: from the project root). */
+const besideMe = dirname(fileURLToPath(import.meta.url));
+const here = existsSync(join(besideMe, 'page.ts')) ? besideMe : join(process.cwd(), 'examples', 'browser');
 
 export interface BrowserDemo {
   pageUrl: string;
@@ -81,7 +84,9 @@ function argument(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Run as a program (its own file or bundle; a bundle that merely includes this module does not count). */
+const script = process.argv[1];
+if (script && import.meta.url === pathToFileURL(script).href && /serve[^/]*$/.test(script)) {
   const [host, port] = (argument('--target') ?? '127.0.0.1:4433').split(/:(?=\d+$)/);
   const file = (name: string) => readFileSync(argument(name) ?? '', 'utf8');
   const config = {

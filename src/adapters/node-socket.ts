@@ -24,6 +24,16 @@ const ALERT_FLUSH_MS = 1000;
 
 type WriteCallback = (error?: Error | null) => void;
 
+/**
+ * The same bytes as a plain Uint8Array (no copy). Buffer's slice() does not copy, so Buffers must
+ * not reach the engine, whose code relies on Uint8Array semantics.
+ */
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
+    ? chunk
+    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
 export class TlsSocket extends Duplex {
   /** SessionInfo once 'secure' fired. */
   info?: SessionInfo;
@@ -46,10 +56,10 @@ export class TlsSocket extends Duplex {
     if (socket.readableEncoding) {
       throw localError('bad_argument', `the socket has an encoding (${socket.readableEncoding}) set; TLS needs raw bytes`);
     }
-    if (options.head && options.head.length > 0) this.initial.push(options.head);
+    if (options.head && options.head.length > 0) this.initial.push(plainBytes(options.head));
     // Bytes still buffered inside the socket (read ahead, or unshift()ed back by the caller).
     for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
-      this.initial.push(chunk);
+      this.initial.push(plainBytes(chunk));
     }
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     if (timeout > 0 && Number.isFinite(timeout)) {
@@ -100,7 +110,7 @@ export class TlsSocket extends Duplex {
     const socket = this.socket;
     this.rememberPeer();
     socket.once('connect', () => this.rememberPeer());
-    socket.on('data', (chunk: Buffer) => this.onNetworkData(chunk));
+    socket.on('data', (chunk: Buffer) => this.onNetworkData(plainBytes(chunk)));
     socket.on('end', () => this.onNetworkEnd());
     socket.on('error', (error) => this.destroy(error));
     // After our readable side ended, let the reader drain it; autoDestroy follows.
@@ -208,7 +218,7 @@ export class TlsSocket extends Duplex {
         return;
       }
       try {
-        for (const { chunk } of chunks) this.connection.write(chunk);
+        for (const { chunk } of chunks) this.connection.write(plainBytes(chunk));
       } catch (error) {
         callback(error as Error);
         return;

@@ -44,6 +44,16 @@ export function channelOf<T extends object>(core: SessionCore, extra: T): TlsCha
   return Object.assign(channel, extra);
 }
 
+/**
+ * A plain Uint8Array view of the same bytes. Node's Buffer (from zeromq, ws, net) is a Uint8Array whose
+ * slice() does not copy, and pooled Buffers sit at unaligned offsets; the engine gets neither.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** The one error for "the transport went away": no alert was sent or received. */
 export function transportError(code: string, message: string): TlsError {
   return localError(code, message);
@@ -207,7 +217,7 @@ export class SessionCore implements TlsChannel {
   /** One transport message in. */
   receive(bytes: Uint8Array): void {
     if (this.ended) return;
-    for (const event of this.connection.receive(bytes)) {
+    for (const event of this.connection.receive(plainBytes(bytes))) {
       if (event.type === 'handshake') {
         clearTimeout(this.handshakeTimer);
         this.resolveReady(event.info);
@@ -243,13 +253,13 @@ export class SessionCore implements TlsChannel {
     this.end(transportError('connection_closed', `${detail} ${what}`));
   }
 
-  send(data: Uint8Array): Promise<void> {
+  async send(data: Uint8Array): Promise<void> {
     if (!(data instanceof Uint8Array)) throw localError('bad_argument', 'send() takes a Uint8Array');
     if (this.endError) throw this.endError;
     if (this.ended) throw localError('write_after_close', 'send() after the session ended');
-    this.connection.write(this.deframer ? frameMessage(data) : data);
+    this.connection.write(this.deframer ? frameMessage(data) : plainBytes(data));
     const bytes = this.connection.takeOutgoing();
-    return bytes.length > 0 ? this.transmit(bytes) : Promise.resolve();
+    if (bytes.length > 0) await this.transmit(bytes);
   }
 
   async close(): Promise<void> {

@@ -120,7 +120,8 @@ export function commaList(values: readonly string[] | undefined): string[] {
 export function isoTime(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms))
+  if (Number.isNaN(ms)) {
     throw new UsageError(`--${flag} must be an ISO-8601 time such as 2030-01-01T00:00:00Z, not '${value}'`);
+  }
   return ms;
 }

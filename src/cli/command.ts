@@ -27,8 +27,9 @@ export function readInputFile(path: string, what: string): Uint8Array {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw localError('file_not_found', `${what} '${path}' does not exist`);
-    if (code === 'EISDIR')
+    if (code === 'EISDIR') {
       throw localError('file_unreadable', `${what} '${path}' is a directory, not a file`);
+    }
     const detail = error instanceof Error ? error.message : String(error);
     throw localError('file_unreadable', `cannot read ${what} '${path}': ${detail}`);
   }

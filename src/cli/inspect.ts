@@ -2,7 +2,7 @@
 // validity, SANs (RFC 5280 §4.2.1.6), key, signature algorithm, CA flags, usages and SHA-256 fingerprint.
 
 import { describeKey } from '../ciphers/keys.js';
-import { TlsError } from '../errors.js';
+import { localError } from '../errors.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { generalNameText } from '../x509/name.js';
 import { parsePem } from '../x509/pem.js';
@@ -118,8 +118,9 @@ function inspectFile(path: string, now: number): string[] {
   });
   if (other.length > 0 && lines.length > 0) lines.push('');
   lines.push(...other);
-  if (lines.length === 0)
-    throw new TlsError(`'${path}' holds no certificate or key`, { kind: 'local', code: 'bad_config' });
+  if (lines.length === 0) {
+    throw localError('bad_config', `'${path}' holds no certificate or key`);
+  }
   return lines;
 }
 

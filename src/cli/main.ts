@@ -12,7 +12,7 @@ import { serverCommand } from './server.js';
 import { verifyCommand } from './verify.js';
 
 /** Placeholder for a command that is specified but not written yet (exit 2). */
-function notImplemented(name: string, summary: string, usage: string): Command {
+export function notImplemented(name: string, summary: string, usage: string): Command {
   return {
     name,
     summary,

@@ -63,8 +63,9 @@ export function encodeName(
 export function encodeTime(ms: number): asn1js.UTCTime | asn1js.GeneralizedTime {
   const date = new Date(Math.floor(ms / 1000) * 1000);
   const year = date.getUTCFullYear();
-  if (year < 1950 || year > 9999)
+  if (year < 1950 || year > 9999) {
     throw localError('bad_config', `certificate time ${date.toISOString()} is out of range`);
+  }
   return year < 2050
     ? new asn1js.UTCTime({ valueDate: date })
     : new asn1js.GeneralizedTime({ valueDate: date });
@@ -153,17 +154,20 @@ export function parseAltName(text: string): AltName {
   switch (kind) {
     case 'ip': {
       const bytes = parseIpAddress(value);
-      if (!bytes)
+      if (!bytes) {
         throw localError('bad_config', `'${value}' is not an IPv4 or IPv6 address (in SAN '${text}')`);
+      }
       return { type: 'IP', value, bytes };
     }
     case 'email':
-      if (!/^[^@\s]+@[^@\s]+$/.test(value))
+      if (!/^[^@\s]+@[^@\s]+$/.test(value)) {
         throw localError('bad_config', `'${value}' is not an email address`);
+      }
       return { type: 'email', value };
     case 'uri':
-      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value))
+      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value)) {
         throw localError('bad_config', `'${value}' is not a URI`);
+      }
       return { type: 'URI', value };
     default:
       if (!isDnsName(value)) {

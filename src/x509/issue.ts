@@ -289,8 +289,9 @@ function altNamesFor(options: IssueCertificateOptions, usage: CertificateUsage):
 function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certificate; key: PrivateKey } {
   const ders = toDerList(issuer.certificate, 'CERTIFICATE', { what: 'the issuer certificate' });
   const first = ders[0];
-  if (first === undefined)
+  if (first === undefined) {
     throw localError('bad_config', 'the issuer certificate input holds no certificate');
+  }
   const cert = parseConfigCertificate(first, 'the issuer certificate');
   const key =
     typeof issuer.key === 'string' || issuer.key instanceof Uint8Array
@@ -351,8 +352,9 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     );
   }
   let pathLength = options.pathLength;
-  if (ca && issuerPathLength !== undefined)
+  if (ca && issuerPathLength !== undefined) {
     pathLength = Math.min(pathLength ?? issuerPathLength - 1, issuerPathLength - 1);
+  }
   if (pathLength !== undefined && (!Number.isInteger(pathLength) || pathLength < 0)) {
     throw localError('bad_config', `pathLength must be a whole number ≥ 0, got ${pathLength}`);
   }

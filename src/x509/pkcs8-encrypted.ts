@@ -122,8 +122,9 @@ function pbes2Parameters(node: DerNode | undefined): Pbes2Parameters {
     );
   }
   const iv = scheme.parameters && readOctetString(scheme.parameters, 'AES-CBC IV');
-  if (iv?.length !== 16)
+  if (iv?.length !== 16) {
     throw localError('bad_config', 'the encrypted private key is corrupt (the AES IV is not 16 bytes)');
+  }
 
   // PBKDF2-params ::= SEQUENCE { salt OCTET STRING, iterationCount INTEGER, keyLength INTEGER OPTIONAL,
   //                              prf AlgorithmIdentifier DEFAULT hmacWithSHA1 }
@@ -153,15 +154,17 @@ function pbes2Parameters(node: DerNode | undefined): Pbes2Parameters {
   if (rest[0] !== undefined) {
     const prfOid = readAlgorithm(rest[0], 'PBKDF2 prf').oid;
     const known = PRFS[prfOid];
-    if (!known)
+    if (!known) {
       throw localError(
         'unsupported_key',
         `the private key uses an unsupported PBKDF2 PRF (${prfOid}); ${CONVERT_HINT}`,
       );
+    }
     prf = known;
     rest = rest.slice(1);
   }
-  if (rest.length > 0)
+  if (rest.length > 0) {
     throw localError('bad_config', 'the encrypted private key is malformed (PBKDF2-params)');
+  }
   return { salt, iterations, keyLength, prf, iv };
 }

@@ -75,6 +75,12 @@ export function ecCurveImpl(curve: EcCurve): typeof p256 {
  * Throws a local TlsError: `bad_config`, `bad_passphrase` or `unsupported_key`, each saying what to do.
  */
 export function parsePrivateKey(input: PemOrDer, passphrase?: string): PrivateKey {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw localError(
+      'bad_config',
+      `the private key must be PEM text or DER bytes, not ${input === null ? 'null' : typeof input}`,
+    );
+  }
   if (typeof input !== 'string' && !looksLikePem(input)) return parsePrivateKeyDer(input, passphrase);
   const text = typeof input === 'string' ? input : utf8.decode(input);
   const block = privateKeyBlock(text);
@@ -119,11 +125,12 @@ const KEY_LABELS: ReadonlySet<string> = new Set<KeyLabel>([
 function privateKeyBlock(text: string): { label: KeyLabel; der: Uint8Array } {
   const blocks = parsePem(text, { what: WHAT });
   const keys = blocks.filter((b) => KEY_LABELS.has(b.label));
-  if (keys.length === 0)
+  if (keys.length === 0) {
     throw noKeyFound(
       blocks.map((b) => b.label),
       text,
     );
+  }
   if (keys.length > 1) {
     throw localError('bad_config', `found ${keys.length} private keys in one PEM input; pass exactly one`);
   }
@@ -146,8 +153,9 @@ function noKeyFound(labels: string[], text: string): TlsError {
       'this is an OpenSSH-format key; convert it with `ssh-keygen -p -m PKCS8 -f KEYFILE` (it rewrites the file)',
     );
   }
-  if (labels.includes('DSA PRIVATE KEY'))
+  if (labels.includes('DSA PRIVATE KEY')) {
     return localError('unsupported_key', 'DSA keys are not supported; use EC P-256 or RSA');
+  }
   if (labels.includes('PUBLIC KEY') || labels.includes('RSA PUBLIC KEY')) {
     return localError('bad_config', 'this is a public key; a private key is needed here');
   }
@@ -157,8 +165,9 @@ function noKeyFound(labels: string[], text: string): TlsError {
       'found a certificate but no private key; pass the key file (PRIVATE KEY)',
     );
   }
-  if (labels.length > 0)
+  if (labels.length > 0) {
     return localError('bad_config', `no private key among the PEM blocks (${labels.join(', ')})`);
+  }
   return localError(
     'bad_config',
     text.trim().length === 0 ? 'the private key input is empty' : 'the private key input holds no PEM block',
@@ -245,8 +254,9 @@ function parseRsaPrivateKey(der: Uint8Array): PrivateKey {
     dp === d % (p - 1n) &&
     dq === d % (q - 1n) &&
     (qi * q) % p === 1n;
-  if (!consistent)
+  if (!consistent) {
     throw localError('bad_config', 'the RSA private key is corrupt (its components do not agree)');
+  }
   return { type: 'rsa', n, e, d, p, q, dp, dq, qi, bits };
 }
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, runCli } from '../../src/cli/main.js';
+import { COMMANDS, notImplemented, runCli } from '../../src/cli/main.js';
 import { createRoot, issueCertificate } from '../../src/x509/issue.js';
 
 let work: string;
@@ -165,14 +165,11 @@ describe('bin/memtls (subprocess)', () => {
     expect(wrongName.stdout).toMatch(/^error: hostname_mismatch: .*a\.test/);
   });
 
-  it('usage errors exit 2, stubs exit 2, failures print `memtls: error: CODE: message`', async () => {
+  it('usage errors exit 2, failures print `memtls: error: CODE: message`', async () => {
     const unknown = await memtls('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
     expect(unknown.stderr).toContain('usage: memtls COMMAND');
-    const stub = await memtls('bench', '--quick');
-    expect(stub.code).toBe(2);
-    expect(stub.stderr).toContain('not implemented yet');
     const missing = await memtls('inspect', join(work, 'nope.pem'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^memtls: error: file_not_found: .*nope\.pem' does not exist\n$/);
@@ -188,12 +185,12 @@ describe('runCli (in-process)', () => {
     expect((await run('pki', '--help')).stdout).toContain('memtls pki init DIR');
   });
 
-  it('dispatches client and server to placeholders the lead replaces', async () => {
-    for (const name of ['client', 'server', 'bench']) {
-      const result = await run(name);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toBe(`memtls: ${name}: not implemented yet\n`);
-    }
+  it('placeholders for commands not written yet exit 2', async () => {
+    const placeholder = notImplemented('later', 'a later command', 'usage: memtls later');
+    const stderr: string[] = [];
+    const code = await placeholder.run([], { out: () => {}, err: (text) => stderr.push(text) });
+    expect(code).toBe(2);
+    expect(stderr).toEqual(['memtls: later: not implemented yet\n']);
   });
 
   it('turns bad flags into the command usage and exit 2', async () => {
@@ -262,5 +259,17 @@ describe('runCli (in-process)', () => {
     expect(result.stdout).toMatch(/ext key usage: +serverAuth, clientAuth/);
     expect(result.stdout).toContain('private key: EC P-256 (PKCS#8)');
     expect(result.stdout).not.toContain('BEGIN');
+
+    // The same file is a whole chain for verify (the key block in it is ignored).
+    const rootPath = join(work, 'inspect-root.pem');
+    writeFileSync(rootPath, root.certificatePem);
+    expect(await run('verify', '--ca', rootPath, '--hostname', 'leaf.test', path)).toEqual({
+      code: 0,
+      stdout: 'ok: CN=leaf.test\n',
+      stderr: '',
+    });
+    const later = await run('verify', '--ca', rootPath, '--at', '2099-01-01T00:00:00Z', path);
+    expect(later.code).toBe(1);
+    expect(later.stdout).toMatch(/^error: expired: /);
   });
 });

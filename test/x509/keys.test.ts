@@ -62,6 +62,31 @@ beforeAll(() => {
     'ed-enc.der',
   );
   openssl('ec', '-in', 'ec-sec1.pem', '-aes128', '-passout', 'pass:x', '-out', 'ec-legacy.pem');
+  openssl(
+    'pkcs8',
+    '-topk8',
+    '-v1',
+    'PBE-SHA1-3DES',
+    '-in',
+    'ec-sec1.pem',
+    '-passout',
+    'pass:x',
+    '-out',
+    'ec-pbes1.pem',
+  );
+  openssl(
+    'pkcs8',
+    '-topk8',
+    '-v2',
+    'des3',
+    '-in',
+    'ec-sec1.pem',
+    '-passout',
+    'pass:x',
+    '-out',
+    'ec-des3.pem',
+  );
+  openssl('pkcs8', '-topk8', '-scrypt', '-in', 'ec-sec1.pem', '-passout', 'pass:x', '-out', 'ec-scrypt.pem');
   openssl('genrsa', '-out', 'rsa1024.pem', '1024');
   openssl('ecparam', '-name', 'secp256k1', '-genkey', '-noout', '-out', 'k1.pem');
   openssl(
@@ -210,6 +235,20 @@ describe('parsePrivateKey: encrypted PKCS#8', () => {
       () => parsePrivateKey(file('rsa-enc.pem')),
       'bad_config',
       /encrypted; pass its passphrase/,
+    );
+  });
+
+  it('refuses PBES1, scrypt and non-AES ciphers with advice to re-encrypt', () => {
+    expectLocalError(
+      () => parsePrivateKey(file('ec-pbes1.pem'), 'x'),
+      'unsupported_key',
+      /legacy scheme.*openssl pkcs8 -topk8 -v2 aes-256-cbc/,
+    );
+    expectLocalError(() => parsePrivateKey(file('ec-scrypt.pem'), 'x'), 'unsupported_key', /scrypt/);
+    expectLocalError(
+      () => parsePrivateKey(file('ec-des3.pem'), 'x'),
+      'unsupported_key',
+      /unsupported cipher/,
     );
   });
 

@@ -45,8 +45,8 @@ export function certOf(dir: string, file: string): Uint8Array {
 
 export interface OpensslVerdict {
   ok: boolean;
-  /** X509_V_ERR number when not ok. */
-  error?: number;
+  /** Every X509_V_ERR number reported (openssl verify goes on after the first and lists them all). */
+  errors: number[];
   output: string;
 }
 
@@ -59,7 +59,6 @@ export function opensslVerify(dir: string, args: string[]): OpensslVerdict {
     const e = error as { stdout?: string; stderr?: string };
     output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
   }
-  const match = /error (\d+) at \d+ depth/.exec(output);
-  if (/: OK\s*$/m.test(output) && !match) return { ok: true, output };
-  return { ok: false, error: match ? Number(match[1]) : undefined, output };
+  const errors = [...output.matchAll(/error (\d+) at \d+ depth/g)].map((m) => Number(m[1]));
+  return { ok: /: OK\s*$/m.test(output) && errors.length === 0, errors, output };
 }

@@ -1,0 +1,27 @@
+// Keys and issuing for memtls: private-key parsing (RFC 5958, RFC 8017, RFC 5915, RFC 8410, RFC 8018),
+// key encoding, and certificate issuing for a private PKI (RFC 5280 §4.1, §4.2.1).
+
+export type {
+  CertificateUsage,
+  CreateRootOptions,
+  IssueCertificateOptions,
+  IssuedCertificate,
+  IssuedKeyType,
+  SubjectAttribute,
+} from './issue.js';
+export {
+  createRoot,
+  DEFAULT_LEAF_DAYS,
+  DEFAULT_ROOT_DAYS,
+  generateKey,
+  ISSUED_KEY_TYPES,
+  issueCertificate,
+} from './issue.js';
+export { encodePrivateKeyPkcs8, encodeSubjectPublicKeyInfo } from './key-encoding.js';
+export {
+  checkKeyMatchesCertificate,
+  parsePrivateKey,
+  parsePrivateKeyDer,
+  RSA_MAX_BITS,
+  RSA_MIN_BITS,
+} from './private-key.js';
