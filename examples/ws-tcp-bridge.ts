@@ -5,8 +5,8 @@
 // Run: npx esbuild examples/ws-tcp-bridge.ts --bundle --platform=node --format=esm --packages=external \
 //        --outfile=dist-examples/bridge.mjs && node dist-examples/bridge.mjs --listen 8080 --target 127.0.0.1:4433
 
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { type WebSocket, WebSocketServer } from 'ws';
 

@@ -23,7 +23,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Start a ROUTER, connect one DEALER per client certificate, exchange messages; returns every reply. */
-export async function runRouterExample(pki: RouterExamplePki, log = (_line: string) => {}): Promise<string[]> {
+export async function runRouterExample(
+  pki: RouterExamplePki,
+  log = (_line: string) => {},
+): Promise<string[]> {
   const server = await createZmqServer(
     { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, bind: 'tcp://127.0.0.1:*' },
     async (session) => {
@@ -74,13 +77,16 @@ export async function runRouterExample(pki: RouterExamplePki, log = (_line: stri
 /** Run as a program (its own file or bundle; a bundle that merely includes this module does not count). */
 const script = process.argv[1];
 if (script && import.meta.url === pathToFileURL(script).href && /zmq-router[^/]*$/.test(script)) {
-  const [ca, serverCert, serverKey, ...clientFiles] = process.argv.slice(2).map((f) => readFileSync(f, 'utf8'));
+  const [ca, serverCert, serverKey, ...clientFiles] = process.argv
+    .slice(2)
+    .map((f) => readFileSync(f, 'utf8'));
   if (!ca || !serverCert || !serverKey || clientFiles.length < 2 || clientFiles.length % 2 !== 0) {
     process.stderr.write('usage: zmq-router CA.pem SERVER.pem SERVER.key CLIENT.pem CLIENT.key [...]\n');
     process.exit(2);
   }
   const clients = [];
-  for (let i = 0; i < clientFiles.length; i += 2) clients.push({ cert: clientFiles[i]!, key: clientFiles[i + 1]! });
+  for (let i = 0; i < clientFiles.length; i += 2)
+    clients.push({ cert: clientFiles[i]!, key: clientFiles[i + 1]! });
   await runRouterExample({ ca, server: { cert: serverCert, key: serverKey }, clients }, (line) =>
     process.stdout.write(`${line}\n`),
   );

@@ -126,7 +126,7 @@ const materialCache = new WeakMap<object, { inputs: readonly unknown[]; material
 function loadMaterial(config: CommonConfig): Material {
   const inputs = [config.ca, config.cert, config.key, config.passphrase];
   const hit = materialCache.get(config);
-  if (hit && hit.inputs.every((v, i) => v === inputs[i])) return hit.material;
+  if (hit?.inputs.every((v, i) => v === inputs[i])) return hit.material;
   const roots = asList(config.ca).flatMap((c) => toDerList(c, 'CERTIFICATE'));
   if (roots.length === 0) throw bad(`'ca' holds no certificate`);
   const rootCertificates = roots.map((der) => parseConfigCertificate(der, 'ca'));

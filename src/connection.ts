@@ -113,7 +113,7 @@ export abstract class TlsConnection {
 
   get state(): ConnectionState {
     if (this.failure) return 'failed';
-    if (!this.handshake.done) return this.sentClose && this.receivedClose ? 'closed' : 'handshaking';
+    if (!this.handshake.done) return this.receivedClose ? 'closed' : 'handshaking';
     if (this.sentClose && this.receivedClose) return 'closed';
     if (this.sentClose || this.receivedClose || this.closeRequested) return 'closing';
     return 'open';

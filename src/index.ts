@@ -16,3 +16,4 @@ export { TlsClient, TlsServer } from './endpoints.js';
 export * from './errors.js';
 export type { SessionInfo } from './handshake/session.js';
 export * from './x509/index.js';
+export * from './x509/keys-index.js';

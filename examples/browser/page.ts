@@ -1,8 +1,8 @@
 // Browser side of the bridge example: a mutual-TLS 1.2 client (memtls/websocket, framing 'stream') that
 // talks through a plain WebSocket-to-TCP bridge to an ordinary TLS server, e.g. `openssl s_server -rev`.
 
-import type { SessionInfo } from '../../src/index.js';
 import { wrapWebSocket } from '../../src/adapters/websocket.js';
+import type { SessionInfo } from '../../src/index.js';
 
 export interface PageRun {
   bridgeUrl: string;
@@ -16,7 +16,10 @@ export interface PageRun {
 }
 
 export interface PageResult {
-  info: Pick<SessionInfo, 'version' | 'cipherSuite' | 'group' | 'signatureScheme' | 'extendedMasterSecret'> & {
+  info: Pick<
+    SessionInfo,
+    'version' | 'cipherSuite' | 'group' | 'signatureScheme' | 'extendedMasterSecret'
+  > & {
     peerCommonName: string | undefined;
   };
   replies: string[];

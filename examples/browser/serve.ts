@@ -41,8 +41,11 @@ export async function bundlePage(): Promise<string> {
     });
     return result.outputFiles[0]!.text;
   } catch (e) {
-    const errors = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors;
-    const detail = errors?.map((x) => `${x.location ? `${x.location.file}:${x.location.line}: ` : ''}${x.text}`);
+    const errors = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
+      .errors;
+    const detail = errors?.map(
+      (x) => `${x.location ? `${x.location.file}:${x.location.line}: ` : ''}${x.text}`,
+    );
     throw new Error(`browser bundle of the core failed:\n${detail?.join('\n') ?? String(e)}`);
   }
 }
@@ -62,7 +65,9 @@ export async function startBrowserDemo(options: {
     } else if (path === '/page.js') {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
     } else if (path === '/config.json' && options.config) {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...options.config, bridgeUrl: bridge.url }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ...options.config, bridgeUrl: bridge.url }));
     } else {
       response.writeHead(404).end();
     }

@@ -1,6 +1,6 @@
-// Shared adapter core for message transports (ZeroMQ, WebSocket): drives one sans-IO connection, frames
-// application messages with a 4-byte big-endian length prefix inside the TLS stream, and exposes the
-// received messages as an async iterator. No I/O and no node:* here: it runs in browsers too.
+// Shared adapter core for message transports (ZeroMQ, WebSocket), RFC 5246 §6.2 and §7.2.1 (closure): drives
+// one sans-IO connection, frames application messages with a 4-byte big-endian length prefix inside the TLS
+// stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
 import type { SessionInfo, TlsConnection } from '../index.js';
 import { limitError, localError, type TlsError } from '../index.js';
@@ -55,7 +55,7 @@ export function plainBytes(bytes: Uint8Array): Uint8Array {
 }
 
 /** The one error for "the transport went away": no alert was sent or received. */
-export function transportError(code: string, message: string): TlsError {
+function transportError(code: string, message: string): TlsError {
   return localError(code, message);
 }
 
@@ -186,7 +186,8 @@ export class SessionCore implements TlsChannel {
     if (framing !== 'messages' && framing !== 'stream') {
       throw localError('bad_config', `framing must be 'messages' or 'stream', got '${String(framing)}'`);
     }
-    if (framing === 'messages') this.deframer = new MessageDeframer(options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
+    if (framing === 'messages')
+      this.deframer = new MessageDeframer(options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
     this.ready = new Promise<SessionInfo>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -202,10 +203,6 @@ export class SessionCore implements TlsChannel {
 
   get info(): SessionInfo | undefined {
     return this.connection.info;
-  }
-
-  get isEnded(): boolean {
-    return this.ended;
   }
 
   /** Transmit whatever the engine has queued (one transport message per takeOutgoing()). */
@@ -286,7 +283,9 @@ export class SessionCore implements TlsChannel {
     this.ended = true;
     this.endError = error;
     clearTimeout(this.handshakeTimer);
-    this.rejectReady(error ?? transportError('connection_closed', 'the peer closed before the TLS handshake completed'));
+    this.rejectReady(
+      error ?? transportError('connection_closed', 'the peer closed before the TLS handshake completed'),
+    );
     this.inbox.end(error);
     for (const waiter of this.endWaiters.splice(0)) waiter();
     this.onEnd?.(error);

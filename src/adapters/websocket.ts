@@ -13,14 +13,14 @@
 
 import {
   type ClientConfig,
+  localError,
   type ServerConfig,
   type SessionInfo,
-  localError,
   TlsClient,
   type TlsConnection,
   TlsServer,
 } from '../index.js';
-import { channelOf, type SessionOptions, SessionCore, type TlsChannel } from './session.js';
+import { channelOf, SessionCore, type SessionOptions, type TlsChannel } from './session.js';
 
 export type { Framing, SessionOptions, TlsChannel } from './session.js';
 
@@ -66,8 +66,16 @@ function bytesOf(data: unknown): Uint8Array | undefined {
 }
 
 /** Run TLS over `ws`. The socket may still be connecting: bytes wait for 'open'. */
-export function wrapWebSocket(ws: WebSocketLike, config: ClientConfig & SessionOptions, role: 'client'): WrappedTls;
-export function wrapWebSocket(ws: WebSocketLike, config: ServerConfig & SessionOptions, role: 'server'): WrappedTls;
+export function wrapWebSocket(
+  ws: WebSocketLike,
+  config: ClientConfig & SessionOptions,
+  role: 'client',
+): WrappedTls;
+export function wrapWebSocket(
+  ws: WebSocketLike,
+  config: ServerConfig & SessionOptions,
+  role: 'server',
+): WrappedTls;
 export function wrapWebSocket(
   ws: WebSocketLike,
   config: (ClientConfig | ServerConfig) & SessionOptions,
@@ -97,7 +105,8 @@ export function wrapWebSocket(
     core.transportClosed('the peer sent a text WebSocket message (TLS needs binary messages);');
   };
   const onClose = () => core.transportClosed('the WebSocket closed');
-  const onError = (message?: string) => core.transportClosed(`WebSocket error${message ? ` (${message})` : ''}:`);
+  const onError = (message?: string) =>
+    core.transportClosed(`WebSocket error${message ? ` (${message})` : ''}:`);
 
   if (typeof ws.on === 'function') {
     const on = ws.on.bind(ws) as (event: string, listener: (...args: unknown[]) => void) => unknown;

@@ -87,8 +87,15 @@ export async function createZmqServer(
   opts: ServerConfig & SessionOptions & ZmqServerOptions,
   onSession: (session: ZmqTlsSession) => void,
 ): Promise<ZmqServer> {
-  const { bind, idleTimeout = DEFAULT_IDLE_MS, onClientError, framing, maxMessageSize, handshakeTimeout, ...config } =
-    opts;
+  const {
+    bind,
+    idleTimeout = DEFAULT_IDLE_MS,
+    onClientError,
+    framing,
+    maxMessageSize,
+    handshakeTimeout,
+    ...config
+  } = opts;
   const sessionOptions = { framing, maxMessageSize, handshakeTimeout };
   new TlsServer(config); // a bad configuration throws here, not once per peer
   const router = new Router({ linger: LINGER_MS });
@@ -163,7 +170,13 @@ export async function createZmqServer(
 export async function connectZmq(
   opts: ClientConfig & SessionOptions & { connect: string },
 ): Promise<ZmqTlsClient> {
-  const { connect, handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT_MS, framing, maxMessageSize, ...config } = opts;
+  const {
+    connect,
+    handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    framing,
+    maxMessageSize,
+    ...config
+  } = opts;
   const connection = new TlsClient(config);
   const dealer = new Dealer({ linger: LINGER_MS });
   dealer.connect(connect);

@@ -37,7 +37,7 @@ import {
   type ServerHello,
   type ServerKeyExchange,
 } from './messages/types.js';
-import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
+import { chooseScheme, isIpLiteral, keyFitsSuite, schemesForKey } from './negotiate.js';
 import { deriveTrafficKeys, type HandshakeResult } from './session.js';
 import { describeState, unexpectedMessage } from './unexpected.js';
 
@@ -431,7 +431,7 @@ export class ClientHandshake {
         cipherSuite: session.suite.name,
         group: GROUPS[session.group].name,
         signatureScheme: session.serverScheme.name,
-        ...(cfg.serverName ? { serverName: cfg.serverName } : {}),
+        ...(isIpLiteral(cfg.serverName) ? {} : { serverName: cfg.serverName }),
         ...(session.alpn !== undefined ? { alpn: session.alpn } : {}),
         extendedMasterSecret: session.extendedMasterSecret,
         resumed: false,

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserDemo, bundlePage, startBrowserDemo } from '../../examples/browser/serve.js';
 import type { PageResult, PageRun } from '../../examples/browser/page.js';
+import { type BrowserDemo, bundlePage, startBrowserDemo } from '../../examples/browser/serve.js';
 import { testPki } from '../helpers/pki.js';
 import { type OpensslServer, startOpensslRevServer } from './openssl-server.js';
 
@@ -76,9 +76,14 @@ describe('memtls in a browser (Chromium) through a WebSocket-to-TCP bridge', () 
       timeoutMs: 15_000,
     };
     const result = await page
-      .evaluate((p) => (globalThis as unknown as { memtlsRun(p: PageRun): Promise<PageResult> }).memtlsRun(p), params)
+      .evaluate(
+        (p) => (globalThis as unknown as { memtlsRun(p: PageRun): Promise<PageResult> }).memtlsRun(p),
+        params,
+      )
       .catch((e: unknown) => {
-        throw new Error(`${String(e)}\npage errors: ${pageErrors.join('; ')}\nopenssl s_server said:\n${openssl!.output()}`);
+        throw new Error(
+          `${String(e)}\npage errors: ${pageErrors.join('; ')}\nopenssl s_server said:\n${openssl!.output()}`,
+        );
       });
     expect(result.replies).toEqual(['muimorhc morf olleh', 'cba']);
     expect(result.info.version).toBe('TLSv1.2');
@@ -88,5 +93,28 @@ describe('memtls in a browser (Chromium) through a WebSocket-to-TCP bridge', () 
     expect(await page.textContent('#log')).toContain('reply: cba');
     expect(openssl!.output()).toContain('client.test'); // s_server verified the browser's certificate
     expect(pageErrors).toEqual([]);
+  });
+
+  it('runs by itself when serve.ts hands the page its configuration (the example as a person uses it)', async () => {
+    const served = await startBrowserDemo({
+      target: { host: '127.0.0.1', port: openssl!.port },
+      config: { ca: pki.ca, cert: client.cert, key: client.key, serverName: 'server.test', lines: ['xyz'] },
+    });
+    try {
+      const page = await context!.newPage();
+      await page.goto(served.pageUrl);
+      await page.waitForFunction(
+        () => /done:|error:/.test(document.getElementById('log')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 15_000,
+        },
+      );
+      const log = (await page.textContent('#log')) ?? '';
+      expect(log).toContain('reply: zyx');
+      expect(log).toContain('done:');
+    } finally {
+      await served.close();
+    }
   });
 });

@@ -9,10 +9,28 @@ export interface OpensslServer {
   stop(): void;
 }
 
-export async function startOpensslRevServer(files: { ca: string; cert: string; key: string }): Promise<OpensslServer> {
+export async function startOpensslRevServer(files: {
+  ca: string;
+  cert: string;
+  key: string;
+}): Promise<OpensslServer> {
   const child: ChildProcess = spawn(
     'openssl',
-    ['s_server', '-accept', '0', '-tls1_2', '-Verify', '1', '-CAfile', files.ca, '-cert', files.cert, '-key', files.key, '-rev'],
+    [
+      's_server',
+      '-accept',
+      '0',
+      '-tls1_2',
+      '-Verify',
+      '1',
+      '-CAfile',
+      files.ca,
+      '-cert',
+      files.cert,
+      '-key',
+      files.key,
+      '-rev',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type WebSocketTlsServer, createWebSocketTlsServer } from '../../src/adapters/websocket-server.js';
-import { type WebSocketLike, type WrappedTls, wrapWebSocket } from '../../src/adapters/websocket.js';
-import { TlsError } from '../../src/errors.js';
 import { type Bridge, startBridge } from '../../examples/ws-tcp-bridge.js';
+import { type WebSocketLike, type WrappedTls, wrapWebSocket } from '../../src/adapters/websocket.js';
+import { createWebSocketTlsServer, type WebSocketTlsServer } from '../../src/adapters/websocket-server.js';
+import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 import { type OpensslServer, startOpensslRevServer } from './openssl-server.js';
 
@@ -68,16 +68,22 @@ describe('memtls/websocket between Node peers (ws)', () => {
   for (const shape of ['ws on()', 'browser-shaped addEventListener()'] as const) {
     it(`mutual TLS with message boundaries kept (${shape})`, async () => {
       const socket = new WebSocket(tlsServer.url);
-      const tls = wrapWebSocket(shape === 'ws on()' ? socket : browserShaped(socket), clientConfig(client), 'client');
+      const tls = wrapWebSocket(
+        shape === 'ws on()' ? socket : browserShaped(socket),
+        clientConfig(client),
+        'client',
+      );
       const info = await tls.ready;
       expect(info.version).toBe('TLSv1.2');
       expect(info.peerIdentity?.commonName).toBe('server.test');
       expect(tls.info).toBe(info);
-      const sent = [0, 1, 100, 20_000, 70_000].map((n) => Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff));
+      const sent = [0, 1, 100, 20_000, 70_000].map((n) =>
+        Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff),
+      );
       for (const m of sent) await tls.send(m);
       const echoed = await take(tls, sent.length);
       expect(echoed.map((m) => m.length)).toEqual(sent.map((m) => m.length));
-      echoed.forEach((m, i) => expect(m).toEqual(sent[i]));
+      expect(echoed).toEqual(sent);
       expect(sessions.at(-1)!.info?.peerIdentity?.commonName).toBe('client.test');
       const serverSide = sessions.at(-1)!;
       const serverEnded = (async () => {
@@ -140,7 +146,11 @@ describe('memtls/websocket stream framing through examples/ws-tcp-bridge.ts to o
   });
 
   it('completes mutual TLS with OpenSSL and gets each line back reversed', async () => {
-    const tls = wrapWebSocket(new WebSocket(bridge.url), { ...clientConfig(client), framing: 'stream' }, 'client');
+    const tls = wrapWebSocket(
+      new WebSocket(bridge.url),
+      { ...clientConfig(client), framing: 'stream' },
+      'client',
+    );
     const info = await tls.ready.catch((e: unknown) => {
       throw new Error(`${String(e)}\nopenssl s_server said:\n${openssl.output()}`);
     });

@@ -1,18 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ZmqServer, type ZmqTlsSession, connectZmq, createZmqServer } from '../../src/adapters/zeromq.js';
-import { TlsError } from '../../src/errors.js';
 import { runRouterExample } from '../../examples/zmq-router.js';
+import {
+  connectZmq,
+  createZmqServer,
+  type ZmqServer,
+  type ZmqTlsSession,
+} from '../../src/adapters/zeromq.js';
+import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const pki = testPki();
 const server = pki.leaf('p256', 'server');
-const clients = ['alice', 'bob', 'carol'].map((name) => pki.leaf('p256', 'client', { cn: `${name}.test` }));
+const names = ['alice', 'bob', 'carol'];
+const clients = names.map((name) => pki.leaf('p256', 'client', { cn: `${name}.test` }));
 const untrusted = pki.leaf('p256', 'client', { cn: 'mallory.test', otherRoot: true });
 
 function clientOptions(id: { cert: string; key: string }, address: string) {
-  return { ca: pki.ca, cert: id.cert, key: id.key, serverName: 'server.test', connect: address, handshakeTimeout: 10_000 };
+  return {
+    ca: pki.ca,
+    cert: id.cert,
+    key: id.key,
+    serverName: 'server.test',
+    connect: address,
+    handshakeTimeout: 10_000,
+  };
 }
 
 /** Read exactly n messages from a channel. */
@@ -78,10 +91,12 @@ describe('memtls/zeromq ROUTER and DEALERs, mutual TLS', () => {
     const exchange = (dealerIndex: number) =>
       (async () => {
         const d = dealers[dealerIndex]!;
-        const sent = sizes.map((n, i) => Uint8Array.from({ length: n }, (_, j) => (j * 7 + i + dealerIndex) & 0xff));
+        const sent = sizes.map((n, i) =>
+          Uint8Array.from({ length: n }, (_, j) => (j * 7 + i + dealerIndex) & 0xff),
+        );
         for (const m of sent) await d.send(m);
         const got = await take(d, sent.length);
-        const prefix = encoder.encode(`${clients[dealerIndex] && ['alice', 'bob', 'carol'][dealerIndex]}.test|`);
+        const prefix = encoder.encode(`${names[dealerIndex]}.test|`);
         expect(got.map((m) => m.length)).toEqual(sent.map((m) => m.length + prefix.length));
         got.forEach((m, i) => {
           expect(m.subarray(0, prefix.length)).toEqual(prefix);
@@ -107,7 +122,11 @@ describe('memtls/zeromq ROUTER and DEALERs, mutual TLS', () => {
     expect(clientErrors.at(-1)!.error.code).toBe('unknown_ca');
 
     await Promise.all([0, 1, 2].map(exchange));
-    expect(sessions.map((s) => s.info.peerIdentity?.commonName).sort()).toEqual(['alice.test', 'bob.test', 'carol.test']);
+    expect(sessions.map((s) => s.info.peerIdentity?.commonName).sort()).toEqual([
+      'alice.test',
+      'bob.test',
+      'carol.test',
+    ]);
     await Promise.all(dealers.map((d) => d.close()));
   });
 
@@ -125,7 +144,9 @@ describe('memtls/zeromq ROUTER and DEALERs, mutual TLS', () => {
     })();
     await dealer.close();
     await ended; // clean end: close_notify both ways
-    await expect(dealer.send(encoder.encode('late'))).rejects.toThrow(/after the session ended|write_after_close|closing/);
+    await expect(dealer.send(encoder.encode('late'))).rejects.toThrow(
+      /after the session ended|write_after_close|closing/,
+    );
   });
 });
 
@@ -133,7 +154,7 @@ describe('memtls/zeromq timeouts', () => {
   it('drops an idle session and tells the client with close_notify', async () => {
     let session: ZmqTlsSession | undefined;
     const router = await createZmqServer(
-      { ca: pki.ca, cert: server.cert, key: server.key, bind: 'tcp://127.0.0.1:*', idleTimeout: 300 },
+      { ca: pki.ca, cert: server.cert, key: server.key, bind: 'tcp://127.0.0.1:*', idleTimeout: 1000 },
       (s) => {
         session = s;
       },
@@ -154,9 +175,10 @@ describe('memtls/zeromq timeouts', () => {
 
   it('rejects connectZmq after handshakeTimeout when nobody answers', async () => {
     const started = Date.now();
-    const error = await connectZmq({ ...clientOptions(clients[0]!, 'tcp://127.0.0.1:9'), handshakeTimeout: 300 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await connectZmq({
+      ...clientOptions(clients[0]!, 'tcp://127.0.0.1:9'),
+      handshakeTimeout: 300,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TlsError);
     expect((error as TlsError).code).toBe('handshake_timeout');
     expect(Date.now() - started).toBeLessThan(3000);
@@ -164,7 +186,10 @@ describe('memtls/zeromq timeouts', () => {
 
   it('refuses a bad server configuration up front', async () => {
     await expect(
-      createZmqServer({ ca: pki.ca, cert: server.cert, key: clients[0]!.key, bind: 'tcp://127.0.0.1:*' }, () => {}),
+      createZmqServer(
+        { ca: pki.ca, cert: server.cert, key: clients[0]!.key, bind: 'tcp://127.0.0.1:*' },
+        () => {},
+      ),
     ).rejects.toMatchObject({ kind: 'local', code: expect.any(String) });
   });
 });
