@@ -105,6 +105,9 @@ export abstract class TlsConnection {
       setSendLimit(limit) {
         records.setSendLimit(Math.min(limit, cfg.maxRecordSize ?? MAX_PLAINTEXT));
       },
+      setReceiveLimit(limit) {
+        records.setReceiveLimit(limit);
+      },
       logKey(clientRandom, masterSecret) {
         cfg.keyLog?.(`CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`);
       },

@@ -245,6 +245,7 @@ export class ClientHandshake {
         }
         case ExtensionType.record_size_limit:
           this.io.setSendLimit(decodeRecordSizeLimit(ext.data));
+          if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);
           break;
       }
     }

@@ -17,6 +17,8 @@ export interface HandshakeIo {
   lockRecordVersion(): void;
   /** The peer's record_size_limit (RFC 8449): our records carry at most this much plaintext. */
   setSendLimit(limit: number): void;
+  /** Our own record_size_limit, once the peer has acknowledged it: protected records above it are refused. */
+  setReceiveLimit(limit: number): void;
   /** Key log line for Wireshark (NSS format). */
   logKey(clientRandom: Uint8Array, masterSecret: Uint8Array): void;
 }

@@ -138,7 +138,10 @@ export class ServerHandshake {
     const n = negotiateClientHello(cfg, hello);
     io.lockRecordVersion();
     io.transcript.add(raw);
-    if (n.recordSizeLimit !== undefined) io.setSendLimit(n.recordSizeLimit);
+    if (n.recordSizeLimit !== undefined) {
+      io.setSendLimit(n.recordSizeLimit);
+      if (cfg.maxRecordSize !== undefined) io.setReceiveLimit(cfg.maxRecordSize);
+    }
     const serverRandom = cfg.random(32);
     io.send(HandshakeType.server_hello, (w) =>
       encodeServerHello(w, {

@@ -132,6 +132,28 @@ describe('full handshakes', () => {
     expect(dataOf(c.receive(out))).toEqual(big);
   });
 
+  it('enforces our own record_size_limit on protected records from the peer', () => {
+    const { client, server } = configs('p256', 'p256', {
+      client: { maxRecordSize: 1024 },
+      server: { maxRecordSize: 512 },
+    });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    const big = new Uint8Array(3000).fill(9);
+    c.write(big);
+    const out = c.takeOutgoing();
+    let records = 0;
+    for (let o = 0; o < out.length; o += 5 + ((out[o + 3]! << 8) | out[o + 4]!)) records++;
+    expect(records).toBe(6); // ceil(3000 / 512)
+    expect(dataOf(s.receive(out))).toEqual(big);
+    // A peer that ignores the limit: the server refuses with record_overflow.
+    (c as unknown as { records: { setSendLimit(n: number): void } }).records.setSendLimit(16384);
+    c.write(big);
+    const ev = s.receive(c.takeOutgoing());
+    expect(errorOf(ev)?.alert).toBe('record_overflow');
+  });
+
   it('splits writes larger than 2^14 and delivers them intact', () => {
     const { client, server } = configs('p256', 'p256');
     const c = new TlsClient(client);
