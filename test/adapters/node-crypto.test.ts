@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { GroupName } from '../../src/ciphers/groups.js';
 import { publicKeyOf, type PrivateKey, type PublicKey } from '../../src/ciphers/keys.js';
@@ -7,7 +7,11 @@ import { nobleProvider } from '../../src/ciphers/noble-provider.js';
 import type { SignatureAlgorithm } from '../../src/ciphers/schemes.js';
 import type { HashName } from '../../src/ciphers/suites.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../src/codec.js';
+import type { CryptoProvider } from '../../src/ciphers/provider.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
+import { dataOf, errorOf, runPair } from '../helpers/pair.js';
+import { type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
 import { deterministicRandom, loadEcdsa, loadEd25519, loadRsa } from '../ciphers/signature-vectors.js';
 import { AEAD_VECTORS } from '../vectors/aead.js';
 import { ECDH_VECTORS, X25519_LOW_ORDER_POINTS } from '../vectors/ecdh.js';
@@ -289,4 +293,48 @@ describe('nodeCryptoProvider signatures', () => {
       { numRuns: 150 },
     );
   });
+});
+
+describe('in-memory handshakes with nodeCryptoProvider on one or both sides', () => {
+  let pki: TestPki;
+  beforeAll(() => {
+    pki = testPki();
+  }, 120_000);
+
+  const providers: [string, CryptoProvider, CryptoProvider][] = [
+    ['node ↔ node', node, node],
+    ['node client ↔ noble server', node, nobleProvider],
+    ['noble client ↔ node server', nobleProvider, node],
+  ];
+  const cases: [KeyKind, KeyKind, string, string][] = [
+    ['p256', 'rsa2048', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'x25519'],
+    ['rsa2048', 'p256', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'secp384r1'],
+    ['p384', 'ed25519', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'secp256r1'],
+    ['ed25519', 'p384', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'x25519'],
+  ];
+  for (const [label, clientCrypto, serverCrypto] of providers) {
+    it.each(cases)(`${label}: %s server, %s client, %s over %s`, (serverKind, clientKind, suite, group) => {
+      const s = pki.leaf(serverKind, 'server');
+      const c = pki.leaf(clientKind, 'client');
+      const client = new TlsClient({
+        ca: pki.ca,
+        serverName: 'server.test',
+        cert: c.cert,
+        key: c.key,
+        cipherSuites: [suite],
+        groups: [group],
+        crypto: clientCrypto,
+      });
+      const server = new TlsServer({ ca: pki.ca, cert: s.cert, key: s.key, crypto: serverCrypto });
+      client.write(utf8.encode('ohai'));
+      const log = runPair(client, server);
+      expect(errorOf(log.client)).toBeUndefined();
+      expect(errorOf(log.server)).toBeUndefined();
+      expect(utf8.decode(dataOf(log.server))).toBe('ohai');
+      expect(client.info?.cipherSuite).toBe(suite);
+      expect(client.info?.group).toBe(group);
+      expect(server.info?.peerIdentity?.commonName).toBe('client.test');
+      expect(toHex(client.exportKeyingMaterial('EXPORTER-t', 16))).toBe(toHex(server.exportKeyingMaterial('EXPORTER-t', 16)));
+    });
+  }
 });
