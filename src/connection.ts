@@ -139,7 +139,9 @@ export abstract class TlsConnection {
     const events: TlsEvent[] = [];
     if (this.receivedClose || bytes.length === 0) return events; // nothing after close_notify counts
     try {
-      this.records.feed(bytes);
+      // A copy: the engine keeps partial records across calls, and the caller may reuse its buffer
+      // (or pass a Node Buffer, whose slice() is a view into a shared pool).
+      this.records.feed(new Uint8Array(bytes));
       for (let record = this.records.read(); record; record = this.records.read()) {
         this.onRecord(record, events);
         if (this.receivedClose) break;
@@ -159,7 +161,7 @@ export abstract class TlsConnection {
     }
     if (data.length === 0) return;
     if (!this.handshake.done) {
-      this.pendingWrites.push(data.slice());
+      this.pendingWrites.push(new Uint8Array(data));
       return;
     }
     this.records.write(ContentType.application_data, data);

@@ -81,7 +81,8 @@ class RestartableGhash extends GHASH {
 }
 
 function aligned(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  // new Uint8Array(x) always copies; x.slice() would not for a Node Buffer (its slice is a view).
+  return bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
 }
 
 function checkKeyLength(algorithm: AeadAlgorithm, key: Uint8Array, expected: number): void {

@@ -164,6 +164,23 @@ describe('full handshakes', () => {
     expect(dataOf(s.receive(c.takeOutgoing()))).toEqual(big);
   });
 
+  it('accepts Node Buffers at unaligned offsets (pooled socket chunks)', () => {
+    const { client, server } = configs('p256', 'p256', {
+      client: { cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] },
+    });
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    const asPooledBuffer = (b: Uint8Array) => {
+      const pool = Buffer.alloc(b.length + 3);
+      pool.set(b, 3);
+      return [pool.subarray(3)];
+    };
+    c.write(Buffer.from('ohai'));
+    const log = runPair(c, s, asPooledBuffer);
+    expect(errorOf(log.server)).toBeUndefined();
+    expect(new TextDecoder().decode(dataOf(log.server))).toBe('ohai');
+  });
+
   it('close_notify both ways', () => {
     const { client, server } = configs('p256', 'p256');
     const c = new TlsClient(client);
