@@ -6,17 +6,25 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatHandshakeTable, runHandshakeBench } from './handshake.js';
 import { formatRecordTable, runRecordBench } from './record.js';
 
+/** One benchmark: its JSON result (stored under its name) and the table people read. */
 interface Section {
-  run(quick: boolean): { result: unknown; table: string };
+  run(quick: boolean): Promise<{ result: unknown; table: string }>;
 }
 
 const SECTIONS: Record<string, Section> = {
   record: {
-    run(quick) {
+    async run(quick) {
       const result = runRecordBench({ quick });
       return { result, table: formatRecordTable(result) };
+    },
+  },
+  handshake: {
+    async run(quick) {
+      const result = await runHandshakeBench({ quick });
+      return { result, table: formatHandshakeTable(result) };
     },
   },
 };
@@ -32,7 +40,7 @@ function projectRoot(): string {
   return dir;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const names = args.filter((a) => !a.startsWith('--'));
@@ -46,7 +54,7 @@ function main(): void {
   const merged: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const started = performance.now();
   for (const name of selected) {
-    const { result, table } = SECTIONS[name]!.run(quick);
+    const { result, table } = await SECTIONS[name]!.run(quick);
     console.log(`${table}\n`);
     merged[name] = result;
     // Write after every section so a long run keeps what it measured.
@@ -56,4 +64,4 @@ function main(): void {
   console.log(`results merged into ${file} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-main();
+await main();

@@ -4,8 +4,8 @@
 
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type TlsSocket } from '../src/adapters/node.js';
-import type { PeerIdentity } from '../src/x509/types.js';
 import { createRoot, issueCertificate } from '../src/x509/issue.js';
+import type { PeerIdentity } from '../src/x509/types.js';
 
 function describePeer(identity: PeerIdentity | undefined): string {
   if (!identity) return '(no certificate)';
@@ -26,7 +26,11 @@ function once<T>(emitter: TlsSocket, event: string): Promise<T> {
 
 async function main(): Promise<void> {
   // 1. A private PKI: one root, a server certificate for localhost/127.0.0.1, a client certificate.
-  const root = createRoot({ commonName: 'memtls demo root', keyType: 'p256', subject: [{ type: 'O', value: 'memtls demo' }] });
+  const root = createRoot({
+    commonName: 'memtls demo root',
+    keyType: 'p256',
+    subject: [{ type: 'O', value: 'memtls demo' }],
+  });
   const issuer = { certificate: root.certificate, key: root.key };
   const serverCert = issueCertificate({
     issuer,
@@ -35,13 +39,23 @@ async function main(): Promise<void> {
     usage: 'server',
     keyType: 'p256',
   });
-  const clientCert = issueCertificate({ issuer, commonName: 'demo-device-1', usage: 'client', keyType: 'p256' });
+  const clientCert = issueCertificate({
+    issuer,
+    commonName: 'demo-device-1',
+    usage: 'client',
+    keyType: 'p256',
+  });
   console.log('memtls demo: made a throwaway PKI in memory (P-256): root, server and client certificates');
 
   // 2. The server: mutual TLS (client certificates required by default), echo-style replies.
   let serverSide: TlsSocket | undefined;
   const server = createServer(
-    { ca: root.certificatePem, cert: serverCert.certificatePem, key: serverCert.keyPem, alpn: ['memtls-demo/1'] },
+    {
+      ca: root.certificatePem,
+      cert: serverCert.certificatePem,
+      key: serverCert.keyPem,
+      alpn: ['memtls-demo/1'],
+    },
     (socket) => {
       serverSide = socket;
       socket.once('data', (data: Buffer) => {
@@ -50,7 +64,9 @@ async function main(): Promise<void> {
       });
     },
   );
-  server.on('tlsClientError', (error) => console.error(`server: handshake failed: ${error.code}: ${error.message}`));
+  server.on('tlsClientError', (error) =>
+    console.error(`server: handshake failed: ${error.code}: ${error.message}`),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   console.log(`server:       listening on 127.0.0.1:${port}`);

@@ -54,7 +54,10 @@ export class TlsSocket extends Duplex {
   ) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     if (socket.readableEncoding) {
-      throw localError('bad_argument', `the socket has an encoding (${socket.readableEncoding}) set; TLS needs raw bytes`);
+      throw localError(
+        'bad_argument',
+        `the socket has an encoding (${socket.readableEncoding}) set; TLS needs raw bytes`,
+      );
     }
     if (options.head && options.head.length > 0) this.initial.push(plainBytes(options.head));
     // Bytes still buffered inside the socket (read ahead, or unshift()ed back by the caller).
@@ -214,8 +217,7 @@ export class TlsSocket extends Duplex {
   override _writev(chunks: { chunk: Buffer }[], callback: WriteCallback): void {
     this.afterHandshake(() => {
       if (this.socket.destroyed || this.socket.writableEnded) {
-        callback(localError('socket_closed', 'write() after the underlying socket closed'));
-        return;
+        return callback(localError('socket_closed', 'write() after the underlying socket closed'));
       }
       try {
         for (const { chunk } of chunks) this.connection.write(plainBytes(chunk));
@@ -223,8 +225,16 @@ export class TlsSocket extends Duplex {
         callback(error as Error);
         return;
       }
-      if (this.flush()) callback();
-      else this.socket.once('drain', () => callback());
+      if (this.flush()) return callback();
+      const resume = () => {
+        this.socket.off('drain', resume).off('close', closed);
+        callback();
+      };
+      const closed = () => {
+        this.socket.off('drain', resume).off('close', closed);
+        callback(localError('socket_closed', 'the underlying socket closed before the data was sent'));
+      };
+      this.socket.on('drain', resume).on('close', closed);
     });
   }
 

@@ -32,7 +32,11 @@ export type UpgradeOptions = ((ClientConfig & { role?: 'client' }) | (ServerConf
   allowHalfOpen?: boolean;
 };
 
-function socketOptions(opts: { handshakeTimeout?: number; allowHalfOpen?: boolean; head?: Uint8Array }): TlsSocketOptions {
+function socketOptions(opts: {
+  handshakeTimeout?: number;
+  allowHalfOpen?: boolean;
+  head?: Uint8Array;
+}): TlsSocketOptions {
   return { handshakeTimeout: opts.handshakeTimeout, allowHalfOpen: opts.allowHalfOpen, head: opts.head };
 }
 

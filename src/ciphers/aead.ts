@@ -210,7 +210,7 @@ class ChaCha20Poly1305 implements Aead {
 
   constructor(key: Uint8Array) {
     checkKeyLength('CHACHA20-POLY1305', key, 32);
-    this.key = key.slice();
+    this.key = new Uint8Array(key);
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {

@@ -76,7 +76,7 @@ class X25519Share implements KeyShare {
   private disposed = false;
 
   constructor(privateKey: Uint8Array) {
-    this.privateKey = privateKey.slice();
+    this.privateKey = new Uint8Array(privateKey);
     this.publicKey = x25519.getPublicKey(this.privateKey);
   }
 
@@ -118,7 +118,7 @@ class NistShare implements KeyShare {
       throw localError('bad_key', `a ${group} private key must be a scalar in [1, n-1]`);
     }
     this.group = group;
-    this.privateKey = privateKey.slice();
+    this.privateKey = new Uint8Array(privateKey);
     this.publicKey = curve.getPublicKey(this.privateKey, false);
   }
 

@@ -232,6 +232,7 @@ export class ServerHandshake {
       now: cfg.now(),
       usage: 'client',
       allowCommonNameFallback: cfg.allowCommonNameFallback,
+      verifySignature: (algorithm, key, message, signature) => cfg.provider.verify(algorithm, key, message, signature),
     });
     if (!verdict.ok) throw verdict.error;
     const key = verdict.identity.certificate.publicKey;

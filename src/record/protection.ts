@@ -68,7 +68,7 @@ export class RecordProtector {
     this.suite = suite;
     this.explicitNonceLength = suite.explicitNonceLength;
     this.overhead = suite.explicitNonceLength + TAG_LENGTH;
-    this.fixedIv = keys.fixedIv.slice();
+    this.fixedIv = new Uint8Array(keys.fixedIv); // a copy (a Node Buffer's slice() would be a view)
     // AES-GCM: the salt is the constant first third of every nonce.
     if (this.explicitNonceLength > 0) this.nonce.set(this.fixedIv, 0);
     this.setSequenceNumber(options.sequenceNumber ?? 0n);

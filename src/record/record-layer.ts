@@ -188,7 +188,10 @@ export class RecordLayer {
     }
     const protector = this.writeProtector;
     if (protector === undefined && type === ContentType.application_data) {
-      throw localError('not_protected', 'application data must not be written before the write keys are active');
+      throw localError(
+        'not_protected',
+        'application data must not be written before the write keys are active',
+      );
     }
     const limit = protector !== undefined ? Math.min(this.maxPlaintext, this.sendLimit) : this.maxPlaintext;
     const version = this.writeVersion;

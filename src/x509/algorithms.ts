@@ -7,9 +7,7 @@ import type { SignatureAlgorithm } from '../ciphers/schemes.js';
 import type { HashName } from '../ciphers/suites.js';
 import {
   type DerNode,
-  Tag,
   explicitInner,
-  isContext,
   parseDer,
   readByteAlignedBitString,
   readNull,
@@ -17,6 +15,7 @@ import {
   readSmallInteger,
   readUnsignedBigInt,
   sequence,
+  Tag,
 } from './asn1.js';
 import { OID, SIGNATURE_ALGORITHM_NAMES, WEAK_SIGNATURE_HASHES } from './oids.js';
 

@@ -115,7 +115,8 @@ function toNode(
   depth: number,
 ): DerNode {
   if (depth > MAX_DEPTH) throw fail(`${what}: DER nested too deeply`);
-  const issue = problem(block) ?? problem(block.idBlock) ?? problem(block.lenBlock) ?? problem(block.valueBlock);
+  const issue =
+    problem(block) ?? problem(block.idBlock) ?? problem(block.lenBlock) ?? problem(block.valueBlock);
   if (issue) throw fail(`${what}: malformed DER (${issue})`);
   const { idBlock, lenBlock } = block;
   if (lenBlock.isIndefiniteForm) throw fail(`${what}: indefinite length is not allowed in DER`);
@@ -135,7 +136,9 @@ function toNode(
   if (tagClass === 'universal') {
     const mustBeConstructed = tag === Tag.SEQUENCE || tag === Tag.SET;
     if (constructed !== mustBeConstructed) {
-      throw fail(`${what}: universal tag ${tag} must be ${mustBeConstructed ? 'constructed' : 'primitive'} in DER`);
+      throw fail(
+        `${what}: universal tag ${tag} must be ${mustBeConstructed ? 'constructed' : 'primitive'} in DER`,
+      );
     }
   }
   const children: DerNode[] = [];
@@ -158,7 +161,12 @@ export function expectTag(node: DerNode, tag: number, what: string): DerNode {
 }
 
 /** The elements of a SEQUENCE, with a bound on their count. */
-export function sequence(node: DerNode, what: string, min = 0, max = Number.POSITIVE_INFINITY): readonly DerNode[] {
+export function sequence(
+  node: DerNode,
+  what: string,
+  min = 0,
+  max = Number.POSITIVE_INFINITY,
+): readonly DerNode[] {
   expectTag(node, Tag.SEQUENCE, what);
   if (node.children.length < min || node.children.length > max) {
     throw node.fail(`${what}: expected ${min}..${max} elements, found ${node.children.length}`);
@@ -218,7 +226,8 @@ export function readSmallInteger(node: DerNode, what: string, max: number): numb
 export function readBoolean(node: DerNode, what: string): boolean {
   expectTag(node, Tag.BOOLEAN, what);
   const c = node.content;
-  if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff)) throw node.fail(`${what}: BOOLEAN must be 00 or FF in DER`);
+  if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff))
+    throw node.fail(`${what}: BOOLEAN must be 00 or FF in DER`);
   return c[0] === 0xff;
 }
 
@@ -325,7 +334,8 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
  * (UCS-2/UTF-16BE) and UniversalString (UCS-4BE).
  */
 export function readString(node: DerNode, what: string): string {
-  if (node.tagClass !== 'universal') throw node.fail(`${what}: expected a string, found ${describeTag(node)}`);
+  if (node.tagClass !== 'universal')
+    throw node.fail(`${what}: expected a string, found ${describeTag(node)}`);
   const c = node.content;
   switch (node.tag) {
     case Tag.UTF8String:
@@ -353,7 +363,8 @@ export function readString(node: DerNode, what: string): string {
       let s = '';
       for (let i = 0; i < c.length; i += 4) {
         const cp = ((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0;
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw node.fail(`${what}: invalid UniversalString`);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+          throw node.fail(`${what}: invalid UniversalString`);
         s += String.fromCodePoint(cp);
       }
       return s;
@@ -375,8 +386,12 @@ export function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-/** Text safe to quote in an error message. */
+/** Text safe to quote in an error message: control characters become \xNN. */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes, toHex } from '../codec.js';
 import { TlsError } from '../errors.js';
+import { parseAlgorithmIdentifier, parsePublicKeyInfo, signatureAlgorithmOf } from './algorithms.js';
 import {
   type DerNode,
   type DerSource,
@@ -16,7 +17,6 @@ import {
   readTime,
   sequence,
 } from './asn1.js';
-import { parseAlgorithmIdentifier, parsePublicKeyInfo, signatureAlgorithmOf } from './algorithms.js';
 import { NO_EXTENSIONS, parseExtensions } from './extensions.js';
 import { parseName } from './name.js';
 import type { Certificate } from './types.js';
@@ -52,7 +52,11 @@ export function parseCertificate(der: Uint8Array, options?: ParseCertificateOpti
  */
 function parseCertificateDer(input: Uint8Array, source: DerSource, what: string): Certificate {
   const root = parseDer(input, what, source);
-  const [tbsNode, outerAlgorithmNode, signatureNode] = sequence(root, what, 3, 3) as [DerNode, DerNode, DerNode];
+  const [tbsNode, outerAlgorithmNode, signatureNode] = sequence(root, what, 3, 3) as [
+    DerNode,
+    DerNode,
+    DerNode,
+  ];
   const tbsFields = sequence(tbsNode, `${what} tbsCertificate`, 6, 10);
   let i = 0;
   let version = 1;
@@ -68,12 +72,18 @@ function parseCertificateDer(input: Uint8Array, source: DerSource, what: string)
   const serialBytes = readIntegerBytes(field('serialNumber'), `${what} serialNumber`);
   const innerAlgorithmNode = field('signature');
   const issuer = parseName(field('issuer'), `${what} issuer`);
-  const [notBeforeNode, notAfterNode] = sequence(field('validity'), `${what} validity`, 2, 2) as [DerNode, DerNode];
+  const [notBeforeNode, notAfterNode] = sequence(field('validity'), `${what} validity`, 2, 2) as [
+    DerNode,
+    DerNode,
+  ];
   const notBefore = readTime(notBeforeNode, `${what} notBefore`);
   const notAfter = readTime(notAfterNode, `${what} notAfter`);
   const subject = parseName(field('subject'), `${what} subject`);
   const spkiNode = field('subjectPublicKeyInfo');
-  const { algorithmOid: publicKeyAlgorithmOid, publicKey } = parsePublicKeyInfo(spkiNode, `${what} public key`);
+  const { algorithmOid: publicKeyAlgorithmOid, publicKey } = parsePublicKeyInfo(
+    spkiNode,
+    `${what} public key`,
+  );
 
   let extensions = NO_EXTENSIONS;
   let lastTag = 0;
@@ -94,7 +104,9 @@ function parseCertificateDer(input: Uint8Array, source: DerSource, what: string)
   }
 
   if (!equalBytes(innerAlgorithmNode.der, outerAlgorithmNode.der)) {
-    throw root.fail(`${what}: the signature algorithm inside the signed part differs from the outer one (RFC 5280 §4.1.1.2)`);
+    throw root.fail(
+      `${what}: the signature algorithm inside the signed part differs from the outer one (RFC 5280 §4.1.1.2)`,
+    );
   }
   const algorithmId = parseAlgorithmIdentifier(outerAlgorithmNode, `${what} signature algorithm`);
   const signatureAlgorithm = signatureAlgorithmOf(algorithmId, `${what} signature algorithm`);
@@ -144,4 +156,3 @@ export function fingerprint(der: Uint8Array): string {
 export function parseConfigCertificate(der: Uint8Array, what: string): Certificate {
   return parseCertificate(der, { source: 'config', what });
 }
-

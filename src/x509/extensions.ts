@@ -3,7 +3,6 @@
 
 import {
   type DerNode,
-  Tag,
   isContext,
   parseDer,
   readBitString,
@@ -12,6 +11,7 @@ import {
   readOid,
   readSmallInteger,
   sequence,
+  Tag,
 } from './asn1.js';
 import { parseGeneralName, parseGeneralNames } from './name.js';
 import { EXTENSION_NAMES, OID } from './oids.js';
@@ -83,7 +83,10 @@ export function parseExtensions(node: DerNode, what: string): ParsedExtensions {
         result.subjectKeyIdentifier = readOctetString(inner(), `${what} subjectKeyIdentifier`);
         break;
       case OID.authorityKeyIdentifier:
-        result.authorityKeyIdentifier = parseAuthorityKeyIdentifier(inner(), `${what} authorityKeyIdentifier`);
+        result.authorityKeyIdentifier = parseAuthorityKeyIdentifier(
+          inner(),
+          `${what} authorityKeyIdentifier`,
+        );
         break;
       default:
         if (critical) unknownCritical.push(oid);
@@ -103,7 +106,9 @@ function parseBasicConstraints(node: DerNode, what: string): ParsedExtensions['b
     index++;
   }
   const pathNode = fields[index];
-  const pathLength = pathNode ? readSmallInteger(pathNode, `${what} pathLenConstraint`, 0x7fffffff) : undefined;
+  const pathLength = pathNode
+    ? readSmallInteger(pathNode, `${what} pathLenConstraint`, 0x7fffffff)
+    : undefined;
   if (pathNode) index++;
   if (index !== fields.length) throw node.fail(`${what}: unexpected element`);
   return { ca, pathLength };
@@ -148,7 +153,12 @@ function parseNameConstraints(node: DerNode, what: string): NameConstraints {
     const subtrees = field.children.map((subtree) => {
       const [base, ...rest] = sequence(subtree, `${what} subtree`, 1, 3);
       for (const bound of rest) {
-        if (!isContext(bound, 0) || bound.constructed || bound.content.length !== 1 || bound.content[0] !== 0) {
+        if (
+          !isContext(bound, 0) ||
+          bound.constructed ||
+          bound.content.length !== 1 ||
+          bound.content[0] !== 0
+        ) {
           throw bound.fail(`${what}: subtree minimum must be 0 and maximum absent (RFC 5280 §4.2.1.10)`);
         }
       }
@@ -165,7 +175,8 @@ function parseAuthorityKeyIdentifier(node: DerNode, what: string): Uint8Array | 
   const fields = sequence(node, what, 0, 3);
   let last = -1;
   for (const field of fields) {
-    if (field.tagClass !== 'context' || field.tag > 2 || field.tag <= last) throw field.fail(`${what}: malformed`);
+    if (field.tagClass !== 'context' || field.tag > 2 || field.tag <= last)
+      throw field.fail(`${what}: malformed`);
     last = field.tag;
   }
   const keyIdentifier = fields.find((f) => isContext(f, 0));

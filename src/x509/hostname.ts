@@ -2,7 +2,7 @@
 // dNSName SANs with a left-most-label wildcard, IP literals (RFC 791, RFC 4291 §2.2) against iPAddress SANs.
 
 import { equalBytes } from '../codec.js';
-import { type TlsError, certificateError } from '../errors.js';
+import { certificateError, type TlsError } from '../errors.js';
 import { printable } from './asn1.js';
 import { attributeValue, generalNameText, ipText } from './name.js';
 import { OID } from './oids.js';
@@ -27,7 +27,11 @@ export function matchesHostname(cert: Certificate, hostname: string, options?: H
 }
 
 /** undefined when `cert` matches `hostname`, else a hostname_mismatch TlsError that says why and what to do. */
-export function checkHostname(cert: Certificate, hostname: string, options?: HostnameOptions): TlsError | undefined {
+export function checkHostname(
+  cert: Certificate,
+  hostname: string,
+  options?: HostnameOptions,
+): TlsError | undefined {
   const reference = parseReferenceIdentity(hostname);
   const subject = cert.subject.text;
   const shown = printable(hostname);
@@ -72,7 +76,8 @@ export function checkHostname(cert: Certificate, hostname: string, options?: Hos
         'allowCommonNameFallback: true to accept the Common Name',
     );
   }
-  const cnHint = dnsNames.length === 0 && commonName !== undefined ? ` (Common Name '${printable(commonName)}')` : '';
+  const cnHint =
+    dnsNames.length === 0 && commonName !== undefined ? ` (Common Name '${printable(commonName)}')` : '';
   return mismatch(cnHint);
 }
 
@@ -104,7 +109,6 @@ function normalizeDnsName(name: string | undefined): string | undefined {
 
 /** IDNA ToASCII via the platform's WHATWG URL parser (browsers, Node, Deno); ASCII passes as is. */
 function toAscii(hostname: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: any non-printable or non-ASCII input
   if (!/[^\x21-\x7e]/.test(hostname)) return hostname;
   if (/[\s/?#@:%\\[\]]/.test(hostname)) return undefined;
   try {

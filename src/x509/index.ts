@@ -1,18 +1,13 @@
 // X.509 for memtls: PEM/DER (RFC 7468), certificate parsing (RFC 5280 §4), path validation to a
 // pinned root (RFC 5280 §6) and server identity checks (RFC 9525).
 
-export { parsePem, toPem, toDerList, decodeBase64, encodeBase64 } from './pem.js';
-export type { PemOrDer, PemBlock, PemOptions } from './pem.js';
-export { parseCertificate, parseConfigCertificate, fingerprint } from './certificate.js';
 export type { ParseCertificateOptions } from './certificate.js';
-export { verifyChain, identityOf } from './verify.js';
-export type { VerifyChainOptions, VerifyChainResult, SignatureVerifier } from './verify.js';
-export { matchesHostname, checkHostname, parseIpAddress, parseReferenceIdentity, matchesDnsPattern } from './hostname.js';
-export type { HostnameOptions, ReferenceIdentity } from './hostname.js';
-export { parseName, nameText, sameName, attributeValue, generalNameText, ipText } from './name.js';
-export { checkNameConstraints } from './name-constraints.js';
-export { parseDer, derFailure } from './asn1.js';
-export type { DerNode, DerSource } from './asn1.js';
+export { fingerprint, parseCertificate } from './certificate.js';
+export type { HostnameOptions } from './hostname.js';
+export { checkHostname, matchesHostname, parseIpAddress } from './hostname.js';
+export { generalNameText } from './name.js';
+export type { PemBlock, PemOptions, PemOrDer } from './pem.js';
+export { parsePem, toDerList, toPem } from './pem.js';
 export type {
   Certificate,
   DistinguishedName,
@@ -23,3 +18,5 @@ export type {
   NameConstraints,
   PeerIdentity,
 } from './types.js';
+export type { SignatureVerifier, VerifyChainOptions, VerifyChainResult } from './verify.js';
+export { identityOf, verifyChain } from './verify.js';

@@ -1,7 +1,7 @@
 // Name constraints along a certification path (RFC 5280 §4.2.1.10, §6.1.3 (b)–(c), §6.1.4 (g)):
 // dNSName, iPAddress, rfc822Name and directoryName subtrees, permitted and excluded.
 
-import { type TlsError, certificateError } from '../errors.js';
+import { certificateError, type TlsError } from '../errors.js';
 import { parseIpAddress } from './hostname.js';
 import { attributeValue, generalNameText, sameName } from './name.js';
 import { OID } from './oids.js';
@@ -26,15 +26,20 @@ export function checkNameConstraints(path: readonly Certificate[]): TlsError | u
       for (const name of namesOf(cert, j === 0)) {
         const all = [...constraints.permitted, ...constraints.excluded];
         if ((name.type === 'uri' || name.type === 'other') && all.some((c) => sameKind(c, name))) {
-          return failure(cert, name, ca, 'has constraints of this name type, which memtls cannot check');
+          return failure(cert, name, ca, 'constrain this name type, which memtls cannot check');
         }
         const excludedBy = constraints.excluded.find((c) => c.type === name.type && matches(c, name, true));
         if (excludedBy) {
-          return failure(cert, name, ca, `excludes it (excluded subtree ${generalNameText(excludedBy)})`);
+          return failure(cert, name, ca, `exclude it (excluded subtree ${generalNameText(excludedBy)})`);
         }
         const permitted = constraints.permitted.filter((c) => c.type === name.type);
         if (permitted.length > 0 && !permitted.some((c) => matches(c, name, false))) {
-          return failure(cert, name, ca, `does not permit it (permitted: ${permitted.map(generalNameText).join(', ')})`);
+          return failure(
+            cert,
+            name,
+            ca,
+            `do not permit it (permitted: ${permitted.map(generalNameText).join(', ')})`,
+          );
         }
       }
     }
@@ -46,7 +51,7 @@ function failure(cert: Certificate, name: GeneralName, ca: Certificate, why: str
   return certificateError(
     'name_constraints',
     `certificate '${cert.subject.text}' has the name ${generalNameText(name)}, but the nameConstraints of ` +
-      `'${ca.subject.text}' ${why}; a constrained CA may only issue for its permitted names: reissue ` +
+      `its CA '${ca.subject.text}' ${why}; a constrained CA may only issue for its permitted names: reissue ` +
       'the certificate with names inside them, or under a CA allowed to issue for this name',
   );
 }
@@ -70,7 +75,11 @@ function namesOf(cert: Certificate, isLeaf: boolean): GeneralName[] {
 }
 
 function looksLikeHostname(cn: string): boolean {
-  return cn.includes('.') && parseIpAddress(cn) === undefined && /^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/.test(cn);
+  return (
+    cn.includes('.') &&
+    parseIpAddress(cn) === undefined &&
+    /^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/.test(cn)
+  );
 }
 
 function matches(constraint: GeneralName, name: GeneralName, excluding: boolean): boolean {
@@ -131,7 +140,8 @@ function emailWithin(constraintValue: string, mailbox: string): boolean {
   if (constraintValue.includes('@')) {
     const cAt = constraintValue.lastIndexOf('@');
     return (
-      constraintValue.slice(0, cAt) === mailbox.slice(0, at) && constraintValue.slice(cAt + 1).toLowerCase() === host
+      constraintValue.slice(0, cAt) === mailbox.slice(0, at) &&
+      constraintValue.slice(cAt + 1).toLowerCase() === host
     );
   }
   const constraint = constraintValue.toLowerCase();
@@ -143,6 +153,9 @@ function dirNameWithin(constraint: DistinguishedName, name: DistinguishedName): 
   if (constraint.rdns.length > name.rdns.length) return false;
   return constraint.rdns.every((rdn, i) => {
     const other = name.rdns[i]!;
-    return rdn.length === other.length && rdn.every((a) => other.some((b) => b.oid === a.oid && b.value === a.value));
+    return (
+      rdn.length === other.length &&
+      rdn.every((a) => other.some((b) => b.oid === a.oid && b.value === a.value))
+    );
   });
 }

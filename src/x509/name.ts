@@ -3,13 +3,13 @@
 import { equalBytes, toHex } from '../codec.js';
 import {
   type DerNode,
-  Tag,
   describeTag,
   explicitInner,
   readIa5Content,
   readOid,
   readString,
   sequence,
+  Tag,
 } from './asn1.js';
 import { ATTRIBUTE_NAMES } from './oids.js';
 import type { DistinguishedName, GeneralName, NameAttribute } from './types.js';
@@ -61,9 +61,13 @@ export function nameText(rdns: readonly (readonly NameAttribute[])[]): string {
 /** RFC 4514 §2.4 escaping, enough to keep the display unambiguous. */
 function escapeValue(value: string): string {
   if (value.startsWith('#') && /^#[0-9a-f]*$/.test(value)) return value;
-  let out = value.replace(/[\\"+,;<>]/g, (ch) => `\\${ch}`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are escaped on purpose
-  out = out.replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const ch of value) {
+    const code = ch.charCodeAt(0);
+    if ('\\"+,;<>'.includes(ch)) out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
   if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
   if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
   return out;
@@ -91,7 +95,8 @@ export function attributeValue(name: DistinguishedName, oid: string): string | u
  * `ipLengths`: 4/16 in subjectAltName, 8/32 (address ‖ mask) in nameConstraints.
  */
 export function parseGeneralName(node: DerNode, what: string, ipLengths: readonly number[]): GeneralName {
-  if (node.tagClass !== 'context') throw node.fail(`${what}: expected a GeneralName, found ${describeTag(node)}`);
+  if (node.tagClass !== 'context')
+    throw node.fail(`${what}: expected a GeneralName, found ${describeTag(node)}`);
   const primitive = (kind: string): void => {
     if (node.constructed) throw node.fail(`${what}: ${kind} must be primitive`);
   };
@@ -104,7 +109,10 @@ export function parseGeneralName(node: DerNode, what: string, ipLengths: readonl
       return { type: 'dns', value: readIa5Content(node, `${what} dNSName`) };
     case 4: {
       if (!node.constructed) throw node.fail(`${what}: directoryName must be constructed`);
-      return { type: 'dirName', value: parseName(explicitInner(node, `${what} directoryName`), `${what} directoryName`) };
+      return {
+        type: 'dirName',
+        value: parseName(explicitInner(node, `${what} directoryName`), `${what} directoryName`),
+      };
     }
     case 6:
       primitive('uniformResourceIdentifier');

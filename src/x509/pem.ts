@@ -1,6 +1,6 @@
 // PEM text encoding of DER (RFC 7468): parsing several blocks out of any text, writing blocks.
 
-import { type TlsError, certificateError, localError } from '../errors.js';
+import { certificateError, localError, type TlsError } from '../errors.js';
 import type { DerSource } from './asn1.js';
 
 /** A PEM string, a DER byte array, or the bytes of a PEM file (they start with "-----BEGIN"). */
@@ -95,7 +95,11 @@ const LABEL_ALIASES: Readonly<Record<string, readonly string[]>> = {
  * that label are taken (a certificate file may also hold a key), and an input holding none is an
  * error. Raw DER is taken as it is.
  */
-export function toDerList(input: PemOrDer | readonly PemOrDer[], label?: string, options?: PemOptions): Uint8Array[] {
+export function toDerList(
+  input: PemOrDer | readonly PemOrDer[],
+  label?: string,
+  options?: PemOptions,
+): Uint8Array[] {
   const fail = failure(options);
   const inputs: readonly PemOrDer[] = Array.isArray(input) ? input : [input as PemOrDer];
   const out: Uint8Array[] = [];

@@ -4,13 +4,13 @@
 import type { PublicKey } from '../ciphers/keys.js';
 import type { SignatureAlgorithm } from '../ciphers/schemes.js';
 import { verifySignature as defaultVerifySignature } from '../ciphers/signatures.js';
-import { equalBytes } from '../codec.js';
-import { type TlsError, asTlsError, certificateError, localError } from '../errors.js';
+import { asTlsError, certificateError, localError, type TlsError } from '../errors.js';
 import { parseCertificate } from './certificate.js';
 import { checkHostname } from './hostname.js';
 import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
-import { EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID, describeOid } from './oids.js';
+import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.js';
+import { buildPaths, noPathError } from './path-building.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -45,25 +45,35 @@ export type VerifyChainResult =
   | { readonly ok: false; readonly error: TlsError };
 
 const DEFAULT_MAX_DEPTH = 10;
-/** Bounds on path building, so a peer sending many same-named certificates cannot make us loop. */
-const MAX_CANDIDATE_PATHS = 8;
-const MAX_BUILD_STEPS = 256;
+const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
 
 /**
  * Verify the peer's chain against the pinned root(s). Failures caused by the peer come back as
- * { ok: false, error } with a stable code (see the codes in this file); a malformed `root` or an
- * empty root list is our own configuration error and throws TlsError kind 'local' (bad_config).
+ * { ok: false, error } (kind 'certificate') with one of these stable codes, checked in this order:
+ * empty_chain, decode_error, unknown_ca (no path to a pinned root), path_too_long (depth or
+ * pathLenConstraint), weak_signature (MD2/MD5/SHA-1; never asked of the pinned root's own
+ * signature), unsupported_algorithm, bad_signature, not_yet_valid / expired (every certificate,
+ * the root too), unsupported_critical_extension, not_a_ca (issuer without CA:TRUE; v1
+ * intermediates; a v1 root is fine as the pinned anchor), bad_key_usage (keyCertSign on issuers,
+ * digitalSignature on the leaf, when keyUsage is present), ca_as_end_entity (a CA:TRUE leaf),
+ * bad_extended_key_usage (leaf and intermediates), name_constraints, hostname_mismatch (last).
+ * A malformed `root` or an empty root list is our own configuration error: it throws TlsError
+ * kind 'local', code bad_config.
  */
 export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
   const roots = parseRoots(options.root);
   if (options.chain.length === 0) {
-    return failed(certificateError('empty_chain', 'the peer sent no certificate; it must send its certificate chain'));
+    return failed(
+      certificateError('empty_chain', 'the peer sent no certificate; it must send its certificate chain'),
+    );
   }
   let certs: Certificate[];
   try {
     certs = options.chain.map((c, i) =>
       c instanceof Uint8Array
-        ? parseCertificate(c, { what: i === 0 ? "the peer's certificate" : `certificate #${i + 1} from the peer` })
+        ? parseCertificate(c, {
+            what: i === 0 ? "the peer's certificate" : `certificate #${i + 1} from the peer`,
+          })
         : c,
     );
   } catch (error) {
@@ -97,11 +107,16 @@ function failed(error: TlsError): VerifyChainResult {
 }
 
 function parseRoots(root: VerifyChainOptions['root']): Certificate[] {
-  const list: readonly (Uint8Array | Certificate)[] = Array.isArray(root) ? root : [root as Uint8Array | Certificate];
+  const list: readonly (Uint8Array | Certificate)[] = Array.isArray(root)
+    ? root
+    : [root as Uint8Array | Certificate];
   if (list.length === 0) throw localError('bad_config', 'no pinned root certificate (ca) is configured');
   return list.map((r, i) =>
     r instanceof Uint8Array
-      ? parseCertificate(r, { source: 'config', what: list.length > 1 ? `pinned root #${i + 1}` : 'the pinned root' })
+      ? parseCertificate(r, {
+          source: 'config',
+          what: list.length > 1 ? `pinned root #${i + 1}` : 'the pinned root',
+        })
       : r,
   );
 }
@@ -117,106 +132,6 @@ export function identityOf(leaf: Certificate): PeerIdentity {
   };
 }
 
-// --- path building ------------------------------------------------------------------------------
-
-interface BuiltPaths {
-  /** Candidate paths, leaf first, ending with our own copy of a pinned root. */
-  readonly paths: Certificate[][];
-  readonly depthExceeded: boolean;
-  /** Tops of partial chains that found no issuer. */
-  readonly deadEnds: Certificate[];
-}
-
-function isPinned(cert: Certificate, roots: readonly Certificate[]): Certificate | undefined {
-  return roots.find((r) => sameName(r.subject, cert.subject) && equalBytes(r.spki, cert.spki));
-}
-
-function keyTypeFor(algorithm: SignatureAlgorithm): PublicKey['type'] {
-  return algorithm.kind === 'ecdsa' ? 'ec' : algorithm.kind === 'ed25519' ? 'ed25519' : 'rsa';
-}
-
-/** Could `issuer` have signed `child`? Names equal, key identifiers agree, key type fits the signature. */
-function mayHaveIssued(issuer: Certificate, child: Certificate): boolean {
-  if (!sameName(child.issuer, issuer.subject)) return false;
-  const aki = child.authorityKeyIdentifier;
-  const ski = issuer.subjectKeyIdentifier;
-  if (aki && ski && !equalBytes(aki, ski)) return false;
-  if (child.signatureAlgorithm && issuer.publicKey) {
-    return keyTypeFor(child.signatureAlgorithm) === issuer.publicKey.type;
-  }
-  return true;
-}
-
-/**
- * Depth-first from the leaf: pinned roots are tried before the peer's certificates (shortest
- * path first); the peer's copy of a root is never an anchor by itself, it is replaced by ours.
- */
-function buildPaths(leaf: Certificate, pool: Certificate[], roots: Certificate[], maxDepth: number): BuiltPaths {
-  const paths: Certificate[][] = [];
-  const deadEnds: Certificate[] = [];
-  let depthExceeded = false;
-  let steps = 0;
-  const candidates = pool.filter((c) => !isPinned(c, roots));
-  const extend = (path: Certificate[]): void => {
-    if (paths.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_BUILD_STEPS) return;
-    const current = path[path.length - 1]!;
-    const pinnedSelf = path.length === 1 ? isPinned(current, roots) : undefined;
-    if (pinnedSelf) {
-      paths.push([pinnedSelf]);
-      return;
-    }
-    if (path.length > maxDepth) {
-      depthExceeded = true;
-      return;
-    }
-    let found = false;
-    for (const root of roots) {
-      if (mayHaveIssued(root, current)) {
-        paths.push([...path, root]);
-        found = true;
-      }
-    }
-    for (const next of candidates) {
-      if (!path.includes(next) && mayHaveIssued(next, current)) {
-        found = true;
-        extend([...path, next]);
-      }
-    }
-    if (!found) deadEnds.push(current);
-  };
-  extend([leaf]);
-  return { paths, depthExceeded, deadEnds };
-}
-
-function noPathError(leaf: Certificate, deadEnds: Certificate[], roots: Certificate[]): TlsError {
-  const rootNames = roots.map((r) => `'${r.subject.text}'`).join(', ');
-  const pinned = roots.length > 1 ? `the pinned roots ${rootNames}` : `the pinned root ${rootNames}`;
-  const end = deadEnds.find((d) => d !== leaf) ?? leaf;
-  const sameNameRoot = roots.find((r) => sameName(r.subject, end.issuer));
-  if (sameNameRoot) {
-    return certificateError(
-      'unknown_ca',
-      `certificate '${end.subject.text}' names '${end.issuer.text}' as its issuer, which is the name of ` +
-        `${pinned}, but it was signed with a different key: another CA with the same name issued it. ` +
-        'Check that ca is the root that issued this certificate (or reissue it from the pinned root)',
-    );
-  }
-  if (end === leaf) {
-    return certificateError(
-      'unknown_ca',
-      `certificate '${leaf.subject.text}' was issued by '${leaf.issuer.text}', which is not ${pinned}; ` +
-        `if '${leaf.issuer.text}' is an intermediate CA the peer must send it after its own certificate, ` +
-        'otherwise configure ca with the root that issued this certificate',
-    );
-  }
-  return certificateError(
-    'unknown_ca',
-    `no path from '${leaf.subject.text}' (issued by '${leaf.issuer.text}') to ${pinned}: the chain the ` +
-      `peer sent ends at '${end.subject.text}', issued by '${end.issuer.text}', which is neither pinned ` +
-      'nor among the certificates the peer sent',
-  );
-}
-
 // --- validation ---------------------------------------------------------------------------------
 
 function iso(ms: number): string {
@@ -225,7 +140,11 @@ function iso(ms: number): string {
 }
 
 /** The first problem with `path` (leaf first, pinned root last), or undefined when it is valid. */
-function validatePath(path: Certificate[], options: VerifyChainOptions, verify: SignatureVerifier): TlsError | undefined {
+function validatePath(
+  path: Certificate[],
+  options: VerifyChainOptions,
+  verify: SignatureVerifier,
+): TlsError | undefined {
   const leaf = path[0]!;
   const anchorIndex = path.length - 1;
   return (
@@ -251,7 +170,7 @@ function checkSignatures(path: Certificate[], verify: SignatureVerifier): TlsErr
       return certificateError(
         'weak_signature',
         `certificate '${cert.subject.text}' is signed with ${cert.signatureAlgorithmName} ` +
-          `(${cert.weakSignatureHash.toUpperCase()}), which is refused as forgeable; reissue it with SHA-256 (openssl: -sha256)`,
+          `(${WEAK_HASH_NAMES[cert.weakSignatureHash]}), which is refused as forgeable; reissue it with SHA-256 (openssl: -sha256)`,
       );
     }
     if (!cert.signatureAlgorithm) {
@@ -398,7 +317,9 @@ function checkExtendedKeyUsage(certs: Certificate[], usage: 'server' | 'client')
   for (const cert of certs) {
     const eku = cert.extendedKeyUsage;
     if (eku && !eku.includes(wanted) && !eku.includes(OID.anyExtendedKeyUsage)) {
-      const names = eku.map((oid) => (oid === OID.serverAuth ? 'serverAuth' : oid === OID.clientAuth ? 'clientAuth' : oid));
+      const names = eku.map((oid) =>
+        oid === OID.serverAuth ? 'serverAuth' : oid === OID.clientAuth ? 'clientAuth' : oid,
+      );
       return certificateError(
         'bad_extended_key_usage',
         `certificate '${cert.subject.text}' is not for TLS ${usage}s: its extendedKeyUsage is ` +

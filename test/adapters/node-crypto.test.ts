@@ -2,17 +2,17 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { GroupName } from '../../src/ciphers/groups.js';
-import { publicKeyOf, type PrivateKey, type PublicKey } from '../../src/ciphers/keys.js';
+import { type PrivateKey, type PublicKey, publicKeyOf } from '../../src/ciphers/keys.js';
 import { nobleProvider } from '../../src/ciphers/noble-provider.js';
+import type { CryptoProvider } from '../../src/ciphers/provider.js';
 import type { SignatureAlgorithm } from '../../src/ciphers/schemes.js';
 import type { HashName } from '../../src/ciphers/suites.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../src/codec.js';
-import type { CryptoProvider } from '../../src/ciphers/provider.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
+import { deterministicRandom, loadEcdsa, loadEd25519, loadRsa } from '../ciphers/signature-vectors.js';
 import { dataOf, errorOf, runPair } from '../helpers/pair.js';
 import { type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
-import { deterministicRandom, loadEcdsa, loadEd25519, loadRsa } from '../ciphers/signature-vectors.js';
 import { AEAD_VECTORS } from '../vectors/aead.js';
 import { ECDH_VECTORS, X25519_LOW_ORDER_POINTS } from '../vectors/ecdh.js';
 
@@ -200,13 +200,20 @@ describe('nodeCryptoProvider signatures', () => {
     }
     for (const { file, key } of [ecP256, ecP384]) {
       for (const v of file.signatures) {
-        expect(node.verify({ kind: 'ecdsa', hash: v.hash }, publicKeyOf(key), fromHex(v.message), fromHex(v.signature))).toBe(
-          true,
-        );
+        expect(
+          node.verify(
+            { kind: 'ecdsa', hash: v.hash },
+            publicKeyOf(key),
+            fromHex(v.message),
+            fromHex(v.signature),
+          ),
+        ).toBe(true);
       }
     }
     for (const v of ed.file.signatures) {
-      expect(node.verify({ kind: 'ed25519' }, publicKeyOf(ed.key), fromHex(v.message), fromHex(v.signature))).toBe(true);
+      expect(
+        node.verify({ kind: 'ed25519' }, publicKeyOf(ed.key), fromHex(v.message), fromHex(v.signature)),
+      ).toBe(true);
     }
   });
 
@@ -234,7 +241,10 @@ describe('nodeCryptoProvider signatures', () => {
     for (const [algorithm, key] of table) {
       const message = utf8.encode(`memtls ${JSON.stringify(algorithm)}`);
       const ours = node.sign(algorithm, key, message, random);
-      expect(nobleProvider.verify(algorithm, publicKeyOf(key), message, ours), JSON.stringify(algorithm)).toBe(true);
+      expect(
+        nobleProvider.verify(algorithm, publicKeyOf(key), message, ours),
+        JSON.stringify(algorithm),
+      ).toBe(true);
       const theirs = nobleProvider.sign(algorithm, key, message, random);
       expect(node.verify(algorithm, publicKeyOf(key), message, theirs), JSON.stringify(algorithm)).toBe(true);
       expect(node.verify(algorithm, publicKeyOf(key), utf8.encode('other'), theirs)).toBe(false);
@@ -244,14 +254,21 @@ describe('nodeCryptoProvider signatures', () => {
   it('key of the wrong type: sign throws key_mismatch, verify is false; RSA under 2048 bits is not used to sign', () => {
     const message = utf8.encode('mismatch');
     const ecSig = node.sign({ kind: 'ecdsa', hash: 'sha256' }, ecP256.key, message, random);
-    expect(thrown(() => node.sign({ kind: 'rsa-pkcs1', hash: 'sha256' }, ecP256.key, message, random)).code).toBe(
+    expect(
+      thrown(() => node.sign({ kind: 'rsa-pkcs1', hash: 'sha256' }, ecP256.key, message, random)).code,
+    ).toBe('key_mismatch');
+    expect(thrown(() => node.sign({ kind: 'ed25519' }, rsa2048.key, message, random)).code).toBe(
       'key_mismatch',
     );
-    expect(thrown(() => node.sign({ kind: 'ed25519' }, rsa2048.key, message, random)).code).toBe('key_mismatch');
     expect(node.verify({ kind: 'ed25519' }, publicKeyOf(ecP256.key), message, ecSig)).toBe(false);
-    expect(node.verify({ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, publicKeyOf(ecP256.key), message, ecSig)).toBe(
-      false,
-    );
+    expect(
+      node.verify(
+        { kind: 'rsa-pss', hash: 'sha256', saltLength: 32 },
+        publicKeyOf(ecP256.key),
+        message,
+        ecSig,
+      ),
+    ).toBe(false);
     const weak = thrown(() => node.sign({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa1024.key, message, random));
     expect({ kind: weak.kind, code: weak.code }).toEqual({ kind: 'local', code: 'weak_key' });
   });
@@ -275,10 +292,19 @@ describe('nodeCryptoProvider signatures', () => {
       [{ kind: 'ecdsa', hash: 'sha256' }, publicKeyOf(ecP256.key)],
       [{ kind: 'ecdsa', hash: 'sha384' }, publicKeyOf(ecP384.key)],
       [{ kind: 'ed25519' }, publicKeyOf(ed.key)],
-      [{ kind: 'ecdsa', hash: 'sha256' }, { type: 'ec', curve: 'P-256', point: new Uint8Array(65).fill(4) }],
+      [
+        { kind: 'ecdsa', hash: 'sha256' },
+        { type: 'ec', curve: 'P-256', point: new Uint8Array(65).fill(4) },
+      ],
       [{ kind: 'ed25519' }, { type: 'ed25519', key: new Uint8Array(31) }],
-      [{ kind: 'rsa-pkcs1', hash: 'sha256' }, { type: 'rsa', n: rsa2048.key.n + 1n, e: 65537n, bits: 2048 }],
-      [{ kind: 'rsa-pkcs1', hash: 'sha256' }, { type: 'rsa', n: rsa2048.key.n, e: 1n, bits: 2048 }],
+      [
+        { kind: 'rsa-pkcs1', hash: 'sha256' },
+        { type: 'rsa', n: rsa2048.key.n + 1n, e: 65537n, bits: 2048 },
+      ],
+      [
+        { kind: 'rsa-pkcs1', hash: 'sha256' },
+        { type: 'rsa', n: rsa2048.key.n, e: 1n, bits: 2048 },
+      ],
     ];
     fc.assert(
       fc.property(
@@ -334,7 +360,9 @@ describe('in-memory handshakes with nodeCryptoProvider on one or both sides', ()
       expect(client.info?.cipherSuite).toBe(suite);
       expect(client.info?.group).toBe(group);
       expect(server.info?.peerIdentity?.commonName).toBe('client.test');
-      expect(toHex(client.exportKeyingMaterial('EXPORTER-t', 16))).toBe(toHex(server.exportKeyingMaterial('EXPORTER-t', 16)));
+      expect(toHex(client.exportKeyingMaterial('EXPORTER-t', 16))).toBe(
+        toHex(server.exportKeyingMaterial('EXPORTER-t', 16)),
+      );
     });
   }
 });

@@ -7,7 +7,13 @@ import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import * as tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer, nodeCryptoProvider, type TlsSocket, upgrade } from '../../src/adapters/node.js';
+import {
+  connect,
+  createServer,
+  nodeCryptoProvider,
+  type TlsSocket,
+  upgrade,
+} from '../../src/adapters/node.js';
 import { TlsClient } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
@@ -45,7 +51,14 @@ function track<T extends { destroy(): unknown }>(socket: T): T {
 function nodeTlsServer(kind: KeyKind, onSecure: (s: tls.TLSSocket) => void): tls.Server {
   const id = server(kind);
   return tls.createServer(
-    { key: id.key, cert: id.cert, ca: pki.ca, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' },
+    {
+      key: id.key,
+      cert: id.cert,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      maxVersion: 'TLSv1.2',
+    },
     onSecure,
   );
 }
@@ -53,13 +66,31 @@ function nodeTlsServer(kind: KeyKind, onSecure: (s: tls.TLSSocket) => void): tls
 function nodeTlsClient(kind: KeyKind, port: number): tls.TLSSocket {
   const id = client(kind);
   return track(
-    tls.connect({ host: '127.0.0.1', port, servername: 'server.test', ca: pki.ca, key: id.key, cert: id.cert, maxVersion: 'TLSv1.2' }),
+    tls.connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'server.test',
+      ca: pki.ca,
+      key: id.key,
+      cert: id.cert,
+      maxVersion: 'TLSv1.2',
+    }),
   );
 }
 
 function memtlsClient(kind: KeyKind, port: number, extra: Record<string, unknown> = {}): TlsSocket {
   const id = client(kind);
-  return track(connect({ host: '127.0.0.1', port, serverName: 'server.test', ca: pki.ca, cert: id.cert, key: id.key, ...extra }));
+  return track(
+    connect({
+      host: '127.0.0.1',
+      port,
+      serverName: 'server.test',
+      ca: pki.ca,
+      cert: id.cert,
+      key: id.key,
+      ...extra,
+    }),
+  );
 }
 
 function memtlsServer(kind: KeyKind, extra: Record<string, unknown> = {}): net.Server {
@@ -149,7 +180,10 @@ describe('memtls/node client ↔ node:tls server', () => {
     const port = await listen(nodeServer);
     const c = memtlsClient('p256', port, { serverName: 'other.test' });
     const error = await errorOf(c);
-    expect({ kind: error.kind, code: error.code }).toEqual({ kind: 'certificate', code: 'hostname_mismatch' });
+    expect({ kind: error.kind, code: error.code }).toEqual({
+      kind: 'certificate',
+      code: 'hostname_mismatch',
+    });
     expect(error.message).toContain('other.test');
     expect((await nodeError).message).toMatch(/bad certificate/i);
   });
@@ -168,7 +202,9 @@ describe('node:tls client ↔ memtls/node server', () => {
       expect(serverSide.getPeerIdentity()?.commonName).toBe('client.test');
       expect(serverSide.info?.serverName).toBe('server.test');
       expect(c.getPeerCertificate().subject.CN).toBe('server.test');
-      expect(Buffer.from(serverSide.exportKeyingMaterial('EXPORTER-x', 20))).toEqual(c.exportKeyingMaterial(20, 'EXPORTER-x'));
+      expect(Buffer.from(serverSide.exportKeyingMaterial('EXPORTER-x', 20, CONTEXT))).toEqual(
+        c.exportKeyingMaterial(20, 'EXPORTER-x', Buffer.from(CONTEXT)),
+      );
       const echoed = readAll(c);
       c.end('ohai');
       expect((await echoed).toString()).toBe('ohai'); // ends on memtls's close_notify
@@ -177,14 +213,47 @@ describe('node:tls client ↔ memtls/node server', () => {
 
   it('a client without a certificate gets tlsClientError on the server', async () => {
     const s = memtlsServer('p256');
-    const failure = new Promise<[TlsError, TlsSocket]>((resolve) => s.once('tlsClientError', (e, t) => resolve([e, t])));
+    const failure = new Promise<[TlsError, TlsSocket]>((resolve) =>
+      s.once('tlsClientError', (e, t) => resolve([e, t])),
+    );
     const port = await listen(s);
-    const c = track(tls.connect({ host: '127.0.0.1', port, servername: 'server.test', ca: pki.ca, maxVersion: 'TLSv1.2' }));
+    const c = track(
+      tls.connect({ host: '127.0.0.1', port, servername: 'server.test', ca: pki.ca, maxVersion: 'TLSv1.2' }),
+    );
     c.on('error', () => {});
     const [error, socket] = await failure;
     expect(error).toBeInstanceOf(TlsError);
     expect(error.code).toBe('certificate_required');
     expect(socket.destroyed).toBe(true);
+  });
+});
+
+describe('close_notify and half-close', () => {
+  it('allowHalfOpen false (default): the peer close_notify makes us send ours', async () => {
+    const s = memtlsServer('p256');
+    s.on('secureConnection', (t: TlsSocket) => t.resume()); // reads, never calls end()
+    const port = await listen(s);
+    const c = nodeTlsClient('p256', port);
+    await nextEvent(c, 'secureConnect');
+    const ended = nextEvent(c, 'end');
+    c.resume();
+    c.end();
+    await ended;
+  });
+
+  it('allowHalfOpen true: the server still writes after the client close_notify', async () => {
+    const s = memtlsServer('p256', { allowHalfOpen: true });
+    s.on('secureConnection', (t: TlsSocket) => {
+      t.resume();
+      t.on('end', () => setTimeout(() => t.end('late reply'), 20));
+    });
+    const port = await listen(s);
+    const c = memtlsClient('p256', port);
+    const received = readAll(c);
+    await nextEvent(c, 'secureConnect');
+    c.end('bye');
+    expect((await received).toString()).toBe('late reply');
+    expect(c.writableFinished).toBe(true);
   });
 });
 
@@ -199,7 +268,9 @@ describe('memtls ↔ memtls over loopback', () => {
     const serverSide = await secured;
     expect(c.alpnProtocol).toBe('b');
     expect(serverSide.alpnProtocol).toBe('b');
-    expect(c.exportKeyingMaterial('EXPORTER-y', 16)).toEqual(serverSide.exportKeyingMaterial('EXPORTER-y', 16));
+    expect(c.exportKeyingMaterial('EXPORTER-y', 16)).toEqual(
+      serverSide.exportKeyingMaterial('EXPORTER-y', 16),
+    );
     const echoed = readAll(c);
     c.end('round trip');
     expect((await echoed).toString()).toBe('round trip');
@@ -293,7 +364,9 @@ describe('STARTTLS (upgrade)', () => {
           socket.cork();
           socket.write(LINE);
           const id = client('p256');
-          const t = track(upgrade(socket, { ca: pki.ca, serverName: 'server.test', cert: id.cert, key: id.key }));
+          const t = track(
+            upgrade(socket, { ca: pki.ca, serverName: 'server.test', cert: id.cert, key: id.key }),
+          );
           process.nextTick(() => socket.uncork()); // after the ClientHello (queued on the next tick)
           t.once('secure', () => t.write('over starttls'));
         });
@@ -327,7 +400,16 @@ describe('STARTTLS (upgrade)', () => {
         const raw = track(net.connect({ host: '127.0.0.1', port }));
         raw.write(LINE);
         const id = client('rsa2048');
-        const t = track(tls.connect({ socket: raw, servername: 'server.test', ca: pki.ca, key: id.key, cert: id.cert, maxVersion: 'TLSv1.2' }));
+        const t = track(
+          tls.connect({
+            socket: raw,
+            servername: 'server.test',
+            ca: pki.ca,
+            key: id.key,
+            cert: id.cert,
+            maxVersion: 'TLSv1.2',
+          }),
+        );
         t.once('secureConnect', () => t.write('via node:tls'));
       });
     });
@@ -344,7 +426,14 @@ describe('STARTTLS (upgrade)', () => {
         expect(chunk.toString()).toBe(LINE);
         socket.write('OK\r\n');
         const id = server('p256');
-        const t = new tls.TLSSocket(socket, { isServer: true, key: id.key, cert: id.cert, ca: pki.ca, requestCert: true, rejectUnauthorized: true });
+        const t = new tls.TLSSocket(socket, {
+          isServer: true,
+          key: id.key,
+          cert: id.cert,
+          ca: pki.ca,
+          requestCert: true,
+          rejectUnauthorized: true,
+        });
         t.on('data', (d: Buffer) => t.write(`echo:${d}`));
       });
     });
@@ -391,7 +480,8 @@ describe('timeouts and failures', () => {
         track(socket);
         let chunks = 0;
         socket.on('data', (d: Buffer) => {
-          if (chunks++ === 0) socket.write(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')); // after the ClientHello
+          if (chunks++ === 0)
+            socket.write(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')); // after the ClientHello
           else resolve(d);
         });
       });
@@ -406,7 +496,9 @@ describe('timeouts and failures', () => {
 
   it('bad configuration throws synchronously with a local TlsError', () => {
     expect(() => connect({ host: '127.0.0.1', port: 1, serverName: 'x', ca: 'not a pem' })).toThrow(TlsError);
-    expect(() => createServer({ ca: pki.ca, cert: server('p256').cert, key: server('rsa2048').key })).toThrow(TlsError);
+    expect(() => createServer({ ca: pki.ca, cert: server('p256').cert, key: server('rsa2048').key })).toThrow(
+      TlsError,
+    );
     expect(new TlsClient({ ca: pki.ca, serverName: 'x' }).state).toBe('handshaking');
   });
 });

@@ -25,6 +25,8 @@ export interface PumpOptions {
   keepData?: boolean;
   /** Write every received byte back (echo server). */
   echo?: boolean;
+  /** Echo in separate writes of at most this many bytes, each flushed on its own. */
+  echoPieceSize?: number;
   /** Called for every application data chunk. */
   onData?: (data: Uint8Array) => void;
 }
@@ -170,8 +172,8 @@ export class Pump {
         this.hash.update(event.data);
         this.receivedBytes += event.data.length;
         if (this.options.keepData) this.chunks.push(event.data.slice());
+        if (this.options.echo && this.conn.state === 'open') this.echo(event.data);
         this.options.onData?.(event.data);
-        if (this.options.echo && this.conn.state === 'open') this.conn.write(event.data);
         this.wakeDataWaiters();
         return;
       case 'peerClosed':
@@ -183,6 +185,14 @@ export class Pump {
         this.rejectHandshake(event.error);
         this.wakeDataWaiters();
         return;
+    }
+  }
+
+  private echo(data: Uint8Array): void {
+    const size = this.options.echoPieceSize ?? data.length;
+    for (let offset = 0; offset < data.length; offset += size) {
+      this.conn.write(data.subarray(offset, offset + size));
+      this.flush();
     }
   }
 

@@ -9,12 +9,19 @@ import { tlv } from './der.js';
 import { certOf, testPki } from './pki.js';
 
 let samples: Uint8Array[] = [];
-let root = new Uint8Array();
+let root: Uint8Array = new Uint8Array();
 let now = 0;
 
 beforeAll(() => {
   const dir = testPki();
-  const files = ['server-p256.pem', 'server-rsa-pss.pem', 'nc-inter.pem', 'client.pem', 'v1-server.pem', 'critical-ext.pem'];
+  const files = [
+    'server-p256.pem',
+    'server-rsa-pss.pem',
+    'nc-inter.pem',
+    'client.pem',
+    'v1-server.pem',
+    'critical-ext.pem',
+  ];
   samples = files.map((f) => certOf(dir, f));
   root = certOf(dir, 'root.pem');
   now = Date.now();
@@ -64,7 +71,27 @@ const derTree: fc.Arbitrary<Uint8Array> = fc.letrec<{ node: Uint8Array }>((tie) 
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc
-      .tuple(fc.constantFrom(0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0c, 0x13, 0x16, 0x17, 0x18, 0x1e, 0x80, 0x81, 0x82, 0x87), fc.uint8Array({ maxLength: 12 }))
+      .tuple(
+        fc.constantFrom(
+          0x01,
+          0x02,
+          0x03,
+          0x04,
+          0x05,
+          0x06,
+          0x0c,
+          0x13,
+          0x16,
+          0x17,
+          0x18,
+          0x1e,
+          0x80,
+          0x81,
+          0x82,
+          0x87,
+        ),
+        fc.uint8Array({ maxLength: 12 }),
+      )
       .map(([tag, content]) => tlv(tag, content)),
     fc
       .tuple(fc.constantFrom(0x30, 0x31, 0xa0, 0xa3, 0xa4), fc.array(tie('node'), { maxLength: 8 }))

@@ -2,7 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/errors.js';
-import { checkHostname, matchesHostname, parseIpAddress, parseReferenceIdentity } from '../../src/x509/hostname.js';
+import {
+  checkHostname,
+  matchesHostname,
+  parseIpAddress,
+  parseReferenceIdentity,
+} from '../../src/x509/hostname.js';
 import { ipText } from '../../src/x509/name.js';
 import type { Certificate, GeneralName } from '../../src/x509/types.js';
 
@@ -145,7 +150,9 @@ describe('Common Name fallback', () => {
 describe('mismatch messages', () => {
   it('lists the names the certificate has', () => {
     const error = checkHostname(cert(['DNS:a.test', 'IP:10.0.0.1'], 'a.test'), 'b.test');
-    expect(error?.message).toBe("certificate for 'CN=a.test' does not match 'b.test'; its names are: DNS:a.test, IP:10.0.0.1");
+    expect(error?.message).toBe(
+      "certificate for 'CN=a.test' does not match 'b.test'; its names are: DNS:a.test, IP:10.0.0.1",
+    );
   });
 
   it('explains that IP addresses need IP SANs', () => {
@@ -155,8 +162,12 @@ describe('mismatch messages', () => {
   });
 
   it('says when the hostname is neither a name nor an address', () => {
-    expect(checkHostname(cert(['DNS:a.test']), '010.0.0.1')?.message).toContain('not a valid DNS name or IP address');
-    expect(checkHostname(cert(['DNS:a.test']), 'a b.test')?.message).toContain('not a valid DNS name or IP address');
+    expect(checkHostname(cert(['DNS:a.test']), '010.0.0.1')?.message).toContain(
+      'not a valid DNS name or IP address',
+    );
+    expect(checkHostname(cert(['DNS:a.test']), 'a b.test')?.message).toContain(
+      'not a valid DNS name or IP address',
+    );
   });
 });
 

@@ -67,7 +67,9 @@ describe('parsePem', () => {
   });
 
   it("reports the peer's bad PEM as a certificate decode_error", () => {
-    const error = thrown(() => parsePem('-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----', { source: 'peer' }));
+    const error = thrown(() =>
+      parsePem('-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----', { source: 'peer' }),
+    );
     expect(error.kind).toBe('certificate');
     expect(error.code).toBe('decode_error');
     expect(error.alert).toBe('bad_certificate');
@@ -139,7 +141,17 @@ describe('base64', () => {
   });
 
   it('parsePem never throws anything but TlsError (property)', () => {
-    const piece = fc.constantFrom('-----BEGIN A-----', '-----END A-----', '\n', 'MAMC', '=', 'AQU=', '!', ' ', '-');
+    const piece = fc.constantFrom(
+      '-----BEGIN A-----',
+      '-----END A-----',
+      '\n',
+      'MAMC',
+      '=',
+      'AQU=',
+      '!',
+      ' ',
+      '-',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 20 }), (pieces) => {
         try {

@@ -1,10 +1,10 @@
 // Test helper: the openssl-made test PKI (test/fixtures/make-pki.sh), built once per script version
-// into the OS temp dir and shared by every test file (made in a private dir, then renamed into place,
-// so parallel test files never see a half-made PKI).
+// into the OS temp dir and shared by every test file: one process builds it in a private dir and
+// renames it into place (others wait on a lock), so no test file ever sees a half-made PKI.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,19 +16,43 @@ export const MAKE_PKI = join(dirname(fileURLToPath(import.meta.url)), '..', 'fix
 export function testPki(): string {
   const version = createHash('sha256').update(readFileSync(MAKE_PKI)).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `memtls-test-pki-${version}`);
-  if (existsSync(join(dir, '.complete'))) return dir;
-  const scratch = mkdtempSync(join(tmpdir(), 'memtls-pki-scratch-'));
-  execFileSync('bash', [MAKE_PKI, scratch], { stdio: 'pipe' });
+  const complete = (): boolean => existsSync(join(dir, '.complete'));
+  if (complete()) return dir;
+  // One test process builds; the others wait for it (a lock older than a minute is stale).
+  const lock = `${dir}.lock`;
+  let locked = false;
   try {
-    renameSync(scratch, dir);
+    mkdirSync(lock);
+    locked = true;
   } catch {
-    // Another test file won the race (or a stale dir is in the way): use or replace it.
-    if (!existsSync(join(dir, '.complete'))) {
+    const deadline = Date.now() + 60_000;
+    while (!complete() && Date.now() < deadline && Date.now() - statSafe(lock) < 60_000) sleep(100);
+    if (complete()) return dir;
+  }
+  try {
+    const scratch = mkdtempSync(join(tmpdir(), 'memtls-pki-scratch-'));
+    execFileSync('bash', [MAKE_PKI, scratch], { stdio: 'pipe' });
+    if (complete()) rmSync(scratch, { recursive: true, force: true });
+    else {
       rmSync(dir, { recursive: true, force: true });
       renameSync(scratch, dir);
-    } else rmSync(scratch, { recursive: true, force: true });
+    }
+  } finally {
+    if (locked) rmSync(lock, { recursive: true, force: true });
   }
   return dir;
+}
+
+function statSafe(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The DER certificates in a PEM file of the PKI. */

@@ -1,0 +1,266 @@
+// `memtls server` and `memtls client` as spawned processes (bin/memtls over an esbuild bundle of
+// src/cli) against `openssl s_client` / `openssl s_server`, TLS 1.2 with client certificates, for an
+// ECDSA and an RSA certificate.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
+
+let work: string;
+let bin: string;
+let pki: TestPki;
+
+beforeAll(async () => {
+  pki = testPki();
+  work = mkdtempSync(join(tmpdir(), 'memtls-cli-tls-'));
+  // The package layout: bin/memtls imports ../dist/cli/main.js.
+  mkdirSync(join(work, 'bin'));
+  copyFileSync(join(import.meta.dirname, '../../bin/memtls'), join(work, 'bin/memtls'));
+  await build({
+    entryPoints: [join(import.meta.dirname, '../../src/cli/main.ts')],
+    outfile: join(work, 'dist/cli/main.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  writeFileSync(join(work, 'dist/package.json'), '{"type":"module"}');
+  bin = join(work, 'bin/memtls');
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+interface Proc {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Resolves when the output stream contains the pattern (rejects after `ms` with what was seen). */
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function run(command: string, args: string[]): Proc {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.push(child);
+  const proc: Proc = {
+    child,
+    stdout: '',
+    stderr: '',
+    waitFor(stream, pattern, ms = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = proc[stream].match(pattern);
+          if (match) {
+            clearTimeout(timer);
+            child[stream]!.off('data', check);
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => {
+          child[stream]!.off('data', check);
+          reject(
+            new Error(
+              `timed out waiting for ${pattern} on ${stream}; stdout: ${proc.stdout}\nstderr: ${proc.stderr}`,
+            ),
+          );
+        }, ms);
+        child[stream]!.on('data', check);
+        check();
+      });
+    },
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+  child.stdout!.on('data', (d: Buffer) => {
+    proc.stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    proc.stderr += d.toString();
+  });
+  return proc;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
+  ]);
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function memtlsServer(id: Identity, extra: string[] = []): Proc {
+  return run(process.execPath, [
+    bin,
+    'server',
+    '--port',
+    '0',
+    '--ca',
+    pki.caPath,
+    '--cert',
+    id.certPath,
+    '--key',
+    id.keyPath,
+    ...extra,
+  ]);
+}
+
+const KINDS: [KeyKind, string][] = [
+  ['p256', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+  ['rsa2048', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+];
+
+describe('memtls server --echo ↔ openssl s_client', () => {
+  for (const [kind, suite] of KINDS) {
+    it(`${kind}: mutual TLS 1.2, echo, close_notify at EOF`, async () => {
+      const server = memtlsServer(pki.leaf(kind, 'server'), ['--echo']);
+      const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
+      const id = pki.leaf(kind, 'client');
+      const client = run('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-tls1_2',
+        '-servername',
+        'server.test',
+        '-CAfile',
+        pki.caPath,
+        '-verify_return_error',
+        '-verify_hostname',
+        'server.test',
+        '-cert',
+        id.certPath,
+        '-key',
+        id.keyPath,
+        '-quiet',
+        '-no_ign_eof',
+      ]);
+      client.child.stdin!.write('hello memtls\n');
+      await client.waitFor('stdout', /hello memtls/);
+      client.child.stdin!.end();
+      expect(await withTimeout(client.exited, 10_000, 's_client exit')).toBe(0);
+      const [line] = await server.waitFor('stderr', /handshake with .*\n/);
+      expect(line).toContain(suite);
+      expect(line).toContain('CN=client.test');
+      expect(line).toContain('DNS:client.test');
+      server.child.kill('SIGTERM');
+      expect(await withTimeout(server.exited, 10_000, 'server exit')).toBe(0);
+    });
+  }
+
+  it('logs a failed handshake with its code (client without a certificate)', async () => {
+    const server = memtlsServer(pki.leaf('p256', 'server'));
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
+    const client = run('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_2',
+      '-CAfile',
+      pki.caPath,
+      '-quiet',
+      '-no_ign_eof',
+    ]);
+    client.child.stdin!.end();
+    await server.waitFor('stderr', /handshake failed with 127\.0\.0\.1:\d+: certificate_required: /);
+    await withTimeout(client.exited, 10_000, 's_client exit');
+  });
+});
+
+describe('memtls client ↔ openssl s_server -Verify 1', () => {
+  for (const [kind, suite] of KINDS) {
+    it(`${kind}: mutual TLS 1.2, data both ways, exit 0 after close`, async () => {
+      const port = await freePort();
+      const sid = pki.leaf(kind, 'server');
+      const server = run('openssl', [
+        's_server',
+        '-accept',
+        `127.0.0.1:${port}`,
+        '-tls1_2',
+        '-cert',
+        sid.certPath,
+        '-key',
+        sid.keyPath,
+        '-CAfile',
+        pki.caPath,
+        '-Verify',
+        '1',
+        '-verify_return_error',
+        '-naccept',
+        '1',
+      ]);
+      await server.waitFor('stdout', /ACCEPT/);
+      const id = pki.leaf(kind, 'client');
+      const client = run(process.execPath, [
+        bin,
+        'client',
+        `127.0.0.1:${port}`,
+        '--servername',
+        'server.test',
+        '--ca',
+        pki.caPath,
+        '--cert',
+        id.certPath,
+        '--key',
+        id.keyPath,
+        '--keylog',
+        join(work, `keylog-${kind}.txt`),
+      ]);
+      const [summary] = await client.waitFor('stderr', /connected: .*\n/);
+      expect(summary).toContain('TLSv1.2');
+      expect(summary).toContain(suite);
+      expect(summary).toContain('CN=server.test');
+      client.child.stdin!.write('hello from memtls\n');
+      await server.waitFor('stdout', /hello from memtls/);
+      server.child.stdin!.write('hello from openssl\n');
+      await client.waitFor('stdout', /hello from openssl/);
+      client.child.stdin!.end(); // close_notify; s_server answers and exits (-naccept 1)
+      expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(0);
+      expect(readFileSync(join(work, `keylog-${kind}.txt`), 'utf8')).toMatch(
+        /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$/,
+      );
+      await withTimeout(server.exited, 10_000, 's_server exit');
+    });
+  }
+
+  it('fails with "memtls: error: CODE: message" and exit 1 on a hostname mismatch', async () => {
+    const server = memtlsServer(pki.leaf('p256', 'server'));
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
+    const id = pki.leaf('p256', 'client');
+    const client = run(process.execPath, [
+      bin,
+      'client',
+      `127.0.0.1:${port}`,
+      '--servername',
+      'wrong.test',
+      '--ca',
+      pki.caPath,
+      '--cert',
+      id.certPath,
+      '--key',
+      id.keyPath,
+      '--quiet',
+    ]);
+    expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(1);
+    expect(client.stderr).toMatch(/^memtls: error: hostname_mismatch: .*wrong\.test/m);
+    await server.waitFor('stderr', /handshake failed with .*: bad_certificate: /);
+  });
+});
