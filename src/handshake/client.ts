@@ -288,7 +288,8 @@ export class ClientHandshake {
       usage: 'server',
       hostname: cfg.verifyHostname ? cfg.serverName : undefined,
       allowCommonNameFallback: cfg.allowCommonNameFallback,
-      verifySignature: (algorithm, key, message, signature) => cfg.provider.verify(algorithm, key, message, signature),
+      verifySignature: (algorithm, key, message, signature) =>
+        cfg.provider.verify(algorithm, key, message, signature),
     });
     if (!verdict.ok) throw verdict.error;
     const leafKey = verdict.identity.certificate.publicKey;

@@ -232,7 +232,8 @@ export class ServerHandshake {
       now: cfg.now(),
       usage: 'client',
       allowCommonNameFallback: cfg.allowCommonNameFallback,
-      verifySignature: (algorithm, key, message, signature) => cfg.provider.verify(algorithm, key, message, signature),
+      verifySignature: (algorithm, key, message, signature) =>
+        cfg.provider.verify(algorithm, key, message, signature),
     });
     if (!verdict.ok) throw verdict.error;
     const key = verdict.identity.certificate.publicKey;
