@@ -79,7 +79,10 @@ function failureProblems(c: InteropCase, o: Observation): string[] {
   const f = c.scenario.failure!;
   const out: string[] = [];
   const e = o.memtls.error;
-  if (!e) {
+  if (f.kind === 'transport') {
+    if (e) out.push(`memtls failed with ${e.kind}/${e.code} (${e.message}), expected the peer to hang up`);
+    else if (o.memtls.peerClosed || !o.memtls.transportError) out.push('the peer closed cleanly, expected it to hang up');
+  } else if (!e) {
     out.push(`memtls did not fail (expected ${f.kind}/${f.code}; ${o.memtls.info ? 'handshake completed' : (o.memtls.transportError ?? 'no error')})`);
   } else {
     if (e.code !== f.code || e.kind !== f.kind) {

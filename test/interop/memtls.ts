@@ -6,6 +6,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { GROUP_NAMES } from './names.js';
 import { pkiText } from './pki.js';
 import { Pump } from './pump.js';
 import type { Identity, Observation, Scenario } from './scenario.js';
@@ -26,7 +27,9 @@ function chainOf(identity: Identity): string[] {
 function common(s: Scenario) {
   return {
     ...(s.suite ? { cipherSuites: [s.suite] } : {}),
-    ...(s.group ? { groups: [s.group] } : {}),
+    // Preference, not restriction: in TLS 1.2 supported_groups also lists the curves acceptable for
+    // ECDSA certificates (RFC 8422 §5.1.1), so leaving P-256 out would refuse P-256 certificates.
+    ...(s.group ? { groups: [s.group, ...GROUP_NAMES.filter((g) => g !== s.group)] } : {}),
     ...(s.provider === 'node' ? { crypto: nodeCryptoProvider } : {}),
   };
 }

@@ -29,9 +29,12 @@ export type Transfer =
   | { kind: 'none' };
 
 export interface FailureExpectation {
-  /** TlsError.code and kind on the memtls side. */
+  /**
+   * TlsError.code and kind on the memtls side. Kind 'transport' (code 'closed_without_alert') means
+   * memtls has no TLS error to show because the peer closed TCP without an alert or close_notify.
+   */
   code: string;
-  kind: TlsErrorKind;
+  kind: TlsErrorKind | 'transport';
   /** Substrings the memtls error message must contain. */
   messageIncludes?: string[];
   /**
@@ -55,7 +58,10 @@ export interface Scenario {
   serverName?: string;
   /** Restrict both ends to this suite (IANA name). */
   suite?: string;
-  /** Restrict both ends to this group. */
+  /**
+   * The group memtls prefers (listed first; the others follow, see memtls.ts) and that must be
+   * negotiated; peers keep their defaults (servers pick by client preference, see python/peer.py).
+   */
   group?: 'x25519' | 'secp256r1' | 'secp384r1';
   alpn?: { client: string[]; server: string[]; expect: string };
   /** Check that the server saw the client's SNI. */

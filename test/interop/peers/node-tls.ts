@@ -10,7 +10,7 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import { runMemtlsClient, smallLines, startMemtlsServer, ECHO_TEXT } from '../memtls.js';
-import { ianaSuite, memtlsGroup, opensslGroup, opensslSuite } from '../names.js';
+import { ianaSuite, memtlsGroup, opensslSuite } from '../names.js';
 import { pkiText } from '../pki.js';
 import type { Scope } from '../process.js';
 import { streamChunk } from '../pump.js';
@@ -30,7 +30,7 @@ function protocolOptions(s: Scenario): SecureContextOptions & { minVersion: 'TLS
     minVersion: tls11 ? 'TLSv1.1' : 'TLSv1.2',
     maxVersion: tls11 ? 'TLSv1.1' : 'TLSv1.2',
     ...(ciphers ? { ciphers } : {}),
-    ecdhCurve: s.group ? opensslGroup(s.group) : 'X25519:P-256:P-384',
+    ecdhCurve: 'X25519:P-256:P-384',
   };
 }
 

@@ -2,7 +2,7 @@
 // reversed; s_client sends stdin and prints what comes back, with the session summary on stdout.
 
 import { runMemtlsClient, startMemtlsServer, ECHO_TEXT, smallLines } from '../memtls.js';
-import { ianaSuite, memtlsGroup, opensslGroup, opensslSuite } from '../names.js';
+import { ianaSuite, memtlsGroup, opensslSuite } from '../names.js';
 import { pkiPath } from '../pki.js';
 import { Child, freePort, type Scope, timeout } from '../process.js';
 import type { Observation, PeerReport, Scenario } from '../scenario.js';
@@ -37,7 +37,6 @@ function protocolArgs(s: Scenario): string[] {
     if (s.peerTweak?.cipher) args.push('-cipher', s.peerTweak.cipher);
     else if (s.suite) args.push('-cipher', opensslSuite(s.suite));
   }
-  if (s.group) args.push('-groups', opensslGroup(s.group));
   return args;
 }
 

@@ -75,6 +75,7 @@ function report(child: Child): PeerReport {
 export async function pythonServer(s: Scenario, scope: Scope): Promise<Observation> {
   const args = commonArgs(s, s.server, s.serverCa ?? 'root.pem', s.alpn?.server, scope);
   if (!s.clientAuth) args.push('--no-client-auth');
+  if (s.group) args.push('--client-preference');
   const child = new Child('python3', [args[0]!, 'server', ...args.slice(1)], scope);
   const match = await timeout(child.waitFor(/"port": (\d+)/, 'listening'), 10_000, 'python server to listen');
   const memtls = await runMemtlsClient(Number(match[1]), s, scope);

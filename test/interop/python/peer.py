@@ -13,7 +13,9 @@ Contexts are set up the way aiomas sets up its TLS channels:
 
 'ECDH+AESGCM' selects only the ECDHE AES-GCM suites, so ChaCha20-Poly1305 is never offered by this
 peer. Deviations, only where a case asks for them: --no-client-auth (server: CERT_NONE), --ciphers
-(another cipher string), --tls11 (TLS 1.1 only at SECLEVEL=0, for the protocol_version case).
+(another cipher string), --tls11 (TLS 1.1 only at SECLEVEL=0, for the protocol_version case),
+--client-preference (server: clear OP_CIPHER_SERVER_PREFERENCE, which Python sets by default, so the
+client's preferred ECDHE group wins; restricting groups instead would also refuse P-256 certificates).
 
 Every line on stdout is one JSON object: {"event": "listening" | "session" | "done" | "error", ...}.
 """
@@ -53,6 +55,8 @@ def make_context(args, server_side):
     ctx.options |= ssl.OP_SINGLE_ECDH_USE | ssl.OP_NO_COMPRESSION
     if args.cert:
         ctx.load_cert_chain(args.cert, args.key)
+    if server_side and args.client_preference:
+        ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
     if args.alpn:
         ctx.set_alpn_protocols(args.alpn.split(","))
     return ctx
@@ -185,6 +189,7 @@ def main():
     parser.add_argument("--alpn")
     parser.add_argument("--tls11", action="store_true")
     parser.add_argument("--no-client-auth", action="store_true")
+    parser.add_argument("--client-preference", action="store_true")
     parser.add_argument("--port", type=int)
     parser.add_argument("--server-name", default="server.test")
     parser.add_argument("--transfer", default="echo")
