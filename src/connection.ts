@@ -132,6 +132,17 @@ export abstract class TlsConnection {
     return this.failure;
   }
 
+  /** What console.log and util.inspect show: state and negotiated parameters, never key material. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const i = this.sessionInfo;
+    const who = i?.peerIdentity ? `, peer: ${i.peerIdentity.subject}` : '';
+    return `${this.constructor.name} { state: '${this.state}'${i ? `, suite: ${i.cipherSuite}${who}` : ''} }`;
+  }
+
+  toJSON(): { state: ConnectionState; info: SessionInfo | undefined } {
+    return { state: this.state, info: this.sessionInfo };
+  }
+
   /** Network bytes in, in any fragmentation. Never throws for anything the peer sent. */
   receive(bytes: Uint8Array): TlsEvent[] {
     if (!(bytes instanceof Uint8Array)) throw localError('bad_argument', 'receive() takes a Uint8Array');

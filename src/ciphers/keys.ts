@@ -48,3 +48,20 @@ export function describeKey(key: PublicKey | PrivateKey): string {
       return 'Ed25519';
   }
 }
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Keep a private key's secret parts out of console.log / util.inspect / JSON.stringify: they show
+ * only the key's type ("PrivateKey { EC P-256 }"). The fields stay readable to code. Returns the key.
+ */
+export function redactPrivateKey<T extends PrivateKey>(key: T): T {
+  const summary = `PrivateKey { ${describeKey(key)} }`;
+  Object.defineProperty(key, inspectSymbol, { value: () => summary, enumerable: false });
+  Object.defineProperty(key, 'toJSON', {
+    value: () => ({ type: key.type, redacted: true }),
+    enumerable: false,
+  });
+  Object.defineProperty(key, 'toString', { value: () => summary, enumerable: false });
+  return key;
+}

@@ -4,7 +4,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import * as asn1js from 'asn1js';
-import { type PrivateKey, publicKeyOf } from '../ciphers/keys.js';
+import { type PrivateKey, publicKeyOf, redactPrivateKey } from '../ciphers/keys.js';
 import { defaultRandom } from '../ciphers/provider.js';
 import { generateRsaKey } from '../ciphers/rsa-keygen.js';
 import type { SignatureAlgorithm } from '../ciphers/schemes.js';

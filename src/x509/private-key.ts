@@ -3,7 +3,7 @@
 
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import type { EcCurve, PrivateKey } from '../ciphers/keys.js';
+import { type EcCurve, type PrivateKey, redactPrivateKey } from '../ciphers/keys.js';
 import { bitLength } from '../ciphers/rsa.js';
 import { keysMatch } from '../ciphers/signatures.js';
 import { equalBytes, utf8 } from '../codec.js';
@@ -75,13 +75,17 @@ export function ecCurveImpl(curve: EcCurve): typeof p256 {
  * Throws a local TlsError: `bad_config`, `bad_passphrase` or `unsupported_key`, each saying what to do.
  */
 export function parsePrivateKey(input: PemOrDer, passphrase?: string): PrivateKey {
+  return redactPrivateKey(parsePrivateKeyInput(input, passphrase));
+}
+
+function parsePrivateKeyInput(input: PemOrDer, passphrase?: string): PrivateKey {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw localError(
       'bad_config',
       `the private key must be PEM text or DER bytes, not ${input === null ? 'null' : typeof input}`,
     );
   }
-  if (typeof input !== 'string' && !looksLikePem(input)) return parsePrivateKeyDer(input, passphrase);
+  if (typeof input !== 'string' && !looksLikePem(input)) return parsePrivateKeyDerInput(input, passphrase);
   const text = typeof input === 'string' ? input : utf8.decode(input);
   const block = privateKeyBlock(text);
   switch (block.label) {
@@ -98,6 +102,10 @@ export function parsePrivateKey(input: PemOrDer, passphrase?: string): PrivateKe
 
 /** Parse DER, recognising PKCS#8, encrypted PKCS#8, PKCS#1 and SEC 1 by their shape. */
 export function parsePrivateKeyDer(der: Uint8Array, passphrase?: string): PrivateKey {
+  return redactPrivateKey(parsePrivateKeyDerInput(der, passphrase));
+}
+
+function parsePrivateKeyDerInput(der: Uint8Array, passphrase?: string): PrivateKey {
   const items = sequence(parseKeyDer(der), WHAT, 2);
   const tags = items.slice(0, 2).map((node) => (node.tagClass === 'universal' ? node.tag : -1));
   if (tags[0] === 16) return parseEncrypted(der, passphrase); // EncryptedPrivateKeyInfo

@@ -272,3 +272,23 @@ describe('full handshakes', () => {
     );
   });
 });
+
+describe('secrets stay out of logs', () => {
+  it('util.inspect and JSON show no key material', async () => {
+    const { inspect } = await import('node:util');
+    const { parsePrivateKey } = await import('../../src/x509/private-key.js');
+    const { client, server } = configs('p256', 'p256');
+    const lines: string[] = [];
+    const c = new TlsClient({ ...client, keyLog: (l) => lines.push(l) });
+    const s = new TlsServer(server);
+    handshakeAndExchange(c, s);
+    const master = lines[0]!.split(' ')[2]!;
+    const text = inspect(c, { depth: 10 });
+    expect(text).toMatch(/TlsClient \{ state: 'open', suite: TLS_ECDHE/);
+    expect(text).not.toContain(master);
+    const key = parsePrivateKey(pki.leaf('p256', 'server').key);
+    expect(inspect(key, { depth: 10 })).toBe('PrivateKey { EC P-256 }');
+    expect(JSON.stringify(key)).toBe('{"type":"ec","redacted":true}');
+    expect(String(key)).toBe('PrivateKey { EC P-256 }');
+  });
+});
