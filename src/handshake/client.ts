@@ -2,27 +2,17 @@
 // authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
 import { GROUPS, type GroupName, groupByCode } from '../ciphers/groups.js';
-import { computeExtendedMasterSecret, computeMasterSecret, computeVerifyData } from '../ciphers/prf.js';
 import type { KeyShare } from '../ciphers/provider.js';
 import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
-import { describeSuite, type SuiteParams, suiteByCode } from '../ciphers/suites.js';
-import { concatBytes, equalBytes } from '../codec.js';
+import type { SuiteParams } from '../ciphers/suites.js';
+import { concatBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
-import { certificateError, incompatibleError, peerError, TlsError } from '../errors.js';
-import { ProtocolVersion } from '../record/types.js';
-import { parseCertificate } from '../x509/certificate.js';
+import { certificateError, peerError } from '../errors.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { verifyChain } from '../x509/verify.js';
 import { buildClientHello } from './client-hello.js';
+import { checkServerHello } from './client-server-hello.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
-import {
-  decodeAlpn,
-  decodeEcPointFormats,
-  decodeEmptyExtension,
-  decodeRecordSizeLimit,
-  decodeRenegotiationInfo,
-} from './messages/extensions.js';
 import { encodeFinished } from './messages/finished.js';
 import { encodeClientHello } from './messages/hello.js';
 import { encodeClientKeyExchange, encodeServerEcdhParams } from './messages/key-exchange.js';
@@ -30,7 +20,6 @@ import {
   type CertificateMessage,
   type CertificateRequest,
   ClientCertificateType,
-  ExtensionType,
   type Finished,
   type HandshakeMessage,
   HandshakeType,
@@ -39,6 +28,7 @@ import {
 } from './messages/types.js';
 import { chooseScheme, isIpLiteral, keyFitsSuite, schemesForKey } from './negotiate.js';
 import { deriveTrafficKeys, type HandshakeResult } from './session.js';
+import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedMessage } from './unexpected.js';
 
 interface Negotiated {
@@ -164,98 +154,10 @@ export class ClientHandshake {
     raw: Uint8Array,
   ): void {
     const cfg = this.config;
-    if (hello.version !== ProtocolVersion.TLSv1_2) {
-      throw peerError(
-        'protocol_version',
-        'unsupported_version',
-        `the server chose protocol version 0x${hello.version.toString(16)}; memtls speaks only TLS 1.2 (0x0303)`,
-      );
-    }
-    const suite = suiteByCode(hello.cipherSuite);
-    if (!suite || !cfg.suites.includes(suite)) {
-      throw peerError(
-        'illegal_parameter',
-        'unoffered_cipher_suite',
-        `the server chose cipher suite ${describeSuite(hello.cipherSuite)}, which we did not offer`,
-      );
-    }
-    if (hello.compressionMethod !== 0) {
-      throw peerError(
-        'illegal_parameter',
-        'compression',
-        'the server chose compression; only null compression was offered',
-      );
-    }
-    const offered = new Set<number>([
-      ExtensionType.server_name,
-      ExtensionType.ec_point_formats,
-      ExtensionType.extended_master_secret,
-      ExtensionType.renegotiation_info,
-      ...(cfg.alpn.length > 0 ? [ExtensionType.application_layer_protocol_negotiation] : []),
-      ...(cfg.maxRecordSize !== undefined ? [ExtensionType.record_size_limit] : []),
-    ]);
-    let extendedMasterSecret = false;
-    let alpn: string | undefined;
-    for (const ext of hello.extensions) {
-      if (!offered.has(ext.type)) {
-        throw peerError(
-          'unsupported_extension',
-          'unsolicited_extension',
-          `the server sent extension ${ext.type} in ServerHello, which we did not offer`,
-        );
-      }
-      switch (ext.type) {
-        case ExtensionType.server_name:
-          decodeEmptyExtension(ext.data, 'server_name');
-          break;
-        case ExtensionType.ec_point_formats:
-          if (!decodeEcPointFormats(ext.data).includes(0)) {
-            throw peerError(
-              'illegal_parameter',
-              'ec_point_formats',
-              'the server does not accept uncompressed points',
-            );
-          }
-          break;
-        case ExtensionType.extended_master_secret:
-          decodeEmptyExtension(ext.data, 'extended_master_secret');
-          extendedMasterSecret = true;
-          break;
-        case ExtensionType.renegotiation_info:
-          if (decodeRenegotiationInfo(ext.data).length !== 0) {
-            throw peerError(
-              'handshake_failure',
-              'bad_renegotiation_info',
-              'the server sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.4)',
-            );
-          }
-          break;
-        case ExtensionType.application_layer_protocol_negotiation: {
-          const list = decodeAlpn(ext.data);
-          const chosen = list[0];
-          if (list.length !== 1 || chosen === undefined || !cfg.alpn.includes(chosen)) {
-            throw peerError(
-              'illegal_parameter',
-              'bad_alpn',
-              `the server selected ALPN ${JSON.stringify(list)}, not one of ours (${cfg.alpn.join(', ')})`,
-            );
-          }
-          alpn = chosen;
-          break;
-        }
-        case ExtensionType.record_size_limit:
-          this.io.setSendLimit(decodeRecordSizeLimit(ext.data));
-          if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);
-          break;
-      }
-    }
-    if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
-      throw incompatibleError(
-        'handshake_failure',
-        'extended_master_secret_required',
-        'the server does not support the extended master secret (RFC 7627), which memtls requires by default;' +
-          ' set requireExtendedMasterSecret: false to let an old server in',
-      );
+    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello);
+    if (recordSizeLimit !== undefined) {
+      this.io.setSendLimit(recordSizeLimit);
+      if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);
     }
     this.io.lockRecordVersion();
     this.io.transcript.add(raw);
@@ -280,19 +182,13 @@ export class ClientHandshake {
     if (message.certificates.length === 0) {
       throw certificateError('empty_chain', 'the server sent no certificate');
     }
-    const peerCertificates = message.certificates.map((der) => parsePeerCertificate(der));
-    const verdict = verifyChain({
-      chain: [...message.certificates],
-      root: [...cfg.roots],
-      now: cfg.now(),
-      usage: 'server',
-      hostname: cfg.verifyHostname ? cfg.serverName : undefined,
-      allowCommonNameFallback: cfg.allowCommonNameFallback,
-      verifySignature: (algorithm, key, message, signature) =>
-        cfg.provider.verify(algorithm, key, message, signature),
-    });
-    if (!verdict.ok) throw verdict.error;
-    const leafKey = verdict.identity.certificate.publicKey;
+    const { peerCertificates, identity } = authenticatePeer(
+      cfg,
+      message.certificates,
+      'server',
+      cfg.verifyHostname ? cfg.serverName : undefined,
+    );
+    const leafKey = identity.certificate.publicKey;
     if (!leafKey || !keyFitsSuite(leafKey, s.session.suite)) {
       throw peerError(
         'illegal_parameter',
@@ -303,7 +199,7 @@ export class ClientHandshake {
     this.io.transcript.add(raw);
     this.state = {
       step: 'awaitServerKeyExchange',
-      session: { ...s.session, peerCertificates, identity: verdict.identity },
+      session: { ...s.session, peerCertificates, identity },
     };
   }
 
@@ -375,11 +271,7 @@ export class ClientHandshake {
     io.send(HandshakeType.client_key_exchange, (w) =>
       encodeClientKeyExchange(w, { publicKey: share.publicKey }),
     );
-    const hash = session.suite.prfHash;
-    const masterSecret = session.extendedMasterSecret
-      ? computeExtendedMasterSecret(hash, preMasterSecret, io.transcript.hash(cfg.provider, hash))
-      : computeMasterSecret(hash, preMasterSecret, session.clientRandom, session.serverRandom);
-    preMasterSecret.fill(0);
+    const masterSecret = deriveMasterSecret(cfg, session, preMasterSecret, io.transcript);
     // CertificateVerify (RFC 5246 §7.4.8): a signature over every handshake message so far.
     if (clientScheme && cfg.key) {
       const signature = cfg.provider.sign(clientScheme.algorithm, cfg.key, io.transcript.bytes(), cfg.random);
@@ -392,12 +284,7 @@ export class ClientHandshake {
     const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.client);
     io.expectReadCipher(keys.server);
-    const verifyData = computeVerifyData(
-      hash,
-      masterSecret,
-      'client finished',
-      io.transcript.hash(cfg.provider, hash),
-    );
+    const verifyData = finishedVerifyData(cfg, session.suite, masterSecret, 'client finished', io.transcript);
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
     this.state = { step: 'awaitChangeCipherSpec', session, masterSecret };
   }
@@ -408,20 +295,14 @@ export class ClientHandshake {
     raw: Uint8Array,
   ): void {
     const cfg = this.config;
-    const hash = s.session.suite.prfHash;
-    const expected = computeVerifyData(
-      hash,
+    checkPeerFinished(
+      cfg,
+      s.session.suite,
       s.masterSecret,
-      'server finished',
-      this.io.transcript.hash(cfg.provider, hash),
+      'server',
+      this.io.transcript,
+      finished.verifyData,
     );
-    if (!equalBytes(expected, finished.verifyData)) {
-      throw peerError(
-        'decrypt_error',
-        'bad_finished',
-        "the server's Finished message does not match the handshake: the handshake was tampered with or the keys differ",
-      );
-    }
     this.io.transcript.add(raw);
     const session = s.session;
     this.result = {
@@ -444,14 +325,5 @@ export class ClientHandshake {
     };
     this.io.transcript.clear();
     this.state = { step: 'done' };
-  }
-}
-
-function parsePeerCertificate(der: Uint8Array): Certificate {
-  try {
-    return parseCertificate(der);
-  } catch (e) {
-    if (e instanceof TlsError) throw e;
-    throw certificateError('decode_error', `a certificate from the peer does not parse: ${String(e)}`);
   }
 }

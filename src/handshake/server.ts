@@ -2,15 +2,12 @@
 // certificates (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
 import { GROUPS, type GroupName } from '../ciphers/groups.js';
-import { computeExtendedMasterSecret, computeMasterSecret, computeVerifyData } from '../ciphers/prf.js';
 import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
-import { concatBytes, equalBytes } from '../codec.js';
+import { concatBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
-import { certificateError, peerError, TlsError } from '../errors.js';
-import { parseCertificate } from '../x509/certificate.js';
+import { certificateError, peerError } from '../errors.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { verifyChain } from '../x509/verify.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
 import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
@@ -29,6 +26,7 @@ import {
 import { schemesForKey } from './negotiate.js';
 import { negotiateClientHello } from './server-hello.js';
 import { deriveTrafficKeys, type HandshakeResult } from './session.js';
+import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedMessage } from './unexpected.js';
 
 interface Negotiated {
@@ -225,18 +223,8 @@ export class ServerHandshake {
       };
       return;
     }
-    const peerCertificates = message.certificates.map((der) => parsePeerCertificate(der));
-    const verdict = verifyChain({
-      chain: [...message.certificates],
-      root: [...cfg.roots],
-      now: cfg.now(),
-      usage: 'client',
-      allowCommonNameFallback: cfg.allowCommonNameFallback,
-      verifySignature: (algorithm, key, message, signature) =>
-        cfg.provider.verify(algorithm, key, message, signature),
-    });
-    if (!verdict.ok) throw verdict.error;
-    const key = verdict.identity.certificate.publicKey;
+    const { peerCertificates, identity } = authenticatePeer(cfg, message.certificates, 'client', undefined);
+    const key = identity.certificate.publicKey;
     if (!key || schemesForKey(key, s.session.requestedSchemes).length === 0) {
       throw certificateError(
         'unsupported_algorithm',
@@ -246,7 +234,7 @@ export class ServerHandshake {
     this.io.transcript.add(raw);
     this.state = {
       step: 'awaitClientKeyExchange',
-      session: { ...s.session, peerCertificates, identity: verdict.identity },
+      session: { ...s.session, peerCertificates, identity },
     };
   }
 
@@ -264,11 +252,7 @@ export class ServerHandshake {
       session.share.dispose();
     }
     this.io.transcript.add(raw);
-    const hash = session.suite.prfHash;
-    const masterSecret = session.extendedMasterSecret
-      ? computeExtendedMasterSecret(hash, preMasterSecret, this.io.transcript.hash(cfg.provider, hash))
-      : computeMasterSecret(hash, preMasterSecret, session.clientRandom, session.serverRandom);
-    preMasterSecret.fill(0);
+    const masterSecret = deriveMasterSecret(cfg, session, preMasterSecret, this.io.transcript);
     const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
     this.io.expectReadCipher(keys.client);
     this.io.logKey(session.clientRandom, masterSecret);
@@ -322,28 +306,16 @@ export class ServerHandshake {
     const cfg = this.config;
     const io = this.io;
     const session = s.session;
-    const hash = session.suite.prfHash;
-    const expected = computeVerifyData(
-      hash,
-      s.masterSecret,
-      'client finished',
-      io.transcript.hash(cfg.provider, hash),
-    );
-    if (!equalBytes(expected, finished.verifyData)) {
-      throw peerError(
-        'decrypt_error',
-        'bad_finished',
-        "the client's Finished message does not match the handshake: the handshake was tampered with or the keys differ",
-      );
-    }
+    checkPeerFinished(cfg, session.suite, s.masterSecret, 'client', io.transcript, finished.verifyData);
     io.transcript.add(raw);
     const keys = deriveTrafficKeys(session.suite, s.masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.server);
-    const verifyData = computeVerifyData(
-      hash,
+    const verifyData = finishedVerifyData(
+      cfg,
+      session.suite,
       s.masterSecret,
       'server finished',
-      io.transcript.hash(cfg.provider, hash),
+      io.transcript,
     );
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
     this.result = {
@@ -371,13 +343,4 @@ export class ServerHandshake {
 
 function groupCode(group: GroupName): number {
   return GROUPS[group].code;
-}
-
-function parsePeerCertificate(der: Uint8Array): Certificate {
-  try {
-    return parseCertificate(der);
-  } catch (e) {
-    if (e instanceof TlsError) throw e;
-    throw certificateError('decode_error', `a certificate from the peer does not parse: ${String(e)}`);
-  }
 }
