@@ -10,15 +10,16 @@ import * as tls from 'node:tls';
 import type { ClientConfig, ServerConfig } from '../src/config.js';
 import { TlsClient, TlsServer } from '../src/endpoints.js';
 
-type KeyKind = 'p256' | 'rsa2048' | 'rsa4096';
+export type KeyKind = 'p256' | 'rsa2048' | 'rsa4096';
 
-interface Pki {
+export interface Pki {
   ca: string;
   server: { cert: string; key: string };
   client: { cert: string; key: string };
 }
 
-function makePki(kind: KeyKind, dir: string): Pki {
+/** A CA, a server leaf (server.test) and a client leaf (client.test) made with the openssl CLI in `dir`. */
+export function makePki(kind: KeyKind, dir: string): Pki {
   const run = (args: string[]) =>
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   const keyArgs =

@@ -2,10 +2,17 @@
 // bench/results/latest.json (each benchmark owns one top-level key; other keys are kept).
 //   --quick        shorter rounds (the whole run finishes in under a minute)
 //   NAME …         run only the named sections (e.g. `record`)
+// With MEMTLS_BENCH_ADAPTERS_SERVER set, this file is the `adapters` section's server child instead.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ADAPTERS_CHILD_ENV,
+  formatAdaptersTable,
+  runAdaptersBench,
+  runAdaptersServerChild,
+} from './adapters.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshake.js';
 import { formatRecordTable, runRecordBench } from './record.js';
 
@@ -25,6 +32,12 @@ const SECTIONS: Record<string, Section> = {
     async run(quick) {
       const result = await runHandshakeBench({ quick });
       return { result, table: formatHandshakeTable(result) };
+    },
+  },
+  adapters: {
+    async run(quick) {
+      const result = await runAdaptersBench({ quick });
+      return { result, table: formatAdaptersTable(result) };
     },
   },
 };
@@ -64,4 +77,5 @@ async function main(): Promise<void> {
   console.log(`results merged into ${file} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-await main();
+if (process.env[ADAPTERS_CHILD_ENV]) await runAdaptersServerChild();
+else await main();

@@ -32,6 +32,31 @@ export type UpgradeOptions = ((ClientConfig & { role?: 'client' }) | (ServerConf
   allowHalfOpen?: boolean;
 };
 
+/** Copies of options objects without `serverName`, made once per options object (see clientConfig). */
+const withServerName = new WeakMap<ConnectOptions, ClientConfig>();
+
+/**
+ * The client config for `opts`: `opts` itself when it names the server, else a copy with `serverName`
+ * = `host`, kept per options object while its fields stay the same. The engine caches parsed
+ * certificates and keys per config object, so repeated connect() calls with one options object must
+ * pass one config object: a fresh copy each time would re-parse the PEMs and re-check the key.
+ */
+function clientConfig(opts: ConnectOptions): ClientConfig {
+  if (typeof opts.serverName === 'string' && opts.serverName.length > 0) return opts;
+  const cached = withServerName.get(opts);
+  if (cached !== undefined && cached.serverName === opts.host && sameFields(opts, cached)) return cached;
+  const copy = { ...opts, serverName: opts.host };
+  withServerName.set(opts, copy);
+  return copy;
+}
+
+function sameFields(opts: ConnectOptions, copy: ClientConfig): boolean {
+  const a = opts as unknown as Record<string, unknown>;
+  const b = copy as unknown as Record<string, unknown>;
+  for (const key of Object.keys(a)) if (key !== 'serverName' && a[key] !== b[key]) return false;
+  return true;
+}
+
 function socketOptions(opts: {
   handshakeTimeout?: number;
   allowHalfOpen?: boolean;
@@ -45,7 +70,7 @@ function socketOptions(opts: {
  * handshake, and 'error' with a TlsError when it fails. `serverName` defaults to `host`.
  */
 export function connect(opts: ConnectOptions, onSecureConnect?: () => void): TlsSocket {
-  const client = new TlsClient({ ...opts, serverName: opts.serverName ?? opts.host }); // bad config throws here
+  const client = new TlsClient(clientConfig(opts)); // bad config throws here
   // Our TlsSocket decides when the TCP write side ends (after close_notify), so TCP half-open is on.
   const socket = net.connect({ host: opts.host, port: opts.port, allowHalfOpen: true });
   const tls = new TlsSocket(socket, client, socketOptions(opts));

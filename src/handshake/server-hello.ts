@@ -27,6 +27,7 @@ import { type ClientHello, type Extension, ExtensionType } from './messages/type
 import { chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
 
 const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
+/** Signals a version fallback (RFC 7507); harmless here: we speak only the highest version a client can offer us. */
 const TLS_FALLBACK_SCSV = 0x5600;
 
 export interface ServerChoices {
@@ -53,13 +54,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       'protocol_version',
       'unsupported_version',
       `the client offers at most ${v}; memtls speaks only TLS 1.2`,
-    );
-  }
-  if (hello.cipherSuites.includes(TLS_FALLBACK_SCSV) && hello.version < ProtocolVersion.TLSv1_2) {
-    throw peerError(
-      'inappropriate_fallback',
-      'inappropriate_fallback',
-      'the client signalled a version fallback',
     );
   }
   if (!hello.compressionMethods.includes(0)) {
@@ -112,8 +106,25 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
             `${peerSchemes.map(describeScheme).join(', ')}; we allow ${cfg.schemes.map((s) => s.name).join(', ')}`,
     );
   }
+  // Group (RFC 8422 §5.1.1): without supported_groups, assume the client can do P-256.
+  const sg = ext.get(ExtensionType.supported_groups);
+  const peerGroupCodes = sg !== undefined ? decodeSupportedGroups(sg) : undefined;
+  // An ECDSA certificate's curve must be one the client listed (RFC 8422 §5.1.1, §5.3); Ed25519 is not.
+  const key = publicKeyOf(cfg.key);
+  const curveCode = key.type === 'ec' ? (key.curve === 'P-256' ? 0x0017 : 0x0018) : undefined;
+  const curveRefused =
+    curveCode !== undefined && peerGroupCodes !== undefined && !peerGroupCodes.includes(curveCode);
   // Cipher suite: server preference among those our certificate key can authenticate.
   const suite = cfg.suites.find((s) => keyFitsSuite(cfg.key, s) && hello.cipherSuites.includes(s.code));
+  if (suite && curveRefused) {
+    throw incompatibleError(
+      'handshake_failure',
+      'certificate_curve_not_supported',
+      `the client's supported_groups (${peerGroupCodes!.map((c) => groupByCode(c)?.name ?? `0x${c.toString(16).padStart(4, '0')}`).join(', ')})` +
+        ` do not include ${key.type === 'ec' ? (key.curve === 'P-256' ? 'secp256r1' : 'secp384r1') : ''}, the curve of this server's` +
+        ' ECDSA certificate, so it could not verify our signatures (RFC 8422 §5.1.1)',
+    );
+  }
   if (!suite) {
     const offered = hello.cipherSuites.filter(
       (c) => c !== TLS_EMPTY_RENEGOTIATION_INFO_SCSV && c !== TLS_FALLBACK_SCSV,
@@ -128,13 +139,9 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
           .join(', ')} (ECDHE with AES-GCM or ChaCha20-Poly1305 only)`,
     );
   }
-  // Group (RFC 8422 §5.1.1): without supported_groups, assume the client can do P-256.
-  const sg = ext.get(ExtensionType.supported_groups);
   const peerGroups =
-    sg !== undefined
-      ? decodeSupportedGroups(sg)
-          .map((c) => groupByCode(c)?.name)
-          .filter((g): g is GroupName => g !== undefined)
+    peerGroupCodes !== undefined
+      ? peerGroupCodes.map((c) => groupByCode(c)?.name).filter((g): g is GroupName => g !== undefined)
       : (['secp256r1'] as GroupName[]);
   const group = cfg.groups.find((g) => peerGroups.includes(g));
   if (!group) {

@@ -101,12 +101,23 @@ describe('handshake failures', () => {
   });
 
   it('no common group', () => {
+    // An RSA-only client lists just its groups; the server allows none of them.
+    const rsa = pki.leaf('rsa2048', 'server');
     expectFailure(
-      attempt({ groups: ['x25519'] }, { groups: ['secp384r1'] }),
+      attempt(
+        { groups: ['x25519'], cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] },
+        { groups: ['secp384r1'], cert: rsa.cert, key: rsa.key },
+      ),
       'server',
       'no_common_group',
       'handshake_failure',
     );
+  });
+
+  it('a client whose supported_groups omit the ECDSA certificate curve is refused (RFC 8422 §5.1.1)', () => {
+    const o = attempt({ groups: ['x25519'] }, {});
+    expectFailure(o, 'server', 'certificate_curve_not_supported', 'handshake_failure');
+    expect(errorOf(o.server)?.message).toMatch(/do not include secp256r1/);
   });
 
   it('no common signature scheme', () => {

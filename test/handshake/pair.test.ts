@@ -67,7 +67,13 @@ describe('full handshakes', () => {
   for (const suite of ECDSA_SUITES) for (const group of GROUPS) cases.push(['p256', suite, group]);
   for (const suite of RSA_SUITES) for (const group of GROUPS) cases.push(['rsa2048', suite, group]);
   it.each(cases)('%s server, %s over %s, mutual TLS', (kind, suite, group) => {
-    const { client, server } = configs(kind, 'p256', { client: { cipherSuites: [suite], groups: [group] } });
+    // The group is chosen by ordering, not by restricting: in TLS 1.2, supported_groups also names the
+    // curves an ECDSA certificate may use (RFC 8422 §5.1.1), so both ends keep P-256 listed.
+    const order = [group, ...GROUPS.filter((g) => g !== group)];
+    const { client, server } = configs(kind, 'p256', {
+      client: { cipherSuites: [suite], groups: order },
+      server: { groups: order },
+    });
     const c = new TlsClient(client);
     const s = new TlsServer(server);
     handshakeAndExchange(c, s);

@@ -30,6 +30,15 @@ const CLIENT_IDS: Record<KeyType, Identity> = {
   ed25519: id('client-ed25519'),
 };
 
+/** The handshake signature a peer with this key type makes (TLS 1.2 ECDSA schemes are not curve-bound). */
+const SIGNATURES: Record<KeyType, RegExp> = {
+  rsa2048: /^rsa_(pss_rsae|pkcs1)_sha(256|384|512)$/,
+  rsa4096: /^rsa_(pss_rsae|pkcs1)_sha(256|384|512)$/,
+  p256: /^ecdsa_secp(256|384|521)r1_sha(256|384|512)$/,
+  p384: /^ecdsa_secp(256|384|521)r1_sha(256|384|512)$/,
+  ed25519: /^ed25519$/,
+};
+
 const MUTUAL: Pick<Scenario, 'server' | 'client' | 'clientAuth' | 'transfer' | 'provider'> = {
   server: SERVER_IDS.p256,
   client: CLIENT_IDS.p256,
@@ -65,28 +74,36 @@ interface Draft {
   timeoutMs?: number;
 }
 
-/** Positive cases for one peer and one memtls role. */
-function positives(peer: PeerName, role: Role): Draft[] {
+/** Positive cases for one peer (the same list for both memtls roles). */
+function positives(peer: PeerName): Draft[] {
   const drafts: Draft[] = [];
-  // Suite × group (mutual TLS), with each provider: every suite once, groups in rotation.
+  // Suite × group (mutual TLS). Against the openssl CLI: the full cross product with each provider;
+  // against Node and Python: every suite once, groups in rotation (so every group is covered too).
   const providers = peer === 'openssl' ? (['noble', 'node'] as const) : (['noble'] as const);
   for (const provider of providers) {
     suitesFor(peer).forEach((suite, i) => {
-      const group = GROUP_NAMES[i % GROUP_NAMES.length]!;
-      const rsa = suite.includes('_RSA_');
-      drafts.push({
-        name: `suite ${short(suite)} ${group}${provider === 'node' ? ' [node crypto]' : ''}`,
-        title: `${suite}, ${group}, mutual TLS, ${provider} provider`,
-        scenario: { ...MUTUAL, server: rsa ? SERVER_IDS.rsa2048 : SERVER_IDS.p256, suite, group, provider },
-      });
+      const groups = peer === 'openssl' ? GROUP_NAMES : [GROUP_NAMES[i % GROUP_NAMES.length]!];
+      for (const group of groups) {
+        const rsa = suite.includes('_RSA_');
+        drafts.push({
+          name: `suite ${short(suite)} ${group}${provider === 'node' ? ' [node crypto]' : ''}`,
+          title: `${suite}, ${group}, mutual TLS, ${provider} provider`,
+          scenario: { ...MUTUAL, server: rsa ? SERVER_IDS.rsa2048 : SERVER_IDS.p256, suite, group, provider },
+        });
+      }
     });
   }
-  // Key types: server and client certificates of each type.
+  // Key types: server and client certificates of each type; the peer's signature shows its key was used.
   for (const key of KEY_TYPES) {
     drafts.push({
       name: `keys ${key}`,
       title: `server and client certificates with ${key} keys`,
-      scenario: { ...MUTUAL, server: SERVER_IDS[key], client: CLIENT_IDS[key] },
+      scenario: {
+        ...MUTUAL,
+        server: SERVER_IDS[key],
+        client: CLIENT_IDS[key],
+        peerSignature: SIGNATURES[key],
+      },
     });
   }
   drafts.push({
@@ -97,7 +114,10 @@ function positives(peer: PeerName, role: Role): Draft[] {
   drafts.push({
     name: 'alpn',
     title: "ALPN: client offers h2, http/1.1; the server's preference (http/1.1) wins",
-    scenario: { ...MUTUAL, alpn: { client: ['h2', 'http/1.1'], server: ['http/1.1', 'h2'], expect: 'http/1.1' } },
+    scenario: {
+      ...MUTUAL,
+      alpn: { client: ['h2', 'http/1.1'], server: ['http/1.1', 'h2'], expect: 'http/1.1' },
+    },
   });
   drafts.push({
     name: 'sni',
@@ -107,7 +127,11 @@ function positives(peer: PeerName, role: Role): Draft[] {
   drafts.push({
     name: 'intermediate',
     title: 'both certificates issued by an intermediate CA, sent in the chain',
-    scenario: { ...MUTUAL, server: id('leaf-via-inter', ['inter.pem']), client: id('leaf-via-inter', ['inter.pem']) },
+    scenario: {
+      ...MUTUAL,
+      server: id('leaf-via-inter', ['inter.pem']),
+      client: id('leaf-via-inter', ['inter.pem']),
+    },
   });
   drafts.push({
     name: `${SMALL_WRITES} small writes`,
@@ -115,7 +139,8 @@ function positives(peer: PeerName, role: Role): Draft[] {
     scenario: { ...MUTUAL, transfer: { kind: 'small', count: SMALL_WRITES } },
   });
   // Large transfers: Node tls (both providers) and Python; the openssl CLI is for breadth.
-  const largeProviders = peer === 'node' ? (['noble', 'node'] as const) : peer === 'python' ? (['noble'] as const) : [];
+  const largeProviders =
+    peer === 'node' ? (['noble', 'node'] as const) : peer === 'python' ? (['noble'] as const) : [];
   for (const provider of largeProviders) {
     drafts.push({
       name: `16 MiB${provider === 'node' ? ' [node crypto]' : ''}`,
@@ -143,21 +168,34 @@ function clientNegatives(peer: PeerName): Draft[] {
     {
       name: 'expired server cert',
       title: 'server certificate expired 2021-01-01',
-      scenario: { ...MUTUAL, server: id('expired'), transfer: none, failure: failure('certificate', 'expired', { alert: 'certificate_expired' }) },
+      scenario: {
+        ...MUTUAL,
+        server: id('expired'),
+        transfer: none,
+        failure: failure('certificate', 'expired', { alert: 'certificate_expired' }),
+      },
     },
     {
       name: 'wrong root',
       title: 'server certificate from another root',
-      scenario: { ...MUTUAL, server: id('wrong-root-leaf'), transfer: none, failure: failure('certificate', 'unknown_ca', { alert: 'unknown_ca' }) },
+      scenario: {
+        ...MUTUAL,
+        server: id('wrong-root-leaf'),
+        transfer: none,
+        failure: failure('certificate', 'unknown_ca', { alert: 'unknown_ca' }),
+      },
     },
     {
       name: 'hostname mismatch',
-      title: "server certificate for other.test, client expects server.test",
+      title: 'server certificate for other.test, client expects server.test',
       scenario: {
         ...MUTUAL,
         server: id('wrong-name'),
         transfer: none,
-        failure: failure('certificate', 'hostname_mismatch', { alert: 'bad_certificate' }, ['other.test', 'server.test']),
+        failure: failure('certificate', 'hostname_mismatch', { alert: 'bad_certificate' }, [
+          'other.test',
+          'server.test',
+        ]),
       },
     },
     {
@@ -167,26 +205,29 @@ function clientNegatives(peer: PeerName): Draft[] {
         ...MUTUAL,
         client: undefined,
         transfer: none,
-        failure: failure('alertReceived', 'handshake_failure', { error: /peer did not return a certificate/i }),
+        failure: failure('alertReceived', 'handshake_failure', {
+          error: /peer did not return a certificate/i,
+        }),
       },
     },
   ];
-  // Node's tls server checks client certificates in JavaScript after the handshake and just closes
-  // the socket (no alert), so a refused client certificate cannot be told apart there.
-  if (peer !== 'node') {
-    drafts.push({
-      name: 'client cert server-only EKU',
-      title: 'client certificate with extendedKeyUsage serverAuth only',
-      scenario: {
-        ...MUTUAL,
-        client: id('server-only'),
-        transfer: none,
-        failure: failure('alertReceived', 'unsupported_certificate', {
-          error: /unsuitable certificate purpose|unsupported certificate purpose/i,
-        }),
-      },
-    });
-  }
+  // Node's tls server checks client certificates in JavaScript after its side of the handshake and
+  // destroys the socket without an alert: memtls sees the connection end, Node reports a hang-up.
+  drafts.push({
+    name: 'client cert server-only EKU',
+    title: 'client certificate with extendedKeyUsage serverAuth only',
+    scenario: {
+      ...MUTUAL,
+      client: id('server-only'),
+      transfer: none,
+      failure:
+        peer === 'node'
+          ? failure('transport', 'closed_without_alert', { error: /ECONNRESET|socket hang up/ })
+          : failure('alertReceived', 'unsupported_certificate', {
+              error: /unsuitable certificate purpose|unsupported certificate purpose/i,
+            }),
+    },
+  });
   if (peer === 'openssl') {
     drafts.push({
       // memtls offers only TLS 1.2 AEAD suites, so a TLS 1.1 server finds no suite for its version.
@@ -195,7 +236,7 @@ function clientNegatives(peer: PeerName): Draft[] {
       scenario: {
         ...MUTUAL,
         transfer: none,
-        peerTweak: { tls11: true },
+        peerTweak: { legacyVersion: 'TLSv1.1' },
         failure: failure('alertReceived', 'handshake_failure', { error: /no shared cipher/i }),
       },
     });
@@ -220,12 +261,22 @@ function serverNegatives(peer: PeerName): Draft[] {
     {
       name: 'expired client cert',
       title: 'client certificate expired 2021-01-01',
-      scenario: { ...MUTUAL, client: id('expired-client'), transfer: none, failure: failure('certificate', 'expired', { alert: 'certificate_expired' }) },
+      scenario: {
+        ...MUTUAL,
+        client: id('expired-client'),
+        transfer: none,
+        failure: failure('certificate', 'expired', { alert: 'certificate_expired' }),
+      },
     },
     {
       name: 'wrong root',
       title: 'client certificate from another root',
-      scenario: { ...MUTUAL, client: id('wrong-root-client'), transfer: none, failure: failure('certificate', 'unknown_ca', { alert: 'unknown_ca' }) },
+      scenario: {
+        ...MUTUAL,
+        client: id('wrong-root-client'),
+        transfer: none,
+        failure: failure('certificate', 'unknown_ca', { alert: 'unknown_ca' }),
+      },
     },
     {
       name: 'missing client cert',
@@ -248,12 +299,25 @@ function serverNegatives(peer: PeerName): Draft[] {
       },
     },
     {
+      name: 'alpn no overlap',
+      title: 'client offers only http/1.1, memtls accepts only h2',
+      scenario: {
+        ...MUTUAL,
+        alpn: { client: ['http/1.1'], server: ['h2'], expect: '' },
+        transfer: none,
+        failure: failure('incompatible', 'no_application_protocol', { alert: 'no_application_protocol' }, [
+          'http/1.1',
+          'h2',
+        ]),
+      },
+    },
+    {
       name: 'client TLS 1.1 only',
       title: 'client offers only TLS 1.1 (SECLEVEL=0)',
       scenario: {
         ...MUTUAL,
         transfer: none,
-        peerTweak: { tls11: true },
+        peerTweak: { legacyVersion: 'TLSv1.1' },
         failure: failure('incompatible', 'unsupported_version', { alert: 'protocol_version' }, ['TLS 1.1']),
       },
     },
@@ -285,6 +349,30 @@ function serverNegatives(peer: PeerName): Draft[] {
       },
     },
   ];
+  if (peer === 'openssl') {
+    drafts.push({
+      name: 'client without the certificate curve',
+      title: 's_client -groups X25519 to a P-256 ECDSA server (RFC 8422 §5.1.1)',
+      scenario: {
+        ...MUTUAL,
+        transfer: none,
+        peerTweak: { groups: 'X25519' },
+        failure: failure('incompatible', 'certificate_curve_not_supported', { alert: 'handshake_failure' }, [
+          'do not include secp256r1',
+        ]),
+      },
+    });
+    drafts.push({
+      name: 'client TLS 1.0 only',
+      title: 's_client -tls1 (SECLEVEL=0)',
+      scenario: {
+        ...MUTUAL,
+        transfer: none,
+        peerTweak: { legacyVersion: 'TLSv1' },
+        failure: failure('incompatible', 'unsupported_version', { alert: 'protocol_version' }, ['TLS 1.0']),
+      },
+    });
+  }
   // The peer client checks the server's name itself. OpenSSL and Python abort the handshake with an
   // alert; Node's tls checks after the handshake and closes without one.
   drafts.push({
@@ -297,8 +385,9 @@ function serverNegatives(peer: PeerName): Draft[] {
       failure:
         peer === 'node'
           ? failure('transport', 'closed_without_alert', { error: /ERR_TLS_CERT_ALTNAME_INVALID/ })
-          : failure('alertReceived', 'certificate_unknown', {
-              error: peer === 'openssl' ? /hostname mismatch/i : /Hostname mismatch|certificate verify failed/i,
+          : failure('alertReceived', 'bad_certificate', {
+              error:
+                peer === 'openssl' ? /hostname mismatch/i : /Hostname mismatch|certificate verify failed/i,
             }),
     },
   });
@@ -309,7 +398,10 @@ function build(): InteropCase[] {
   const cases: InteropCase[] = [];
   for (const peer of PEERS) {
     for (const role of ROLES) {
-      const drafts = [...positives(peer, role), ...(role === 'client' ? clientNegatives(peer) : serverNegatives(peer))];
+      const drafts = [
+        ...positives(peer),
+        ...(role === 'client' ? clientNegatives(peer) : serverNegatives(peer)),
+      ];
       for (const d of drafts) {
         cases.push({
           id: `${peer}/memtls-${role}/${d.name}`,

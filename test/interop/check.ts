@@ -18,7 +18,8 @@ function successProblems(c: InteropCase, o: Observation): string[] {
   if (out.length > 0) return out;
   const info = m.info;
   if (!info) return [`memtls saw no handshake (${m.transportError ?? 'no error'})`];
-  if (s.suite && info.cipherSuite !== s.suite) out.push(`memtls negotiated ${info.cipherSuite}, expected ${s.suite}`);
+  if (s.suite && info.cipherSuite !== s.suite)
+    out.push(`memtls negotiated ${info.cipherSuite}, expected ${s.suite}`);
   if (s.suite && p.cipher !== undefined && p.cipher !== s.suite) {
     out.push(`${c.peer} negotiated ${p.cipher}, expected ${s.suite}`);
   }
@@ -31,7 +32,11 @@ function successProblems(c: InteropCase, o: Observation): string[] {
   }
   if (s.alpn) {
     if (info.alpn !== s.alpn.expect) out.push(`memtls ALPN ${info.alpn}, expected ${s.alpn.expect}`);
-    if (p.alpn !== undefined && p.alpn !== s.alpn.expect) out.push(`${c.peer} ALPN ${p.alpn}, expected ${s.alpn.expect}`);
+    if (p.alpn !== undefined && p.alpn !== s.alpn.expect)
+      out.push(`${c.peer} ALPN ${p.alpn}, expected ${s.alpn.expect}`);
+  }
+  if (s.peerSignature && !s.peerSignature.test(info.signatureScheme)) {
+    out.push(`the peer signed with ${info.signatureScheme}, expected ${s.peerSignature}`);
   }
   const name = s.serverName ?? 'server.test';
   if (s.checkSni) {
@@ -51,11 +56,14 @@ function successProblems(c: InteropCase, o: Observation): string[] {
       out.push(`${c.peer} client saw no server certificate`);
     }
   }
-  // Data.
+  // Data, then a clean close: both ends exchange close_notify.
   const t = s.transfer;
   if (t.kind !== 'none') {
+    if (!m.peerClosed)
+      out.push(`memtls got no close_notify from ${c.peer} (${m.transportError ?? 'no transport error'})`);
     if (c.role === 'client') {
-      if (m.echoMatched !== true) out.push(`memtls client: the echo did not match (${m.receivedBytes} bytes back)`);
+      if (m.echoMatched !== true)
+        out.push(`memtls client: the echo did not match (${m.receivedBytes} bytes back)`);
       if (t.kind === 'large' && p.receivedSha256 !== undefined && p.receivedSha256 !== m.sentSha256) {
         out.push(`${c.peer} received SHA-256 ${p.receivedSha256}, memtls sent ${m.sentSha256}`);
       }
@@ -65,7 +73,8 @@ function successProblems(c: InteropCase, o: Observation): string[] {
     } else {
       if (p.echoMatched !== true) out.push(`${c.peer} client: the echo did not match`);
       if (t.kind === 'large') {
-        if (m.receivedBytes !== t.bytes) out.push(`memtls server received ${m.receivedBytes} bytes, expected ${t.bytes}`);
+        if (m.receivedBytes !== t.bytes)
+          out.push(`memtls server received ${m.receivedBytes} bytes, expected ${t.bytes}`);
         if (p.receivedSha256 !== undefined && p.receivedSha256 !== m.receivedSha256) {
           out.push(`memtls received SHA-256 ${m.receivedSha256}, ${c.peer} got back ${p.receivedSha256}`);
         }
@@ -81,9 +90,12 @@ function failureProblems(c: InteropCase, o: Observation): string[] {
   const e = o.memtls.error;
   if (f.kind === 'transport') {
     if (e) out.push(`memtls failed with ${e.kind}/${e.code} (${e.message}), expected the peer to hang up`);
-    else if (o.memtls.peerClosed || !o.memtls.transportError) out.push('the peer closed cleanly, expected it to hang up');
+    else if (o.memtls.peerClosed || !o.memtls.transportError)
+      out.push('the peer closed cleanly, expected it to hang up');
   } else if (!e) {
-    out.push(`memtls did not fail (expected ${f.kind}/${f.code}; ${o.memtls.info ? 'handshake completed' : (o.memtls.transportError ?? 'no error')})`);
+    out.push(
+      `memtls did not fail (expected ${f.kind}/${f.code}; ${o.memtls.info ? 'handshake completed' : (o.memtls.transportError ?? 'no error')})`,
+    );
   } else {
     if (e.code !== f.code || e.kind !== f.kind) {
       out.push(`memtls failed with ${e.kind}/${e.code} (${e.message}), expected ${f.kind}/${f.code}`);
@@ -97,7 +109,9 @@ function failureProblems(c: InteropCase, o: Observation): string[] {
   if (!p.error) out.push(`${c.peer} reported no error`);
   if ('alert' in f.peer) {
     if (!alertPattern(f.peer.alert).test(text)) {
-      out.push(`${c.peer} did not report the ${f.peer.alert} alert; it said: ${p.error ?? lastLines(p.output)}`);
+      out.push(
+        `${c.peer} did not report the ${f.peer.alert} alert; it said: ${p.error ?? lastLines(p.output)}`,
+      );
     }
   } else if (!f.peer.error.test(text)) {
     out.push(`${c.peer} error does not match ${f.peer.error}: ${p.error ?? lastLines(p.output)}`);

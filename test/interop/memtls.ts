@@ -8,9 +8,9 @@ import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { GROUP_NAMES } from './names.js';
 import { pkiText } from './pki.js';
+import type { Scope } from './process.js';
 import { Pump } from './pump.js';
 import type { Identity, Observation, Scenario } from './scenario.js';
-import type { Scope } from './process.js';
 
 /** The short message of an `echo` transfer. */
 export const ECHO_TEXT = 'hello from the interop matrix\n';
@@ -71,7 +71,9 @@ export async function runMemtlsClient(
   scope.add(() => {
     socket.destroy();
   });
-  const pump = new Pump(new TlsClient(memtlsClientConfig(s)), socket, { keepData: s.transfer.kind !== 'large' });
+  const pump = new Pump(new TlsClient(memtlsClientConfig(s)), socket, {
+    keepData: s.transfer.kind !== 'large',
+  });
   let echoMatched: boolean | undefined;
   let sentSha256: string | undefined;
   try {
@@ -116,24 +118,30 @@ export async function startMemtlsServer(
   const config = memtlsServerConfig(s);
   const sockets: Socket[] = [];
   let accept!: (p: Promise<MemtlsObservation>) => void;
-  const accepted = new Promise<Promise<MemtlsObservation>>((resolve) => {
+  const accepted = new Promise<MemtlsObservation>((resolve) => {
     accept = resolve;
   });
+  accepted.catch(() => {}); // a driver that gave up early must not leave an unhandled rejection
   const server = createServer((socket) => {
     sockets.push(socket);
     if (sockets.length > 1) {
       socket.destroy();
       return;
     }
-    let pump: Pump | undefined;
-    pump = new Pump(new TlsServer(config), socket, {
-      echo: true,
-      ...(s.transfer.kind === 'small' ? { echoPieceSize: 7 } : {}),
-      onData: () => {
-        if (closeAfter !== undefined && pump && pump.received >= closeAfter) pump.close();
-      },
-    });
-    accept(pump.done);
+    try {
+      const pump: Pump = new Pump(new TlsServer(config), socket, {
+        echo: true,
+        ...(s.transfer.kind === 'small' ? { echoPieceSize: 7 } : {}),
+        onData: () => {
+          if (closeAfter !== undefined && pump.received >= closeAfter) pump.close();
+        },
+      });
+      accept(pump.done);
+    } catch (e) {
+      // A bug on our side must fail the case, not crash the whole run from a socket callback.
+      socket.destroy();
+      accept(Promise.reject(e));
+    }
   });
   scope.add(() => {
     for (const socket of sockets) socket.destroy();
@@ -146,7 +154,7 @@ export async function startMemtlsServer(
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
   });
-  return { port, result: accepted.then((done) => done) };
+  return { port, result: accepted };
 }
 
 /** SHA-256 (hex) of bytes, for comparing against a peer's report. */

@@ -37,11 +37,6 @@ export function ianaSuite(openssl: string): string {
   return Object.entries(OPENSSL_SUITES).find(([, o]) => o === openssl)?.[0] ?? openssl;
 }
 
-/** OpenSSL `-groups` / Node `ecdhCurve` spelling. */
-export function opensslGroup(group: GroupName): string {
-  return { x25519: 'X25519', secp256r1: 'P-256', secp384r1: 'P-384' }[group];
-}
-
 /** memtls group name for what OpenSSL prints ("X25519", "prime256v1", "secp384r1", "P-256"). */
 export function memtlsGroup(printed: string): string {
   const n = printed.toLowerCase();

@@ -60,7 +60,8 @@ export class Pump {
       socket.on('close', () => {
         if (!conn.info) {
           this.rejectHandshake(
-            conn.error ?? new Error(`connection closed before the handshake: ${this.transportError ?? 'EOF'}`),
+            conn.error ??
+              new Error(`connection closed before the handshake: ${this.transportError ?? 'EOF'}`),
           );
         }
         this.wakeDataWaiters();

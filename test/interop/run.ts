@@ -1,6 +1,7 @@
-// `npm run interop`: the interoperability matrix as a standalone program. Prints one row per case
-// (peer × case → pass/FAIL with the error) and ends with the line `N passed, M failed`.
-// Arguments: substrings to select cases by id (all must match), `--concurrency N` (default 2).
+// `npm run interop`: the interoperability matrix as a standalone program. Prints the table (peer ×
+// case → pass/FAIL with the problems) and ends with the line `N passed, M failed`; exit code 1 on
+// any failure. Arguments: substrings selecting cases by id (all must match), `--concurrency N`
+// (default 2). INTEROP_DEBUG=1 prints each peer's output.
 
 import { CASES } from './cases.js';
 import { pkiDir } from './pki.js';
@@ -17,11 +18,22 @@ function parseArgs(argv: string[]): { filters: string[]; concurrency: number } {
   return { filters, concurrency };
 }
 
+function caseName(r: CaseResult): string {
+  return r.case.id.split('/').slice(2).join('/');
+}
+
 function row(r: CaseResult, width: number): string {
   const c = r.case;
-  const status = r.ok ? 'pass' : 'FAIL';
-  const head = `${c.peer.padEnd(8)} ${`memtls-${c.role}`.padEnd(14)} ${c.id.split('/').slice(2).join('/').padEnd(width)} ${status} ${String(r.ms).padStart(6)} ms`;
-  return r.ok ? head : `${head}\n${r.problems.map((p) => `    ${p.replace(/\n/g, '\n    ')}`).join('\n')}`;
+  const head = [
+    c.peer.padEnd(8),
+    `memtls-${c.role}`.padEnd(14),
+    caseName(r).padEnd(width),
+    r.ok ? 'pass' : 'FAIL',
+    `${String(r.ms).padStart(6)} ms`,
+  ].join(' ');
+  if (r.ok) return head;
+  const details = [`(${c.title})`, ...r.problems].map((p) => `    ${p.replace(/\n/g, '\n    ')}`);
+  return `${head}\n${details.join('\n')}`;
 }
 
 async function main(): Promise<void> {
@@ -30,25 +42,26 @@ async function main(): Promise<void> {
   const started = performance.now();
   pkiDir();
   const limit = new Limit(concurrency);
-  const width = Math.max(...selected.map((c) => c.id.split('/').slice(2).join('/').length), 10);
-  process.stdout.write(`${'peer'.padEnd(8)} ${'memtls role'.padEnd(14)} ${'case'.padEnd(width)} result\n`);
+  const progress = process.stderr.isTTY === true;
   const results = await Promise.all(
     selected.map((c) =>
       limit.run(async () => {
         const r = await runCase(c);
-        process.stdout.write(`${row(r, width)}\n`);
+        if (progress) process.stderr.write(r.ok ? '.' : 'F');
         return r;
       }),
     ),
   );
+  if (progress) process.stderr.write('\n');
+  const width = Math.max(10, ...results.map((r) => caseName(r).length));
+  const lines = [`${'peer'.padEnd(8)} ${'memtls role'.padEnd(14)} ${'case'.padEnd(width)} result`];
+  lines.push(...results.map((r) => row(r, width)));
   const failed = results.filter((r) => !r.ok);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  if (failed.length > 0) {
-    process.stdout.write(`\nfailures:\n${failed.map((r) => row(r, width)).join('\n')}\n`);
-  }
-  process.stdout.write(`\n${selected.length} cases in ${seconds} s\n`);
-  process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
-  process.exitCode = failed.length > 0 ? 1 : 0;
+  lines.push('', `${selected.length} cases in ${seconds} s (concurrency ${concurrency})`);
+  lines.push(`${results.length - failed.length} passed, ${failed.length} failed`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.exitCode = failed.length > 0 || selected.length === 0 ? 1 : 0;
 }
 
 main().catch((e: unknown) => {

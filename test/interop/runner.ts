@@ -24,6 +24,24 @@ export interface CaseResult {
   ms: number;
 }
 
+/** INTEROP_DEBUG=1: the peer's whole output and what memtls negotiated, for diagnosing a case. */
+function debugText(c: InteropCase, o: Observation): string {
+  const { info, error, ...rest } = o.memtls;
+  const summary = {
+    ...rest,
+    info: info && {
+      cipherSuite: info.cipherSuite,
+      group: info.group,
+      signatureScheme: info.signatureScheme,
+      alpn: info.alpn,
+      serverName: info.serverName,
+      peer: info.peerIdentity?.subject,
+    },
+    error: error && `${error.kind}/${error.code}: ${error.message}`,
+  };
+  return `--- ${c.id}\n${o.peer.error ? `peer error: ${o.peer.error}\n` : ''}${o.peer.output}\nmemtls: ${JSON.stringify(summary)}\n`;
+}
+
 /** Run one case to completion: never throws, always stops what it started. */
 export async function runCase(c: InteropCase): Promise<CaseResult> {
   const started = performance.now();
@@ -32,6 +50,7 @@ export async function runCase(c: InteropCase): Promise<CaseResult> {
   try {
     const observation = await timeout(DRIVERS[c.peer][c.role](c.scenario, scope), c.timeoutMs, c.id);
     found = problems(c, observation);
+    if (process.env.INTEROP_DEBUG) process.stderr.write(debugText(c, observation));
   } catch (e) {
     found = [`harness: ${e instanceof Error ? e.message : String(e)}`];
   } finally {

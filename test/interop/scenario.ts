@@ -63,7 +63,10 @@ export interface Scenario {
    * negotiated; peers keep their defaults (servers pick by client preference, see python/peer.py).
    */
   group?: 'x25519' | 'secp256r1' | 'secp384r1';
+  /** ALPN lists; `expect` is the protocol both ends must agree on ('' in a no-overlap failure case). */
   alpn?: { client: string[]; server: string[]; expect: string };
+  /** The peer's handshake signature as memtls saw it (SessionInfo.signatureScheme). */
+  peerSignature?: RegExp;
   /** Check that the server saw the client's SNI. */
   checkSni?: boolean;
   transfer: Transfer;
@@ -71,10 +74,12 @@ export interface Scenario {
   provider: ProviderName;
   /** Peer deviations for negative cases. */
   peerTweak?: {
-    /** Offer/accept only TLS 1.1 (at SECLEVEL=0, as OpenSSL 3 needs for it). */
-    tls11?: boolean;
+    /** Offer/accept only this old version (at SECLEVEL=0, which OpenSSL 3 needs for it). */
+    legacyVersion?: 'TLSv1' | 'TLSv1.1';
     /** OpenSSL cipher string for the peer. */
     cipher?: string;
+    /** OpenSSL -groups list for the peer (openssl only). */
+    groups?: string;
   };
   failure?: FailureExpectation;
 }

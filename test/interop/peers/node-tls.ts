@@ -9,7 +9,7 @@ import {
   type SecureContextOptions,
   type TLSSocket,
 } from 'node:tls';
-import { runMemtlsClient, smallLines, startMemtlsServer, ECHO_TEXT } from '../memtls.js';
+import { ECHO_TEXT, runMemtlsClient, smallLines, startMemtlsServer } from '../memtls.js';
 import { ianaSuite, memtlsGroup, opensslSuite } from '../names.js';
 import { pkiText } from '../pki.js';
 import type { Scope } from '../process.js';
@@ -21,17 +21,26 @@ function chainText(identity: Identity): string {
 }
 
 /** Protocol options common to both roles. */
-function protocolOptions(s: Scenario): SecureContextOptions & { minVersion: 'TLSv1.1' | 'TLSv1.2'; maxVersion: 'TLSv1.1' | 'TLSv1.2' } {
-  const tls11 = s.peerTweak?.tls11 === true;
-  const ciphers = tls11
+function protocolOptions(
+  s: Scenario,
+): SecureContextOptions & Pick<ConnectionOptions, 'minVersion' | 'maxVersion'> {
+  const legacy = s.peerTweak?.legacyVersion;
+  const ciphers = legacy
     ? (s.peerTweak?.cipher ?? 'DEFAULT@SECLEVEL=0')
     : (s.peerTweak?.cipher ?? (s.suite ? opensslSuite(s.suite) : undefined));
   return {
-    minVersion: tls11 ? 'TLSv1.1' : 'TLSv1.2',
-    maxVersion: tls11 ? 'TLSv1.1' : 'TLSv1.2',
+    minVersion: legacy ?? 'TLSv1.2',
+    maxVersion: legacy ?? 'TLSv1.2',
     ...(ciphers ? { ciphers } : {}),
-    ecdhCurve: 'X25519:P-256:P-384',
+    // The scenario's group first: Node's server picks by its own order here (see the groups axis).
+    ecdhCurve: ['X25519', 'P-256', 'P-384']
+      .sort((a, b) => Number(b === nodeGroup(s.group)) - Number(a === nodeGroup(s.group)))
+      .join(':'),
   };
+}
+
+function nodeGroup(group: Scenario['group']): string | undefined {
+  return group && { x25519: 'X25519', secp256r1: 'P-256', secp384r1: 'P-384' }[group];
 }
 
 function describeError(e: Error & { code?: string }): string {
@@ -43,7 +52,8 @@ function sessionReport(socket: TLSSocket, report: PeerReport): void {
   report.cipher = cipher.standardName ?? ianaSuite(cipher.name);
   report.alpn = socket.alpnProtocol === false ? null : socket.alpnProtocol;
   const cert = socket.getPeerCertificate();
-  report.peerCertificateCn = cert && typeof cert.subject === 'object' ? (cert.subject.CN ?? null) : null;
+  const cn = cert && typeof cert.subject === 'object' ? cert.subject.CN : undefined;
+  report.peerCertificateCn = Array.isArray(cn) ? (cn[0] ?? null) : (cn ?? null);
 }
 
 /** memtls client → Node tls echo server. */

@@ -1,7 +1,7 @@
 // The `openssl s_server` / `openssl s_client` peer (OpenSSL 3.0 CLI): s_server -rev answers each line
 // reversed; s_client sends stdin and prints what comes back, with the session summary on stdout.
 
-import { runMemtlsClient, startMemtlsServer, ECHO_TEXT, smallLines } from '../memtls.js';
+import { ECHO_TEXT, runMemtlsClient, smallLines, startMemtlsServer } from '../memtls.js';
 import { ianaSuite, memtlsGroup, opensslSuite } from '../names.js';
 import { pkiPath } from '../pki.js';
 import { Child, freePort, type Scope, timeout } from '../process.js';
@@ -31,12 +31,19 @@ function textPayload(s: Scenario): string {
 /** Protocol and cipher options common to s_server and s_client. */
 function protocolArgs(s: Scenario): string[] {
   const args: string[] = [];
-  if (s.peerTweak?.tls11) args.push('-tls1_1', '-cipher', s.peerTweak.cipher ?? 'DEFAULT@SECLEVEL=0');
+  const legacy = s.peerTweak?.legacyVersion;
+  if (legacy)
+    args.push(
+      legacy === 'TLSv1' ? '-tls1' : '-tls1_1',
+      '-cipher',
+      s.peerTweak?.cipher ?? 'DEFAULT@SECLEVEL=0',
+    );
   else {
     args.push('-tls1_2');
     if (s.peerTweak?.cipher) args.push('-cipher', s.peerTweak.cipher);
     else if (s.suite) args.push('-cipher', opensslSuite(s.suite));
   }
+  if (s.peerTweak?.groups) args.push('-groups', s.peerTweak.groups);
   return args;
 }
 
@@ -66,7 +73,8 @@ export async function opensslServer(s: Scenario, scope: Scope): Promise<Observat
   if (s.alpn) args.push('-alpn', s.alpn.server.join(','));
   if (s.checkSni) {
     // The servername callback (which prints the SNI) is only installed with a second context.
-    if (s.alpn || server.intermediates) throw new Error('s_server cannot check SNI together with ALPN or a chain');
+    if (s.alpn || server.intermediates)
+      throw new Error('s_server cannot check SNI together with ALPN or a chain');
     const name = s.serverName ?? 'server.test';
     args.push('-servername', name, '-cert2', pkiPath(server.cert), '-key2', pkiPath(server.key));
   }
@@ -132,7 +140,7 @@ export async function opensslClient(s: Scenario, scope: Scope): Promise<Observat
     echoMatched: payload.length > 0 ? out.includes(payload) : undefined,
   };
   const verified = /Verify return code: 0 \(ok\)/.test(out);
-  if ('error' in exited || !verified || !cipher || cipher === '(NONE)') {
+  if ('error' in exited || !verified || !cipher || cipher === '(NONE)' || /:error:/.test(child.stderr)) {
     peer.error = errorLines(child.output()) ?? ('error' in exited ? exited.error : 'handshake failed');
   }
   return { memtls, peer };

@@ -42,7 +42,7 @@ function commonArgs(
   const args = [join(projectRoot(), 'test', 'interop', 'python', 'peer.py')];
   args.push('--ca', pkiPath(ca));
   if (own) args.push('--cert', chainFile(own, scope), '--key', pkiPath(own.key));
-  if (s.peerTweak?.tls11) args.push('--tls11');
+  if (s.peerTweak?.legacyVersion) args.push('--legacy-version', s.peerTweak.legacyVersion);
   const ciphers = s.peerTweak?.cipher ?? (s.suite ? opensslSuite(s.suite) : undefined);
   if (ciphers) args.push('--ciphers', ciphers);
   if (alpn) args.push('--alpn', alpn.join(','));
@@ -64,7 +64,8 @@ function report(child: Child): PeerReport {
   if (done) {
     out.receivedBytes = done.received as number;
     out.receivedSha256 = done.sha256 as string;
-    if ('sentSha256' in done) out.echoMatched = done.sent === done.received && done.sentSha256 === done.sha256;
+    if ('sentSha256' in done)
+      out.echoMatched = done.sent === done.received && done.sentSha256 === done.sha256;
   }
   if (error) out.error = `${String(error.error)}${error.reason ? ` [${String(error.reason)}]` : ''}`;
   else if (!done) out.error = `no result (exit without report)`;
@@ -89,7 +90,14 @@ export async function pythonClient(s: Scenario, scope: Scope): Promise<Observati
   const args = commonArgs(s, s.client, s.clientCa ?? 'root.pem', s.alpn?.client, scope);
   const t = s.transfer;
   const transfer = t.kind === 'small' ? `small:${t.count}` : t.kind === 'large' ? `large:${t.bytes}` : t.kind;
-  args.push('--port', String(handle.port), '--server-name', s.serverName ?? 'server.test', '--transfer', transfer);
+  args.push(
+    '--port',
+    String(handle.port),
+    '--server-name',
+    s.serverName ?? 'server.test',
+    '--transfer',
+    transfer,
+  );
   const child = new Child('python3', [args[0]!, 'client', ...args.slice(1)], scope);
   await timeout(child.exited, 30_000, 'python client to finish').catch(() => child.kill());
   const memtls = await timeout(handle.result, 5_000, 'the memtls server to see the connection end');

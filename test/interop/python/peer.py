@@ -13,7 +13,8 @@ Contexts are set up the way aiomas sets up its TLS channels:
 
 'ECDH+AESGCM' selects only the ECDHE AES-GCM suites, so ChaCha20-Poly1305 is never offered by this
 peer. Deviations, only where a case asks for them: --no-client-auth (server: CERT_NONE), --ciphers
-(another cipher string), --tls11 (TLS 1.1 only at SECLEVEL=0, for the protocol_version case),
+(another cipher string), --legacy-version TLSv1|TLSv1.1 (only that version, at SECLEVEL=0, for the
+protocol_version case),
 --client-preference (server: clear OP_CIPHER_SERVER_PREFERENCE, which Python sets by default, so the
 client's preferred ECDHE group wins; restricting groups instead would also refuse P-256 certificates).
 
@@ -37,10 +38,11 @@ def emit(**fields):
 
 
 def make_context(args, server_side):
-    if args.tls11:
+    if args.legacy_version:
+        version = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1}[args.legacy_version]
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_1
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        ctx.minimum_version = version
+        ctx.maximum_version = version
         ctx.set_ciphers(args.ciphers or "DEFAULT@SECLEVEL=0")
     else:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1_2)
@@ -187,7 +189,7 @@ def main():
     parser.add_argument("--key")
     parser.add_argument("--ciphers")
     parser.add_argument("--alpn")
-    parser.add_argument("--tls11", action="store_true")
+    parser.add_argument("--legacy-version", choices=["TLSv1", "TLSv1.1"])
     parser.add_argument("--no-client-auth", action="store_true")
     parser.add_argument("--client-preference", action="store_true")
     parser.add_argument("--port", type=int)
