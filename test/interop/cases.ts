@@ -1,6 +1,6 @@
 // The interoperability matrix: one table of cases that drives both `npm run interop` (run.ts) and the
 // vitest suite (matrix.test.ts). Each axis is covered fully against each peer in both directions;
-// the full cross product is not (see README-section.md for the list).
+// the full cross product is not (see README.md "Interoperability" for the list).
 
 import { GROUP_NAMES, SUITES } from './names.js';
 import type { FailureExpectation, Identity, InteropCase, PeerName, Role, Scenario } from './scenario.js';
