@@ -99,6 +99,10 @@ export function generateKey(
   keyType: IssuedKeyType,
   random: (n: number) => Uint8Array = defaultRandom,
 ): PrivateKey {
+  return redactPrivateKey(generateKeyInput(keyType, random));
+}
+
+function generateKeyInput(keyType: IssuedKeyType, random: (n: number) => Uint8Array): PrivateKey {
   switch (keyType) {
     case 'p256':
     case 'p384': {
