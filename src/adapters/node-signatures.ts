@@ -96,12 +96,32 @@ function privateKeyObject(key: PrivateKey): KeyObject {
   return k;
 }
 
+/**
+ * Public keys by content too. Each handshake parses the peer's certificate afresh, so the same peer
+ * key arrives as a new object every time, and importing it into OpenSSL (~45 µs for P-256) costs
+ * about as much as the verification itself. Public keys are not secret; the map is bounded (least
+ * recently used out first).
+ */
+const publicKeyObjectsByContent = new Map<string, KeyObject>();
+const MAX_PUBLIC_KEYS_BY_CONTENT = 256;
+
 function publicKeyObject(key: PublicKey): KeyObject {
   let k = publicKeyObjects.get(key);
-  if (!k) {
-    k = createPublicKey({ key: publicJwk(key), format: 'jwk' }); // throws for points off the curve
-    publicKeyObjects.set(key, k);
+  if (k) return k;
+  const jwk = publicJwk(key);
+  const content = `${jwk.kty}|${jwk.crv ?? ''}|${jwk.x ?? jwk.n}|${jwk.y ?? jwk.e}`;
+  k = publicKeyObjectsByContent.get(content);
+  if (k) {
+    publicKeyObjectsByContent.delete(content); // re-inserted below as the most recently used
+  } else {
+    k = createPublicKey({ key: jwk, format: 'jwk' }); // throws for points off the curve
+    if (publicKeyObjectsByContent.size >= MAX_PUBLIC_KEYS_BY_CONTENT) {
+      const oldest = publicKeyObjectsByContent.keys().next().value;
+      if (oldest !== undefined) publicKeyObjectsByContent.delete(oldest);
+    }
   }
+  publicKeyObjectsByContent.set(content, k);
+  publicKeyObjects.set(key, k);
   return k;
 }
 

@@ -132,6 +132,7 @@ export class TlsSocket extends Duplex {
         case 'handshake':
           this.info = event.info;
           clearTimeout(this.timer);
+          this.timer = undefined; // an idle connection should not keep the spent Timeout alive
           this.flush();
           if (this.connection.role === 'client') this.emit('secureConnect');
           this.emit('secure');

@@ -342,16 +342,24 @@ describe('in-memory handshakes with nodeCryptoProvider on one or both sides', ()
     it.each(cases)(`${label}: %s server, %s client, %s over %s`, (serverKind, clientKind, suite, group) => {
       const s = pki.leaf(serverKind, 'server');
       const c = pki.leaf(clientKind, 'client');
+      const order = [group, ...['x25519', 'secp256r1', 'secp384r1'].filter((g) => g !== group)];
       const client = new TlsClient({
         ca: pki.ca,
         serverName: 'server.test',
         cert: c.cert,
         key: c.key,
         cipherSuites: [suite],
-        groups: [group],
+        // Listed first rather than alone: supported_groups also names the certificate curves (RFC 8422).
+        groups: order,
         crypto: clientCrypto,
       });
-      const server = new TlsServer({ ca: pki.ca, cert: s.cert, key: s.key, crypto: serverCrypto });
+      const server = new TlsServer({
+        ca: pki.ca,
+        cert: s.cert,
+        key: s.key,
+        crypto: serverCrypto,
+        groups: order,
+      });
       client.write(utf8.encode('ohai'));
       const log = runPair(client, server);
       expect(errorOf(log.client)).toBeUndefined();
