@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { TlsError } from '../errors.js';
 import { UsageError } from './args.js';
+import { benchCommand } from './bench.js';
 import { clientCommand } from './client.js';
 import type { CliIo, Command } from './command.js';
 import { inspectCommand } from './inspect.js';
@@ -31,7 +32,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   verify: verifyCommand,
   inspect: inspectCommand,
   pki: pkiCommand,
-  bench: notImplemented('bench', 'run the benchmark table', 'usage: memtls bench [--quick]'),
+  bench: benchCommand,
 };
 
 function overview(): string {
