@@ -11,7 +11,7 @@
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
-import { createServer as createMemtlsServer, nodeCryptoProvider } from '../src/adapters/node.js';
+import { createServer as createMemtlsServer, nodeCryptoProvider, TlsSocket } from '../src/adapters/node.js';
 import type { Pki } from './handshake.js';
 
 /** Set in the child's environment; bench/index.ts then runs runAdaptersServerChild() instead of main(). */
@@ -46,8 +46,19 @@ const ACK = Buffer.from('K');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * TCP_NODELAY on the TCP socket under a node:tls or memtls socket. Every benchmark socket gets it, on
+ * both sides and for every implementation: with Nagle's algorithm the last record of a bulk transfer
+ * can wait for a delayed ACK (40 ms on Linux), which is noise, not a property of the TLS stack.
+ */
+export function setNoDelay(socket: Duplex): void {
+  if (socket instanceof TlsSocket) socket.socket.setNoDelay(true);
+  else (socket as tls.TLSSocket).setNoDelay(true);
+}
+
 /** What the server does with one established connection (see the header comment). */
 function serve(socket: Duplex, open: Set<Duplex>): void {
+  setNoDelay(socket);
   open.add(socket);
   socket.on('error', () => {}); // clients reset connections when a measurement ends
   socket.on('close', () => open.delete(socket));

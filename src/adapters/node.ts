@@ -50,10 +50,12 @@ function clientConfig(opts: ConnectOptions): ClientConfig {
   return copy;
 }
 
+/** True when every field but serverName is the same in both (fields added or removed count). */
 function sameFields(opts: ConnectOptions, copy: ClientConfig): boolean {
   const a = opts as unknown as Record<string, unknown>;
   const b = copy as unknown as Record<string, unknown>;
   for (const key of Object.keys(a)) if (key !== 'serverName' && a[key] !== b[key]) return false;
+  for (const key of Object.keys(b)) if (key !== 'serverName' && !(key in a)) return false;
   return true;
 }
 

@@ -285,6 +285,25 @@ describe('nodeCryptoProvider signatures', () => {
     expect(node.verify(algorithm, pub, msg, longForm)).toBe(false);
   });
 
+  it('equal public keys in different objects verify alike; the negated point (same x) does not', () => {
+    // The provider caches imported keys by content; a key that differs only in y must not hit it.
+    const v = ecP256.file.signatures[0]!;
+    const algorithm: SignatureAlgorithm = { kind: 'ecdsa', hash: v.hash };
+    const msg = fromHex(v.message);
+    const sig = fromHex(v.signature);
+    const pub = publicKeyOf(ecP256.key);
+    if (pub.type !== 'ec') throw new Error('expected an EC key');
+    const copy = (point: Uint8Array): PublicKey => ({ type: 'ec', curve: 'P-256', point });
+    const p = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+    const y = BigInt(`0x${toHex(pub.point.subarray(33))}`);
+    const negated = concatBytes(pub.point.subarray(0, 33), fromHex((p - y).toString(16).padStart(64, '0')));
+    for (let round = 0; round < 2; round++) {
+      expect(node.verify(algorithm, copy(new Uint8Array(pub.point)), msg, sig)).toBe(true);
+      expect(node.verify(algorithm, copy(negated), msg, sig)).toBe(false);
+    }
+    expect(nobleProvider.verify(algorithm, copy(negated), msg, sig)).toBe(false);
+  });
+
   it('random signatures and malformed keys are refused, never thrown', () => {
     const pairs: [SignatureAlgorithm, PublicKey][] = [
       [{ kind: 'rsa-pkcs1', hash: 'sha256' }, publicKeyOf(rsa2048.key)],

@@ -494,6 +494,46 @@ describe('timeouts and failures', () => {
     expect([alert[0], alert[5]]).toEqual([21, 2]); // an alert record, level fatal
   });
 
+  it('connect() with one options object reuses one config (parsed certificates and key)', async () => {
+    const port = await listen(net.createServer((s) => track(s)));
+    const id = client('p256');
+    const withName = {
+      host: '127.0.0.1',
+      port,
+      serverName: 'server.test',
+      ca: pki.ca,
+      cert: id.cert,
+      key: id.key,
+    };
+    const withoutName: { host: string; port: number; ca: string; cert?: string; key?: string } = {
+      host: '127.0.0.1',
+      port,
+      ca: pki.ca,
+      cert: id.cert,
+      key: id.key,
+    };
+    type Resolved = { resolved: { chainCertificates: unknown; serverName: string } };
+    const resolvedOf = (s: TlsSocket) => (s.connection as unknown as Resolved).resolved;
+    const open = (opts: typeof withoutName) => {
+      const s = track(connect(opts as Parameters<typeof connect>[0]));
+      s.on('error', () => {});
+      return resolvedOf(s);
+    };
+    expect(open(withName).chainCertificates).toBe(open(withName).chainCertificates);
+    const first = open(withoutName);
+    expect(first.serverName).toBe('127.0.0.1'); // serverName defaults to host
+    expect(open(withoutName).chainCertificates).toBe(first.chainCertificates);
+    // A changed field is seen: the next connect() parses the new material.
+    withoutName.cert = `${id.cert}\n`;
+    const second = open(withoutName);
+    expect(second.chainCertificates).not.toBe(first.chainCertificates);
+    expect(open(withoutName).chainCertificates).toBe(second.chainCertificates);
+    // So are removed ones: without cert and key the client has no chain.
+    delete withoutName.cert;
+    delete withoutName.key;
+    expect(open(withoutName).chainCertificates).toEqual([]);
+  });
+
   it('bad configuration throws synchronously with a local TlsError', () => {
     expect(() => connect({ host: '127.0.0.1', port: 1, serverName: 'x', ca: 'not a pem' })).toThrow(TlsError);
     expect(() => createServer({ ca: pki.ca, cert: server('p256').cert, key: server('rsa2048').key })).toThrow(
