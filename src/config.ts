@@ -226,7 +226,44 @@ function parseConfigCertificate(der: Uint8Array, field: string): Certificate {
   }
 }
 
+/**
+ * Resolved configurations per config object: a server makes every connection from one config, and
+ * each connection keeping its own resolved copy costs memory and time. A config whose own fields
+ * changed (compared with ===) is resolved afresh.
+ */
+type ResolvedCache = WeakMap<object, { snapshot: [string, unknown][]; resolved: ResolvedConfig }>;
+const resolvedClients: ResolvedCache = new WeakMap();
+const resolvedServers: ResolvedCache = new WeakMap();
+
+function cached<C extends object, R extends ResolvedConfig>(
+  resolvedCache: ResolvedCache,
+  config: C,
+  resolve: (c: C) => R,
+): R {
+  if (config === null || typeof config !== 'object') return resolve(config);
+  const snapshot = Object.entries(config);
+  const hit = resolvedCache.get(config);
+  if (
+    hit &&
+    hit.snapshot.length === snapshot.length &&
+    hit.snapshot.every(([k, v], i) => snapshot[i]![0] === k && snapshot[i]![1] === v)
+  ) {
+    return hit.resolved as R;
+  }
+  const resolved = resolve(config);
+  resolvedCache.set(config, { snapshot, resolved });
+  return resolved;
+}
+
 export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig {
+  return cached(resolvedClients, config, resolveClientConfigUncached);
+}
+
+export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
+  return cached(resolvedServers, config, resolveServerConfigUncached);
+}
+
+function resolveClientConfigUncached(config: ClientConfig): ResolvedClientConfig {
   const common = resolveCommon(config, 'client');
   if (typeof config.serverName !== 'string' || config.serverName.length === 0) {
     throw bad(
@@ -240,7 +277,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
   return { ...common, serverName: config.serverName, verifyHostname: config.verifyHostname ?? true };
 }
 
-export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
+function resolveServerConfigUncached(config: ServerConfig): ResolvedServerConfig {
   const common = resolveCommon(config, 'server');
   if (!common.key || common.chain.length === 0) {
     throw bad(

@@ -159,8 +159,11 @@ export interface HandshakeFragmentMessage {
  */
 export class HandshakeReassembler {
   private readonly maxMessageSize: number;
+  /** buffer[start, end) holds bytes not yet returned; the buffer grows by doubling, so a message sent one
+   * byte per record costs linear, not quadratic, copying. */
   private buffer: Uint8Array = new Uint8Array(0);
   private start = 0;
+  private end = 0;
 
   constructor(maxMessageSize = DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE) {
     this.maxMessageSize = maxMessageSize;
@@ -168,17 +171,21 @@ export class HandshakeReassembler {
 
   push(fragment: Uint8Array): void {
     if (fragment.length === 0) return;
-    const pending = this.buffer.length - this.start;
-    const next = new Uint8Array(pending + fragment.length);
-    next.set(this.buffer.subarray(this.start), 0);
-    next.set(fragment, pending);
-    this.buffer = next;
-    this.start = 0;
+    if (this.end + fragment.length > this.buffer.length) {
+      const pending = this.end - this.start;
+      const next = new Uint8Array(Math.max(256, 2 * (pending + fragment.length)));
+      next.set(this.buffer.subarray(this.start, this.end), 0);
+      this.buffer = next;
+      this.start = 0;
+      this.end = pending;
+    }
+    this.buffer.set(fragment, this.end);
+    this.end += fragment.length;
   }
 
   /** The next whole message, or undefined if none is complete. Throws once an oversize header is seen. */
   next(): HandshakeFragmentMessage | undefined {
-    const available = this.buffer.length - this.start;
+    const available = this.end - this.start;
     if (available < HANDSHAKE_HEADER_LENGTH) return undefined;
     const b = this.buffer;
     const s = this.start;
@@ -194,15 +201,17 @@ export class HandshakeReassembler {
     if (available < total) return undefined;
     const raw = b.slice(s, s + total);
     this.start += total;
-    if (this.start === this.buffer.length) {
+    if (this.start === this.end) {
+      // Everything consumed: let the buffer go (idle connections hold nothing here).
       this.buffer = new Uint8Array(0);
       this.start = 0;
+      this.end = 0;
     }
     return { type: raw[0]!, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
   }
 
   /** Bytes of an incomplete message are buffered. */
   get hasPartial(): boolean {
-    return this.buffer.length > this.start;
+    return this.end > this.start;
   }
 }
