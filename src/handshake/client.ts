@@ -29,7 +29,7 @@ import {
 import { chooseScheme, isIpLiteral, keyFitsSuite, schemesForKey } from './negotiate.js';
 import { deriveTrafficKeys, type HandshakeResult } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
-import { describeState, unexpectedMessage } from './unexpected.js';
+import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
 interface Negotiated {
   readonly suite: SuiteParams;
@@ -139,11 +139,7 @@ export class ClientHandshake {
   onChangeCipherSpec(): void {
     const s = this.state;
     if (s.step !== 'awaitChangeCipherSpec') {
-      throw peerError(
-        'unexpected_message',
-        'unexpected_change_cipher_spec',
-        `the server sent ChangeCipherSpec while ${describeState(s.step)}`,
-      );
+      throw unexpectedChangeCipherSpec('server', s.step);
     }
     this.state = { step: 'awaitFinished', session: s.session, masterSecret: s.masterSecret };
   }

@@ -27,7 +27,7 @@ import { schemesForKey } from './negotiate.js';
 import { negotiateClientHello } from './server-hello.js';
 import { deriveTrafficKeys, type HandshakeResult } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
-import { describeState, unexpectedMessage } from './unexpected.js';
+import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
 interface Negotiated {
   readonly suite: SuiteParams;
@@ -121,11 +121,7 @@ export class ServerHandshake {
   onChangeCipherSpec(): void {
     const s = this.state;
     if (s.step !== 'awaitChangeCipherSpec') {
-      throw peerError(
-        'unexpected_message',
-        'unexpected_change_cipher_spec',
-        `the client sent ChangeCipherSpec while ${describeState(s.step)}`,
-      );
+      throw unexpectedChangeCipherSpec('client', s.step);
     }
     this.state = { ...s, step: 'awaitFinished' };
   }

@@ -23,3 +23,12 @@ export function unexpectedMessage(type: number, state: string): TlsError {
     `unexpected ${handshakeTypeName(type)} while ${state}`,
   );
 }
+
+/** A ChangeCipherSpec record outside the one place it belongs (RFC 5246 §7.1). */
+export function unexpectedChangeCipherSpec(peer: 'client' | 'server', step: string): TlsError {
+  return peerError(
+    'unexpected_message',
+    'unexpected_change_cipher_spec',
+    `the ${peer} sent ChangeCipherSpec while ${describeState(step)}`,
+  );
+}
