@@ -3,15 +3,22 @@
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { equalBytes } from '../../src/codec.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import type { TlsEvent } from '../../src/connection.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 
+/** MEMTLS_FUZZ_RUNS=50 multiplies every property's runs for a long local fuzzing session. */
+const SCALE = Math.max(1, Number(process.env.MEMTLS_FUZZ_RUNS ?? 1) || 1);
+
 let client: ClientConfig;
 let server: ServerConfig;
 let serverFlight: Uint8Array;
+/** The client's second flight (Certificate … Finished) for a server with a fixed random. */
+let clientSecondFlight: Uint8Array;
+const fixed = (n: number) => new Uint8Array(n).fill(1);
 let clientFlight: Uint8Array;
 beforeAll(() => {
   const pki = testPki();
@@ -25,6 +32,14 @@ beforeAll(() => {
   clientFlight = tc.takeOutgoing();
   ts.receive(clientFlight);
   serverFlight = ts.takeOutgoing();
+  const c2 = new TlsClient({ ...client, random: fixed });
+  const s2 = new TlsServer({ ...server, random: fixed });
+  s2.receive(c2.takeOutgoing());
+  c2.receive(s2.takeOutgoing());
+  clientSecondFlight = c2.takeOutgoing();
+  // The unmutated flight completes the handshake, so the property below tests real rejections.
+  s2.receive(clientSecondFlight);
+  if (s2.state !== 'open') throw new Error('fixture: the second flight should complete the handshake');
 }, 120_000);
 
 function onlyTlsErrors(events: TlsEvent[]) {
@@ -42,7 +57,7 @@ describe('fuzzing receive()', () => {
         const s = new TlsServer(server);
         onlyTlsErrors(s.receive(bytes));
       }),
-      { numRuns: 300 },
+      { numRuns: 300 * SCALE },
     );
   });
 
@@ -53,7 +68,7 @@ describe('fuzzing receive()', () => {
         c.takeOutgoing();
         onlyTlsErrors(c.receive(bytes));
       }),
-      { numRuns: 300 },
+      { numRuns: 300 * SCALE },
     );
   });
 
@@ -70,7 +85,7 @@ describe('fuzzing receive()', () => {
           expect(s.state === 'failed' || s.state === 'handshaking').toBe(true);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 200 * SCALE },
     );
   });
 
@@ -90,11 +105,31 @@ describe('fuzzing receive()', () => {
           c.takeOutgoing();
           const bytes = serverFlight.slice();
           for (const [pos, x] of flips) bytes[pos % bytes.length]! ^= x;
+          fc.pre(!equalBytes(bytes, serverFlight)); // two flips of one byte may cancel out
           onlyTlsErrors(c.receive(bytes));
           expect(c.state).not.toBe('open');
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 60 * SCALE },
+    );
+  });
+
+  it('mutated client second flights (Certificate … Finished) never throw and never open', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
+        (flips) => {
+          const s = new TlsServer({ ...server, random: fixed });
+          s.receive(new TlsClient({ ...client, random: fixed }).takeOutgoing());
+          s.takeOutgoing();
+          const bytes = clientSecondFlight.slice();
+          for (const [pos, x] of flips) bytes[pos % bytes.length]! ^= x;
+          fc.pre(!equalBytes(bytes, clientSecondFlight)); // two flips of one byte may cancel out
+          onlyTlsErrors(s.receive(bytes));
+          expect(s.state).not.toBe('open');
+        },
+      ),
+      { numRuns: 60 * SCALE },
     );
   });
 });
