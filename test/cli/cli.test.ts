@@ -3,47 +3,25 @@
 // the dispatcher for usage errors, exit codes and refusals.
 
 import { execFile, execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, notImplemented, runCli } from '../../src/cli/main.js';
 import { createRoot, issueCertificate } from '../../src/x509/issue.js';
+import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 
 let work: string;
 let bin: string;
 
+let cli: CliBundle | undefined;
+
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'memtls-cli-'));
-  // The same layout as the package: bin/memtls imports ../dist/cli/main.js.
-  mkdirSync(join(work, 'bin'));
-  copyFileSync(join(import.meta.dirname, '../../bin/memtls'), join(work, 'bin/memtls'));
-  await build({
-    entryPoints: [join(import.meta.dirname, '../../src/cli/main.ts')],
-    outfile: join(work, 'dist/cli/main.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-  writeFileSync(join(work, 'dist/package.json'), '{"type":"module"}');
-  bin = join(work, 'bin/memtls');
+  cli = await bundleCli('memtls-cli-');
+  work = cli.work;
+  bin = cli.bin;
 }, 60_000);
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => cli?.remove());
 
 /** Run bin/memtls; never rejects — resolves to exit code and both streams. */
 function memtls(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,40 +3,27 @@
 // ECDSA and an RSA certificate.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
 
 let work: string;
 let bin: string;
 let pki: TestPki;
 
+let cli: CliBundle | undefined;
+
 beforeAll(async () => {
   pki = testPki();
-  work = mkdtempSync(join(tmpdir(), 'memtls-cli-tls-'));
-  // The package layout: bin/memtls imports ../dist/cli/main.js.
-  mkdirSync(join(work, 'bin'));
-  copyFileSync(join(import.meta.dirname, '../../bin/memtls'), join(work, 'bin/memtls'));
-  await build({
-    entryPoints: [join(import.meta.dirname, '../../src/cli/main.ts')],
-    outfile: join(work, 'dist/cli/main.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-  writeFileSync(join(work, 'dist/package.json'), '{"type":"module"}');
-  bin = join(work, 'bin/memtls');
+  cli = await bundleCli('memtls-cli-tls-');
+  work = cli.work;
+  bin = cli.bin;
 }, 120_000);
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => cli?.remove());
 
 interface Proc {
   child: ChildProcess;
