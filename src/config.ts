@@ -209,10 +209,22 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     schemes,
     alpn,
     now: config.now ?? Date.now,
-    random: config.random ?? defaultRandom,
+    random: config.random ? checkedRandom(config.random) : defaultRandom,
     keyLog: config.keyLog,
     provider: config.crypto ?? nobleProvider,
     maxRecordSize,
+  };
+}
+
+/** A caller's random source, checked on every call: a short or non-byte result is a local error. */
+function checkedRandom(source: (n: number) => Uint8Array): (n: number) => Uint8Array {
+  if (typeof source !== 'function') throw bad('random must be a function (n) => Uint8Array of n bytes');
+  return (n) => {
+    const bytes = source(n);
+    if (!(bytes instanceof Uint8Array) || bytes.length !== n) {
+      throw bad(`config.random(${n}) must return a Uint8Array of ${n} bytes`);
+    }
+    return bytes;
   };
 }
 

@@ -59,3 +59,12 @@ describe('resolved configuration', () => {
     expect(() => resolveServerConfig({ ...server, clientAuth: 'sometimes' as 'none' })).toThrowError(local);
   });
 });
+
+describe('random', () => {
+  it('a random source returning the wrong length is a local error', async () => {
+    const { TlsClient } = await import('../src/endpoints.js');
+    expect(() => new TlsClient({ ...client, random: () => new Uint8Array(3) })).toThrowError(
+      expect.objectContaining({ kind: 'local', code: 'bad_config' }),
+    );
+  });
+});

@@ -18,9 +18,6 @@ import { isIpLiteral } from './negotiate.js';
 
 export function buildClientHello(cfg: ResolvedClientConfig): ClientHello {
   const random = cfg.random(32);
-  if (!(random instanceof Uint8Array) || random.length !== 32) {
-    throw new TypeError('config.random(32) must return 32 bytes');
-  }
   const extensions: Extension[] = [];
   // RFC 6066 §3: literal IP addresses are not permitted in server_name.
   if (!isIpLiteral(cfg.serverName)) {
