@@ -46,6 +46,9 @@ export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed' | 'f
 /** Consecutive warning alerts tolerated (a flood of them is a denial-of-service pattern). */
 const MAX_WARNING_ALERTS = 16;
 
+/** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
+const MAX_RENEGOTIATION_REFUSALS = 8;
+
 /** Labels RFC 5705 §4 reserves for TLS itself. */
 const RESERVED_EXPORTER_LABELS = new Set([
   'client finished',
@@ -69,6 +72,7 @@ export abstract class TlsConnection {
   private closeRequested = false;
   private receivedClose = false;
   private warningAlerts = 0;
+  private renegotiationRefusals = 0;
 
   protected constructor(
     private readonly resolved: ResolvedConfig,
@@ -275,6 +279,13 @@ export abstract class TlsConnection {
         'unexpected_message',
         'unexpected_message',
         `unexpected handshake message ${type} after the handshake`,
+      );
+    }
+    if (++this.renegotiationRefusals > MAX_RENEGOTIATION_REFUSALS) {
+      throw limitError(
+        'unexpected_message',
+        'too_many_renegotiation_requests',
+        `the peer asked to renegotiate ${this.renegotiationRefusals} times; renegotiation is not supported`,
       );
     }
     if (!this.sentClose) this.sendAlert('warning', 'no_renegotiation');

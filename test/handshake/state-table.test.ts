@@ -207,6 +207,24 @@ describe('state table', () => {
     const ev = c.receive(s.takeOutgoing());
     expect(ev).toContainEqual({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
     expect(c.state).toBe('open');
+    // A flood of renegotiation requests ends the connection.
+    for (let i = 0; i < 8; i++) inject(s, HandshakeType.hello_request);
+    const flood = c.receive(s.takeOutgoing());
+    expect(flood.at(-1)).toMatchObject({ type: 'error', error: { code: 'too_many_renegotiation_requests' } });
+    expect(c.state).toBe('failed');
+  });
+
+  it('after the handshake, other handshake messages are fatal', () => {
+    const c = new TlsClient(client);
+    const s = new TlsServer(server);
+    for (let i = 0; i < 4; i++) {
+      s.receive(c.takeOutgoing());
+      c.receive(s.takeOutgoing());
+    }
+    const inject = (conn: unknown, type: number) => {
+      const raw = encodeHandshakeMessage(samples().find((m) => m.type === type)! as never);
+      (conn as { records: { write(t: number, d: Uint8Array): void } }).records.write(22, raw);
+    };
     inject(s, HandshakeType.finished);
     const ev2 = c.receive(s.takeOutgoing());
     expect(ev2.at(-1)).toMatchObject({ type: 'error', error: { alert: 'unexpected_message' } });
