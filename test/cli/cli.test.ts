@@ -193,6 +193,12 @@ describe('runCli (in-process)', () => {
     }
   });
 
+  it('bench prints its usage with --help (running it is npm run bench)', async () => {
+    const help = await run('bench', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/usage: memtls bench \[--quick\]/);
+  });
+
   it('pki init refuses to replace an existing root key; pki issue refuses to overwrite a key', async () => {
     const dir = join(work, 'refuse');
     expect((await run('pki', 'init', dir)).code).toBe(0);
