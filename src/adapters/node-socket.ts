@@ -8,6 +8,7 @@ import type { TlsConnection } from '../connection.js';
 import { localError, TlsError } from '../errors.js';
 import type { SessionInfo } from '../handshake/session.js';
 import type { PeerIdentity } from '../x509/types.js';
+import { plainBytes } from './framing.js';
 
 export interface TlsSocketOptions {
   /** ms until an unfinished handshake fails with code 'handshake_timeout'; default 120 000 (as node:tls). */
@@ -32,16 +33,6 @@ type WriteCallback = (error?: Error | null) => void;
  * the callback waits for 'drain' (the socket only emits it once its queue is empty).
  */
 const SOCKET_QUEUE_LIMIT = 64 * 1024;
-
-/**
- * The same bytes as a plain Uint8Array (no copy). Buffer's slice() does not copy, so Buffers must
- * not reach the engine, whose code relies on Uint8Array semantics.
- */
-function plainBytes(chunk: Uint8Array): Uint8Array {
-  return Object.getPrototypeOf(chunk) === Uint8Array.prototype
-    ? chunk
-    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
 
 export class TlsSocket extends Duplex {
   /** SessionInfo once 'secure' fired. */
