@@ -1,7 +1,7 @@
 // The TLS 1.2 client handshake state machine: full ECDHE handshake with optional client
 // authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
-import { GROUPS, type GroupName, groupByCode } from '../ciphers/groups.js';
+import { type GroupName, groupByCode } from '../ciphers/groups.js';
 import type { KeyShare } from '../ciphers/provider.js';
 import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
@@ -27,7 +27,7 @@ import {
   type ServerKeyExchange,
 } from './messages/types.js';
 import { chooseScheme, isIpLiteral, keyFitsSuite, schemesForKey } from './negotiate.js';
-import { deriveTrafficKeys, type HandshakeResult } from './session.js';
+import { deriveTrafficKeys, type HandshakeResult, handshakeResult } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
@@ -301,24 +301,12 @@ export class ClientHandshake {
     );
     this.io.transcript.add(raw);
     const session = s.session;
-    this.result = {
-      suite: session.suite,
+    this.result = handshakeResult({
+      ...session,
       masterSecret: s.masterSecret,
-      clientRandom: session.clientRandom,
-      serverRandom: session.serverRandom,
-      info: {
-        version: 'TLSv1.2',
-        cipherSuite: session.suite.name,
-        group: GROUPS[session.group].name,
-        signatureScheme: session.serverScheme.name,
-        ...(isIpLiteral(cfg.serverName) ? {} : { serverName: cfg.serverName }),
-        ...(session.alpn !== undefined ? { alpn: session.alpn } : {}),
-        extendedMasterSecret: session.extendedMasterSecret,
-        resumed: false,
-        peerCertificates: session.peerCertificates,
-        peerIdentity: session.identity,
-      },
-    };
+      signatureScheme: session.serverScheme.name,
+      serverName: isIpLiteral(cfg.serverName) ? undefined : cfg.serverName,
+    });
     this.io.transcript.clear();
     this.state = { step: 'done' };
   }

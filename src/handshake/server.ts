@@ -25,7 +25,7 @@ import {
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
 import { negotiateClientHello } from './server-hello.js';
-import { deriveTrafficKeys, type HandshakeResult } from './session.js';
+import { deriveTrafficKeys, type HandshakeResult, handshakeResult } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
@@ -314,24 +314,11 @@ export class ServerHandshake {
       io.transcript,
     );
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    this.result = {
-      suite: session.suite,
+    this.result = handshakeResult({
+      ...session,
       masterSecret: s.masterSecret,
-      clientRandom: session.clientRandom,
-      serverRandom: session.serverRandom,
-      info: {
-        version: 'TLSv1.2',
-        cipherSuite: session.suite.name,
-        group: session.group,
-        signatureScheme: s.clientScheme?.name ?? 'none',
-        ...(session.serverName !== undefined ? { serverName: session.serverName } : {}),
-        ...(session.alpn !== undefined ? { alpn: session.alpn } : {}),
-        extendedMasterSecret: session.extendedMasterSecret,
-        resumed: false,
-        peerCertificates: session.peerCertificates,
-        ...(session.identity ? { peerIdentity: session.identity } : {}),
-      },
-    };
+      signatureScheme: s.clientScheme?.name ?? 'none',
+    });
     io.transcript.clear();
     this.state = { step: 'done' };
   }

@@ -46,3 +46,41 @@ export function deriveTrafficKeys(
     server: { suite, key: block.serverKey, fixedIv: block.serverIv },
   };
 }
+
+/** What either side knows at the end of a full handshake. */
+export interface CompletedHandshake {
+  readonly suite: SuiteParams;
+  readonly masterSecret: Uint8Array;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly group: string;
+  /** The peer's handshake signature scheme, or 'none' when the peer signed nothing. */
+  readonly signatureScheme: string;
+  readonly serverName: string | undefined;
+  readonly alpn: string | undefined;
+  readonly extendedMasterSecret: boolean;
+  readonly peerCertificates: readonly Certificate[];
+  readonly identity: PeerIdentity | undefined;
+}
+
+/** The HandshakeResult (and its SessionInfo) for a completed full handshake. */
+export function handshakeResult(h: CompletedHandshake): HandshakeResult {
+  return {
+    suite: h.suite,
+    masterSecret: h.masterSecret,
+    clientRandom: h.clientRandom,
+    serverRandom: h.serverRandom,
+    info: {
+      version: 'TLSv1.2',
+      cipherSuite: h.suite.name,
+      group: h.group,
+      signatureScheme: h.signatureScheme,
+      ...(h.serverName !== undefined ? { serverName: h.serverName } : {}),
+      ...(h.alpn !== undefined ? { alpn: h.alpn } : {}),
+      extendedMasterSecret: h.extendedMasterSecret,
+      resumed: false,
+      peerCertificates: h.peerCertificates,
+      ...(h.identity ? { peerIdentity: h.identity } : {}),
+    },
+  };
+}
