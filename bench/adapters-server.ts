@@ -12,7 +12,7 @@ import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { createServer as createMemtlsServer, nodeCryptoProvider, TlsSocket } from '../src/adapters/node.js';
-import type { Pki } from './handshake.js';
+import { nodeTlsServerOptions, type Pki } from './handshake.js';
 
 /** Set in the child's environment; bench/index.ts then runs runAdaptersServerChild() instead of main(). */
 export const ADAPTERS_CHILD_ENV = 'MEMTLS_BENCH_ADAPTERS_SERVER';
@@ -95,15 +95,7 @@ function serve(socket: Duplex, open: Set<Duplex>): void {
 
 function listenFor(implementation: Implementation, pki: Pki, open: Set<Duplex>): net.Server {
   if (implementation === 'node:tls') {
-    const server = tls.createServer({
-      ca: pki.ca,
-      cert: pki.server.cert,
-      key: pki.server.key,
-      requestCert: true,
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.2',
-    });
+    const server = tls.createServer(nodeTlsServerOptions(pki));
     server.on('secureConnection', (socket) => serve(socket, open));
     server.on('tlsClientError', () => {});
     return server;

@@ -108,8 +108,9 @@ function memtlsHandshake(pki: Pki): void {
   }
 }
 
-async function nodeHandshakes(pki: Pki, count: number): Promise<number[]> {
-  const server = tls.createServer({
+/** The node:tls reference server: mutual TLS 1.2 with the same certificates memtls uses. */
+export function nodeTlsServerOptions(pki: Pki): tls.TlsOptions {
+  return {
     ca: pki.ca,
     cert: pki.server.cert,
     key: pki.server.key,
@@ -117,7 +118,11 @@ async function nodeHandshakes(pki: Pki, count: number): Promise<number[]> {
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
-  });
+  };
+}
+
+async function nodeHandshakes(pki: Pki, count: number): Promise<number[]> {
+  const server = tls.createServer(nodeTlsServerOptions(pki));
   server.on('secureConnection', (s) => s.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
