@@ -15,6 +15,7 @@ import {
   decodeError,
   limitError,
   localError,
+  mayBeWarning,
   peerError,
   type TlsError,
 } from './errors.js';
@@ -29,6 +30,7 @@ import { HandshakeType } from './handshake/messages/types.js';
 import type { ServerHandshake } from './handshake/server.js';
 import type { SessionInfo } from './handshake/session.js';
 import { Transcript } from './handshake/transcript.js';
+import { badChangeCipherSpecError, interleavedRecordError } from './handshake/unexpected.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, MAX_PLAINTEXT, type PlainRecord } from './record/types.js';
 
@@ -224,20 +226,14 @@ export abstract class TlsConnection {
 
   private onRecord(record: PlainRecord, events: TlsEvent[]): void {
     if (record.type !== ContentType.alert) this.warningAlerts = 0;
+    if (record.type !== ContentType.handshake && this.reassembler.hasPartial) {
+      throw interleavedRecordError(record.type);
+    }
     switch (record.type) {
       case ContentType.handshake:
         return this.onHandshakeRecord(record.data, events);
       case ContentType.change_cipher_spec:
-        if (record.data.length !== 1 || record.data[0] !== 1) {
-          throw decodeError('ChangeCipherSpec must be the single byte 1', 'bad_change_cipher_spec');
-        }
-        if (this.reassembler.hasPartial) {
-          throw peerError(
-            'unexpected_message',
-            'unexpected_change_cipher_spec',
-            'ChangeCipherSpec inside a handshake message',
-          );
-        }
+        if (record.data.length !== 1 || record.data[0] !== 1) throw badChangeCipherSpecError(record.data);
         this.handshake.onChangeCipherSpec();
         this.records.activateRead();
         return;
@@ -259,6 +255,8 @@ export abstract class TlsConnection {
   private onHandshakeRecord(data: Uint8Array, events: TlsEvent[]): void {
     this.reassembler.push(data);
     for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
+      // The type is checked against the state before the body is decoded (RFC 5246 §7.4).
+      if (!this.handshake.done) this.handshake.checkExpected(m.type);
       const message = decodeHandshakeBody(m.type, m.body, m.raw);
       if (this.handshake.done) {
         this.onPostHandshakeMessage(message.type, events);
@@ -299,6 +297,7 @@ export abstract class TlsConnection {
     const description = data[1]!;
     if (level === 2) throw alertReceivedError(description);
     if (level !== 1) throw decodeError(`unknown alert level ${level}`, 'bad_alert');
+    if (!mayBeWarning(description)) throw alertReceivedError(description, 'warning');
     if (description === AlertDescription.close_notify) {
       this.receivedClose = true;
       events.push({ type: 'peerClosed' });

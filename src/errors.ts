@@ -44,6 +44,30 @@ export function alertName(code: number): string {
 export const AlertLevel = { warning: 1, fatal: 2 } as const;
 
 /**
+ * The alerts that may come at warning level. Every other description — those RFC 5246 §7.2.2
+ * and RFC 6066 §9 call always fatal (unexpected_message, bad_record_mac,
+ * record_overflow, handshake_failure, illegal_parameter, decode_error, internal_error, …) and any
+ * description we do not know (RFC 8446 §6) — ends the connection whatever its level says.
+ */
+const WARNING_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.close_notify,
+  AlertDescription.bad_certificate,
+  AlertDescription.unsupported_certificate,
+  AlertDescription.certificate_revoked,
+  AlertDescription.certificate_expired,
+  AlertDescription.certificate_unknown,
+  AlertDescription.user_canceled,
+  AlertDescription.no_renegotiation,
+  111, // certificate_unobtainable (RFC 6066 §9: "MAY be fatal")
+  AlertDescription.unrecognized_name,
+]);
+
+/** Whether a received alert of this description may be a warning (else it is fatal at any level). */
+export function mayBeWarning(description: number): boolean {
+  return WARNING_ALERTS.has(description);
+}
+
+/**
  * Whose fault and what class of failure:
  * - decode: the peer's bytes do not parse
  * - peer: the peer's bytes parse but break the protocol
@@ -119,10 +143,14 @@ export function localError(code: string, message: string): TlsError {
   return new TlsError(message, { kind: 'local', code });
 }
 
-/** The peer sent us a fatal alert. */
-export function alertReceivedError(description: number): TlsError {
+/**
+ * The peer sent us a fatal alert; `level` 'warning' when it came at warning level but is fatal by its
+ * description (mayBeWarning).
+ */
+export function alertReceivedError(description: number, level: 'fatal' | 'warning' = 'fatal'): TlsError {
   const name = alertName(description);
-  return new TlsError(`the peer sent a fatal alert: ${name}${alertHint(name)}`, {
+  const how = level === 'fatal' ? 'a fatal alert' : 'an alert at warning level that is always fatal';
+  return new TlsError(`the peer sent ${how}: ${name}${alertHint(name)}`, {
     kind: 'alertReceived',
     code: name,
     alert: name,

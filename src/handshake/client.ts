@@ -68,6 +68,17 @@ export type ClientState =
   | { readonly step: 'awaitFinished'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
   | { readonly step: 'done' };
 
+/** The messages each step accepts besides HelloRequest, which is accepted (and ignored) in every step. */
+const EXPECTED: Record<Exclude<ClientState['step'], 'done'>, readonly number[]> = {
+  awaitServerHello: [HandshakeType.server_hello],
+  awaitCertificate: [HandshakeType.certificate],
+  awaitServerKeyExchange: [HandshakeType.server_key_exchange],
+  awaitCertificateRequestOrDone: [HandshakeType.certificate_request, HandshakeType.server_hello_done],
+  awaitServerHelloDone: [HandshakeType.server_hello_done],
+  awaitChangeCipherSpec: [],
+  awaitFinished: [HandshakeType.finished],
+};
+
 export class ClientHandshake {
   state: ClientState;
   /** Set when the handshake completes. */
@@ -89,6 +100,13 @@ export class ClientHandshake {
   /** Whether a ChangeCipherSpec is expected now. */
   get expectsChangeCipherSpec(): boolean {
     return this.state.step === 'awaitChangeCipherSpec';
+  }
+
+  /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
+  checkExpected(type: number): void {
+    const step = this.state.step;
+    if (step !== 'done' && (type === HandshakeType.hello_request || EXPECTED[step].includes(type))) return;
+    throw unexpectedMessage(type, describeState(step));
   }
 
   handle(message: HandshakeMessage): void {

@@ -72,6 +72,16 @@ export type ServerState =
     }
   | { readonly step: 'done' };
 
+/** The messages each step accepts. */
+const EXPECTED: Record<Exclude<ServerState['step'], 'done'>, readonly number[]> = {
+  awaitClientHello: [HandshakeType.client_hello],
+  awaitCertificate: [HandshakeType.certificate],
+  awaitClientKeyExchange: [HandshakeType.client_key_exchange],
+  awaitCertificateVerify: [HandshakeType.certificate_verify],
+  awaitChangeCipherSpec: [],
+  awaitFinished: [HandshakeType.finished],
+};
+
 export class ServerHandshake {
   state: ServerState = { step: 'awaitClientHello' };
   result: HandshakeResult | undefined;
@@ -87,6 +97,13 @@ export class ServerHandshake {
 
   get expectsChangeCipherSpec(): boolean {
     return this.state.step === 'awaitChangeCipherSpec';
+  }
+
+  /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
+  checkExpected(type: number): void {
+    const step = this.state.step;
+    if (step !== 'done' && EXPECTED[step].includes(type)) return;
+    throw unexpectedMessage(type, describeState(step));
   }
 
   handle(message: HandshakeMessage): void {

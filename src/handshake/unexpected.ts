@@ -1,4 +1,6 @@
-// unexpected_message errors for handshake messages that arrive in the wrong state (RFC 5246 §7.4).
+// unexpected_message errors: handshake messages in the wrong state (RFC 5246 §7.4), a malformed or
+// misplaced ChangeCipherSpec (§7.1), and records interleaved with a fragmented handshake message
+// (RFC 8446 §5.1, which states for all versions what RFC 5246 §6.2.1's fragmentation implies).
 
 import { peerError, type TlsError } from '../errors.js';
 import { HandshakeType } from './messages/types.js';
@@ -30,5 +32,34 @@ export function unexpectedChangeCipherSpec(peer: 'client' | 'server', step: stri
     'unexpected_message',
     'unexpected_change_cipher_spec',
     `the ${peer} sent ChangeCipherSpec while ${describeState(step)}`,
+  );
+}
+
+/**
+ * A ChangeCipherSpec whose body is not the single byte 1 (RFC 5246 §7.1): unexpected_message, the
+ * alert RFC 8446 §5 prescribes for "any other change_cipher_spec value".
+ */
+export function badChangeCipherSpecError(body: Uint8Array): TlsError {
+  const shown = Array.from(body.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return peerError(
+    'unexpected_message',
+    'bad_change_cipher_spec',
+    `ChangeCipherSpec must be the single byte 01, got ${body.length} bytes (${shown}${body.length > 8 ? ' …' : ''})`,
+  );
+}
+
+const CONTENT_TYPE_NAMES: Record<number, string> = {
+  20: 'ChangeCipherSpec',
+  21: 'alert',
+  23: 'application data',
+};
+
+/** A non-handshake record between the fragments of one handshake message. */
+export function interleavedRecordError(contentType: number): TlsError {
+  return peerError(
+    'unexpected_message',
+    'interleaved_record',
+    `${CONTENT_TYPE_NAMES[contentType] ?? `content type ${contentType}`} record between the fragments of a` +
+      ' handshake message; a split handshake message must arrive in consecutive handshake records',
   );
 }

@@ -5,7 +5,9 @@
 // Size limit: a message whose declared length exceeds maxMessageSize is refused as soon as its header is
 // complete, before its body is buffered: TlsError kind 'limit', code 'handshake_message_too_large', alert
 // illegal_parameter. That is OpenSSL's choice (SSL_R_EXCESSIVE_MESSAGE_SIZE); the bytes are well-formed,
-// so decode_error would misdescribe them, and internal_error would blame ourselves.
+// so decode_error would misdescribe them, and internal_error would blame ourselves. A ClientHello has
+// its own bound, MAX_CLIENT_HELLO_SIZE (or maxMessageSize if that is larger): every well-formed
+// ClientHello fits it, however many suites and extensions it carries.
 
 import { Reader, Writer } from '../../codec.js';
 import { limitError, peerError } from '../../errors.js';
@@ -37,6 +39,13 @@ import { type HandshakeMessage, HandshakeType } from './types.js';
 
 export const HANDSHAKE_HEADER_LENGTH = 4;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 65536;
+
+/**
+ * The largest well-formed ClientHello body (RFC 5246 §7.4.1.2): version 2 + random 32 + session_id
+ * 1+32 + cipher_suites 2+65534 + compression_methods 1+255 + extensions 2+65535 = 131396 bytes, the
+ * bound OpenSSL uses too. Anything declared larger cannot parse and is refused before it is buffered.
+ */
+export const MAX_CLIENT_HELLO_SIZE = 131396;
 
 /** type u8 ‖ u24 length ‖ body: the bytes that go into handshake records and the transcript. */
 export function encodeHandshake(type: number, body: (w: Writer) => void): Uint8Array {
@@ -190,11 +199,15 @@ export class HandshakeReassembler {
     const b = this.buffer;
     const s = this.start;
     const length = (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
-    if (length > this.maxMessageSize) {
+    const limit =
+      b[s] === HandshakeType.client_hello
+        ? Math.max(this.maxMessageSize, MAX_CLIENT_HELLO_SIZE)
+        : this.maxMessageSize;
+    if (length > limit) {
       throw limitError(
         'illegal_parameter',
         'handshake_message_too_large',
-        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${this.maxMessageSize} bytes`,
+        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${limit} bytes`,
       );
     }
     const total = HANDSHAKE_HEADER_LENGTH + length;
