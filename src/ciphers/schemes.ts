@@ -52,10 +52,16 @@ export const SCHEMES: Readonly<Record<SignatureSchemeName, SchemeParams>> = {
   ed25519: scheme('ed25519', { kind: 'ed25519' }),
 };
 
-/** What we offer and accept by default, in preference order. SHA-1 and MD5 are never offered. */
+/**
+ * What we offer and accept by default, in preference order. In TLS 1.2 the three ECDSA codes mean
+ * ECDSA with SHA-256, SHA-384 or SHA-512 on whatever curve the certificate has (RFC 5246 §7.4.1.4.1,
+ * RFC 8422 §5.1.1), so a P-256 server signs with SHA-512 for a client that offers only that, as
+ * OpenSSL does. SHA-224, SHA-1 and MD5 are never offered or accepted.
+ */
 export const DEFAULT_SIGNATURE_SCHEMES: readonly SignatureSchemeName[] = [
   'ecdsa_secp256r1_sha256',
   'ecdsa_secp384r1_sha384',
+  'ecdsa_secp521r1_sha512',
   'ed25519',
   'rsa_pss_rsae_sha256',
   'rsa_pss_rsae_sha384',
@@ -82,6 +88,8 @@ export function describeScheme(code: number): string {
   const legacy: Record<number, string> = {
     513: 'rsa_pkcs1_sha1',
     515: 'ecdsa_sha1',
+    769: 'rsa_pkcs1_sha224',
+    771: 'ecdsa_sha224',
     257: 'rsa_pkcs1_md5',
     2056: 'ed448',
     2057: 'rsa_pss_pss_sha256',
