@@ -160,11 +160,12 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   // SNI (RFC 6066 §3): recorded; one certificate serves every name.
   const sn = ext.get(ExtensionType.server_name);
   const serverName = sn !== undefined ? decodeServerName(sn) : undefined;
-  // ALPN (RFC 7301 §3.2): our preference; no overlap is fatal.
+  // ALPN (RFC 7301 §3.2): our preference; no overlap is fatal. A malformed list is decode_error even
+  // when we have no protocols configured (every extension we know is parsed, as OpenSSL does).
   let alpn: string | undefined;
   const alpnData = ext.get(ExtensionType.application_layer_protocol_negotiation);
-  if (alpnData !== undefined && cfg.alpn.length > 0) {
-    const offered = decodeAlpn(alpnData);
+  const offered = alpnData !== undefined ? decodeAlpn(alpnData) : undefined;
+  if (offered !== undefined && cfg.alpn.length > 0) {
     alpn = chooseAlpn(cfg.alpn, offered);
     if (alpn === undefined) {
       throw incompatibleError(

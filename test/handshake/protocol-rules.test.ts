@@ -283,3 +283,14 @@ describe('ClientHello size (RFC 5246 §7.4.1.2: up to 2^16−2 bytes of suites a
     expect(error?.code).toBe('handshake_message_too_large');
   });
 });
+
+describe('every extension the server knows is parsed, used or not', () => {
+  it('a malformed ALPN extension is decode_error even when the server has no ALPN configured', () => {
+    const base = helloValue();
+    const badAlpn: Extension = { type: 16, data: new Uint8Array([0, 3, 5, 0x68, 0x32]) }; // name overruns the list
+    const { events } = serverGets(
+      handshakeRecords(clientHelloMessage({ ...base, extensions: [...base.extensions, badAlpn] })),
+    );
+    expect(errorOf(events)?.alert).toBe('decode_error');
+  });
+});
