@@ -251,3 +251,43 @@ describe('memtls client ↔ openssl s_server -Verify 1', () => {
     await server.waitFor('stderr', /handshake failed with .*: bad_certificate: /);
   });
 });
+
+describe('openssl s_client -sigalgs → memtls server (a TLS 1.2 ECDSA hash is not tied to the curve)', () => {
+  /** `openssl s_client -tls1_2 -sigalgs SIGALGS` against a P-256 memtls server; both processes. */
+  async function sClientWith(sigalgs: string): Promise<{ server: Proc; client: Proc; code: number | null }> {
+    const server = memtlsServer(pki.leaf('p256', 'server'), ['--client-auth', 'none', '--echo']);
+    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
+    const client = run('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_2',
+      '-sigalgs',
+      sigalgs,
+      '-servername',
+      'server.test',
+      '-CAfile',
+      pki.caPath,
+      '-verify_return_error',
+      '-no_ign_eof',
+    ]);
+    client.child.stdin!.end();
+    const code = await withTimeout(client.exited, 10_000, 's_client exit');
+    return { server, client, code };
+  }
+
+  it('ECDSA+SHA512 only: the P-256 server signs with SHA-512 and OpenSSL verifies it', async () => {
+    const { client, code } = await sClientWith('ECDSA+SHA512');
+    expect(code).toBe(0);
+    expect(client.stdout).toMatch(/Peer signing digest: SHA512/);
+    expect(client.stdout).toMatch(/Peer signature type: ECDSA/);
+    expect(client.stdout).toMatch(/Verify return code: 0 \(ok\)/);
+  });
+
+  it('ECDSA+SHA224 only: a clean handshake_failure naming the refused scheme', async () => {
+    const { server, client, code } = await sClientWith('ECDSA+SHA224');
+    expect(code).not.toBe(0);
+    expect(client.stderr).toMatch(/alert handshake failure/);
+    await server.waitFor('stderr', /handshake failed with .*: no_common_signature_scheme: .*ecdsa_sha224/);
+  });
+});
