@@ -31,7 +31,10 @@ export interface CommonConfig {
   requireExtendedMasterSecret?: boolean;
   /** Default false: hostnames match subjectAltName only. */
   allowCommonNameFallback?: boolean;
-  /** Largest handshake message accepted; default 64 KiB. */
+  /**
+   * Largest handshake message accepted; default 64 KiB. A ClientHello may always be as large as a
+   * well-formed one can be (131396 bytes, MAX_CLIENT_HELLO_SIZE) or this value if larger.
+   */
   maxHandshakeMessageSize?: number;
   /** IANA or OpenSSL names, preference order. */
   cipherSuites?: string[];
