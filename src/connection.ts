@@ -256,10 +256,11 @@ export abstract class TlsConnection {
     this.reassembler.push(data);
     for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
       // The type is checked against the state before the body is decoded (RFC 5246 §7.4).
-      if (!this.handshake.done) this.handshake.checkExpected(m.type);
+      if (this.handshake.done) this.checkPostHandshakeType(m.type);
+      else this.handshake.checkExpected(m.type);
       const message = decodeHandshakeBody(m.type, m.body, m.raw);
       if (this.handshake.done) {
-        this.onPostHandshakeMessage(message.type, events);
+        this.onPostHandshakeMessage(events);
         continue;
       }
       this.handshake.handle(message);
@@ -267,8 +268,8 @@ export abstract class TlsConnection {
     }
   }
 
-  /** After the handshake only a renegotiation request can arrive; it is refused (RFC 5746 §4.2, §4.4). */
-  private onPostHandshakeMessage(type: number, events: TlsEvent[]): void {
+  /** After the handshake only a renegotiation request may arrive (checked before its body is decoded). */
+  private checkPostHandshakeType(type: number): void {
     const renegotiation =
       (this.role === 'client' && type === HandshakeType.hello_request) ||
       (this.role === 'server' && type === HandshakeType.client_hello);
@@ -279,6 +280,10 @@ export abstract class TlsConnection {
         `unexpected handshake message ${type} after the handshake`,
       );
     }
+  }
+
+  /** A renegotiation request is refused (RFC 5746 §4.2, §4.4). */
+  private onPostHandshakeMessage(events: TlsEvent[]): void {
     if (++this.renegotiationRefusals > MAX_RENEGOTIATION_REFUSALS) {
       throw limitError(
         'unexpected_message',
