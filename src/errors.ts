@@ -44,10 +44,10 @@ export function alertName(code: number): string {
 export const AlertLevel = { warning: 1, fatal: 2 } as const;
 
 /**
- * The alerts that may come at warning level. Every other description — those RFC 5246 §7.2.2
- * and RFC 6066 §9 call always fatal (unexpected_message, bad_record_mac,
- * record_overflow, handshake_failure, illegal_parameter, decode_error, internal_error, …) and any
- * description we do not know (RFC 8446 §6) — ends the connection whatever its level says.
+ * The alerts that may come at warning level. Every other description ends the connection whatever
+ * its level says: those RFC 5246 §7.2.2 and RFC 6066 §9 call fatal (unexpected_message,
+ * bad_record_mac, record_overflow, handshake_failure, illegal_parameter, decode_error,
+ * internal_error, …) and any description we do not know (RFC 8446 §6).
  */
 const WARNING_ALERTS: ReadonlySet<number> = new Set([
   AlertDescription.close_notify,
