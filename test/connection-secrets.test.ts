@@ -2,6 +2,7 @@
 // ephemeral ECDHE keys and handshake state (RFC 5246 §6.3, §8.1, RFC 5705 §4).
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nodeCryptoProvider } from '../src/adapters/node-crypto.js';
 import { nobleProvider } from '../src/ciphers/noble-provider.js';
 import type { Aead, CryptoProvider, KeyShare } from '../src/ciphers/provider.js';
 import type { ClientConfig, ServerConfig } from '../src/config.js';
@@ -126,6 +127,31 @@ describe('wiping key material', () => {
       }
     },
   );
+
+  it("with the node provider, closing drops the AEADs' key objects (later use is a local error)", () => {
+    const aeads: Aead[] = [];
+    const provider: CryptoProvider = {
+      ...nodeCryptoProvider,
+      aead(algorithm, key) {
+        const aead = nodeCryptoProvider.aead(algorithm, key);
+        aeads.push(aead);
+        return aead;
+      },
+    };
+    const c = new TlsClient({ ...base.client, crypto: provider });
+    const s = new TlsServer({ ...base.server, crypto: provider });
+    runPair(c, s);
+    c.close();
+    s.close();
+    runPair(c, s);
+    expect(c.state).toBe('closed');
+    expect(aeads).toHaveLength(4);
+    for (const aead of aeads) {
+      expect(caught(() => aead.seal(new Uint8Array(12), new Uint8Array(0), new Uint8Array(1))).code).toBe(
+        'aead_disposed',
+      );
+    }
+  });
 
   it('a connection failure after the handshake zeroes everything and still sends its alert', () => {
     const rec = recordingProvider();
