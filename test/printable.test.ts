@@ -1,8 +1,12 @@
 // Peer strings (ALPN names, certificate names) reach error messages and CLI lines escaped: no
 // control or bidi character from the network gets to a terminal or a log.
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from '../src/cli/inspect.js';
+import { runCli } from '../src/cli/main.js';
 import { describeFailure, describeSession } from '../src/cli/tls-options.js';
 import { TlsClient, TlsServer } from '../src/endpoints.js';
 import { TlsError } from '../src/errors.js';
@@ -42,17 +46,17 @@ const EVIL_CN = 'evil\x1b[31m\nCN=admin\u202egnp.exe\u009b2J';
 const EVIL_SANS = ['DNS:server.test', 'URI:https://a.test/\x1b[2Jx', 'email:x\x1b]0;pwned\x07@a.test'];
 
 let root: IssuedCertificate;
-let leaf: IssuedCertificate;
+let evil: IssuedCertificate;
+/** Hostile CN and SANs: parsed and displayed, never verified. */
 let parsed: Certificate;
+/** Hostile CN, clean SAN: the server certificate of the handshakes below. */
+let leaf: IssuedCertificate;
 beforeAll(() => {
   root = createRoot({ commonName: 'Printable Test Root' });
-  leaf = issueCertificate({
-    issuer: { certificate: root.certificate, key: root.key },
-    commonName: EVIL_CN,
-    subjectAltNames: EVIL_SANS,
-    usage: 'both',
-  });
-  parsed = parseCertificate(leaf.certificate);
+  const issuer = { certificate: root.certificate, key: root.key };
+  evil = issueCertificate({ issuer, commonName: EVIL_CN, subjectAltNames: EVIL_SANS, usage: 'both' });
+  parsed = parseCertificate(evil.certificate);
+  leaf = issueCertificate({ issuer, commonName: EVIL_CN, subjectAltNames: ['DNS:server.test'] });
 }, 60_000);
 
 describe('printable', () => {
@@ -131,7 +135,7 @@ describe('a handshake with hostile peer strings', () => {
     expectClean(error?.message);
   });
 
-  it('the CLI session line escapes the peer subject, SANs and ALPN', () => {
+  it('the CLI session line escapes the peer subject and ALPN', () => {
     const alpn = 'x\x1b[8m\x9b';
     const c = new TlsClient({ ca: root.certificatePem, serverName: 'server.test', alpn: [alpn] });
     const s = new TlsServer({
@@ -155,5 +159,33 @@ describe('a handshake with hostile peer strings', () => {
     const error = new TlsError('bad \x1b[31mthing\r\nFAKE LOG LINE', { kind: 'peer', code: 'x' });
     expect(describeFailure(error)).toBe('x: bad \\x1b[31mthing\\x0d\\x0aFAKE LOG LINE');
     expectClean(describeFailure(new Error('a\u009bb')));
+  });
+});
+
+describe('CLI output', () => {
+  async function cli(...argv: string[]): Promise<string> {
+    const parts: string[] = [];
+    const collect = (t: string): void => {
+      parts.push(t);
+    };
+    await runCli(argv, { out: collect, err: collect });
+    return parts.join('');
+  }
+
+  it('verify and inspect print hostile names escaped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memtls-printable-'));
+    const ca = join(dir, 'ca.pem');
+    const cert = join(dir, 'evil.pem');
+    writeFileSync(ca, root.certificatePem);
+    writeFileSync(cert, evil.certificatePem);
+    const ok = await cli('verify', '--ca', ca, cert);
+    expect(ok).toMatch(/^ok: CN=evil/);
+    expectClean(ok.slice(0, -1)); // all but the final newline
+    const mismatch = await cli('verify', '--ca', ca, '--hostname', 'other.test', cert);
+    expect(mismatch).toMatch(/^error: hostname_mismatch: /);
+    expectClean(mismatch.slice(0, -1));
+    const report = await cli('inspect', cert);
+    expect(report).toContain('URI:https://a.test/\\x1b[2Jx');
+    for (const line of report.split('\n')) expectClean(line);
   });
 });
