@@ -108,6 +108,24 @@ describe('a handshake with hostile peer strings', () => {
     expectClean(describeFailure(error));
   });
 
+  it('the no_application_protocol error names at most 8 of the offered ALPN names', () => {
+    const offered = Array.from({ length: 60 }, (_, i) => `proto-${i}-${'x'.repeat(200)}`);
+    const c = new TlsClient({ ca: root.certificatePem, serverName: 'server.test', alpn: offered });
+    const s = new TlsServer({
+      ca: root.certificatePem,
+      cert: leaf.certificatePem,
+      key: leaf.keyPem,
+      clientAuth: 'none',
+      alpn: ['h2'],
+    });
+    const error = errorOf(runPair(c, s).server);
+    expect(error?.code).toBe('no_application_protocol');
+    expect(error?.message).toContain("'proto-7-");
+    expect(error?.message).not.toContain("'proto-8-");
+    expect(error?.message).toContain('and 52 more');
+    expect(error!.message.length).toBeLessThan(2000);
+  });
+
   it("the client's bad_alpn error escapes the ALPN name the server chose", () => {
     const c = new TlsClient({ ca: root.certificatePem, serverName: 'server.test', alpn: ['ab'] });
     const s = new TlsServer({

@@ -45,9 +45,14 @@ export function chooseAlpn(ours: readonly string[], offered: readonly string[]):
   return ours.find((p) => offered.includes(p));
 }
 
-/** ALPN names for a message: quoted, with control characters from the peer escaped. */
+/** ALPN names shown in one message; a peer may offer thousands (a ClientHello holds 64 KiB of them). */
+const MAX_ALPN_NAMES_SHOWN = 8;
+
+/** ALPN names for a message: quoted, with control characters from the peer escaped, at most 8. */
 export function alpnListText(names: readonly string[]): string {
-  return names.map((n) => `'${printable(n)}'`).join(', ');
+  const shown = names.slice(0, MAX_ALPN_NAMES_SHOWN).map((n) => `'${printable(n)}'`);
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 
 /** True when `host` is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */
