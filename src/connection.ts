@@ -166,6 +166,7 @@ export abstract class TlsConnection {
     } catch (e) {
       this.fail(e, events);
     }
+    this.wipeIfClosed();
     return events;
   }
 
@@ -189,6 +190,7 @@ export abstract class TlsConnection {
     if (this.failure || this.sentClose || this.closeRequested) return;
     this.closeRequested = true;
     if (this.handshake.done) this.sendCloseNotify();
+    this.wipeIfClosed();
   }
 
   /** Network bytes to send now; length 0 when none. */
@@ -196,9 +198,21 @@ export abstract class TlsConnection {
     return this.records.takeOutgoing();
   }
 
-  /** RFC 5705 keying material exporter. */
+  /**
+   * RFC 5705 keying material exporter: from handshake completion until the connection is 'closed'
+   * (allowed while 'closing'); after 'closed' or 'failed' the master secret is wiped and this
+   * throws a local error (code 'closed' or 'failed').
+   */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    if (this.failure) throw this.failure;
+    if (this.failure) {
+      throw localError(
+        'failed',
+        `exportKeyingMaterial(): the connection failed (${this.failure.code}) and its keys were wiped`,
+      );
+    }
+    if (this.state === 'closed') {
+      throw localError('closed', 'exportKeyingMaterial(): the connection is closed and its keys were wiped');
+    }
     const s = this.secrets;
     if (!s) throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
     if (typeof label !== 'string' || RESERVED_EXPORTER_LABELS.has(label)) {
@@ -358,8 +372,24 @@ export abstract class TlsConnection {
       }
     }
     this.pendingWrites = [];
+    this.wipeSecrets();
+    events.push({ type: 'error', error });
+  }
+
+  /** Once close_notify went both ways (or the peer closed mid-handshake) no key is needed again. */
+  private wipeIfClosed(): void {
+    if (this.state === 'closed') this.wipeSecrets();
+  }
+
+  /**
+   * Zero every secret this connection holds: the master secret, the handshake state's ephemeral
+   * key and master secret, and the record layer's keyed AEADs (queued bytes stay for
+   * takeOutgoing(), so a fatal alert or our close_notify still goes out).
+   */
+  private wipeSecrets(): void {
     this.secrets?.masterSecret.fill(0);
     this.secrets = undefined;
-    events.push({ type: 'error', error });
+    this.handshake.wipe();
+    this.records.dispose();
   }
 }

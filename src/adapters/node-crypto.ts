@@ -35,6 +35,10 @@ function plain(b: Buffer): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // AEADs: the key is imported once into a KeyObject; node has no way to reuse a cipher context
 // across nonces, so each record still builds a cipher from that KeyObject.
+// Wiping: KeyObjects and ECDH objects keep their keys in OpenSSL memory that JavaScript cannot
+// zero. dispose() drops our only reference (later use throws a local error), which is all node
+// allows; the bytes go when the garbage collector frees the object. Secrets node hands back in a
+// Buffer (shared secrets) are copied out and the Buffer zeroed.
 
 function nodeAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   const params = AEAD_NAMES[algorithm];
@@ -171,12 +175,19 @@ function x25519Share(random: (n: number) => Uint8Array): KeyShare {
       }
       if (shared.every((b) => b === 0))
         throw badShare('x25519', 'gives an all-zero shared secret (RFC 7748 §6.1)');
-      return Uint8Array.from(shared);
+      return copyAndWipe(shared);
     },
     dispose() {
       privateKey = undefined;
     },
   };
+}
+
+/** A plain copy of a secret node handed us in a Buffer, whose own bytes are then zeroed. */
+function copyAndWipe(secret: Buffer): Uint8Array {
+  const out = Uint8Array.from(secret);
+  secret.fill(0);
+  return out;
 }
 
 function nistShare(group: NistGroup, random: (n: number) => Uint8Array): KeyShare {
@@ -220,7 +231,7 @@ function nistShare(group: NistGroup, random: (n: number) => Uint8Array): KeyShar
       }
       try {
         // OpenSSL checks coordinates < p and the curve equation; the x-coordinate comes back padded.
-        return Uint8Array.from(ecdh.computeSecret(peer));
+        return copyAndWipe(ecdh.computeSecret(peer));
       } catch {
         throw badShare(group, 'is not a point on the curve (RFC 8422 §5.11)');
       }

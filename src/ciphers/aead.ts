@@ -74,8 +74,10 @@ class RestartableGhash extends GHASH {
     }
   }
 
+  /** noble zeroes the table; the running accumulator (last record's GHASH) is cleared here. */
   override destroy(): void {
     super.destroy();
+    this.restart();
     this.tail.fill(0);
   }
 }

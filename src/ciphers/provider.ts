@@ -37,7 +37,10 @@ export interface KeyShare {
 
 export interface CryptoProvider {
   readonly name: string;
-  /** Build an AEAD keyed once with `key` (16 or 32 bytes as the algorithm needs). */
+  /**
+   * Build an AEAD keyed once with `key` (16 or 32 bytes as the algorithm needs). The engine zeroes
+   * `key` as soon as this returns: keep a copy (or a derived key schedule), never the reference.
+   */
   aead(algorithm: AeadAlgorithm, key: Uint8Array): Aead;
   hash(algorithm: HashName, data: Uint8Array): Uint8Array;
   hmac(algorithm: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;

@@ -3,6 +3,7 @@
 
 import { describeKey } from '../ciphers/keys.js';
 import { localError } from '../errors.js';
+import { printable } from '../printable.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { generalNameText } from '../x509/name.js';
 import { parsePem } from '../x509/pem.js';
@@ -66,7 +67,7 @@ export function describeCertificate(cert: Certificate, now: number): string[] {
   if (cert.issuer.text === cert.subject.text) lines.push(['self-issued', 'yes']);
   lines.push(['SHA-256', cert.fingerprintSha256]);
   const width = Math.max(...lines.map(([label]) => label.length)) + 1;
-  return lines.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`);
+  return lines.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${printable(value)}`);
 }
 
 function describeKeyBlock(label: string, der: Uint8Array): string {

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { TlsError } from '../errors.js';
+import { printable } from '../printable.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { clientCommand } from './client.js';
@@ -86,7 +87,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     if (error instanceof TlsError) {
-      io.err(`memtls: error: ${error.code}: ${error.message}\n`);
+      io.err(`memtls: error: ${printable(`${error.code}: ${error.message}`)}\n`);
       return 1;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import type { CommonConfig } from '../config.js';
 import { TlsError } from '../errors.js';
 import type { SessionInfo } from '../handshake/session.js';
+import { printable } from '../printable.js';
 import { commaList, UsageError } from './args.js';
 import { readInputFile } from './command.js';
 
@@ -54,19 +55,20 @@ export function commonConfig(
   };
 }
 
-/** "TLSv1.2, TLS_ECDHE_…, x25519, ALPN h2, peer CN=…" */
+/** "TLSv1.2, TLS_ECDHE_…, x25519, ALPN h2, peer CN=…": one line, peer strings escaped (printable). */
 export function describeSession(info: SessionInfo): string {
   const id = info.peerIdentity;
   const peer = id
     ? `peer ${id.subject}${id.subjectAltNames.length > 0 ? ` [${id.subjectAltNames.join(', ')}]` : ''} sha256 ${id.fingerprintSha256}`
     : 'peer sent no certificate';
-  return `${info.version}, ${info.cipherSuite}, ${info.group}, ALPN ${info.alpn ?? 'none'}, ${peer}`;
+  const alpn = info.alpn === undefined ? 'none' : printable(info.alpn);
+  return printable(`${info.version}, ${info.cipherSuite}, ${info.group}, ALPN ${alpn}, ${peer}`);
 }
 
-/** `CODE: message` for a TlsError or a network error (ECONNREFUSED, ...). */
+/** `CODE: message` for a TlsError or a network error (ECONNREFUSED, ...), on one printable line. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof TlsError) return `${error.code}: ${error.message}`;
+  if (error instanceof TlsError) return printable(`${error.code}: ${error.message}`);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return `${code ?? 'error'}: ${message}`;
+  return printable(`${code ?? 'error'}: ${message}`);
 }

@@ -2,6 +2,7 @@
 // it), with the hostname (RFC 6125/9525) and extended key usage checks a TLS peer would make.
 
 import type { TlsError } from '../errors.js';
+import { printable } from '../printable.js';
 import { toDerList } from '../x509/pem.js';
 import { verifyChain } from '../x509/verify.js';
 import { isoTime, oneOf, parseArgs, UsageError } from './args.js';
@@ -53,13 +54,13 @@ export const verifyCommand: Command = {
         ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
       });
       if (result.ok) {
-        io.out(`ok: ${result.identity.subject}\n`);
+        io.out(`ok: ${printable(result.identity.subject)}\n`);
         return 0;
       }
       failures.push(result.error);
     }
     const error = mostSpecific(failures);
-    io.out(`error: ${error.code}: ${error.message}\n`);
+    io.out(`error: ${printable(`${error.code}: ${error.message}`)}\n`);
     return 1;
   },
 };

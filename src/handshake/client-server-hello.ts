@@ -13,6 +13,7 @@ import {
   decodeRenegotiationInfo,
 } from './messages/extensions.js';
 import { ExtensionType, type ServerHello } from './messages/types.js';
+import { alpnListText } from './negotiate.js';
 
 export interface ServerHelloChoices {
   readonly suite: SuiteParams;
@@ -97,7 +98,7 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
           throw peerError(
             'illegal_parameter',
             'bad_alpn',
-            `the server selected ALPN ${JSON.stringify(list)}, not one of ours (${cfg.alpn.join(', ')})`,
+            `the server selected ALPN ${alpnListText(list) || '(an empty list)'}, not one of ours (${alpnListText(cfg.alpn)})`,
           );
         }
         alpn = chosen;

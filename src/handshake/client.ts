@@ -27,7 +27,7 @@ import {
   type ServerKeyExchange,
 } from './messages/types.js';
 import { chooseScheme, isIpLiteral, keyFitsSuite, schemesForKey } from './negotiate.js';
-import { deriveTrafficKeys, type HandshakeResult, handshakeResult } from './session.js';
+import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
@@ -95,6 +95,16 @@ export class ClientHandshake {
 
   get done(): boolean {
     return this.state.step === 'done';
+  }
+
+  /**
+   * Zero the secrets the current state holds (the master secret between ClientKeyExchange and the
+   * server's Finished); the connection calls this when it fails or closes. The ephemeral key is
+   * already gone by then: it lives only inside onServerHelloDone.
+   */
+  wipe(): void {
+    const s = this.state;
+    if ('masterSecret' in s) s.masterSecret.fill(0);
   }
 
   /** Whether a ChangeCipherSpec is expected now. */
@@ -298,6 +308,7 @@ export class ClientHandshake {
     const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.client);
     io.expectReadCipher(keys.server);
+    wipeTrafficKeys(keys); // the record layer keyed its AEADs from copies
     const verifyData = finishedVerifyData(cfg, session.suite, masterSecret, 'client finished', io.transcript);
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
     this.state = { step: 'awaitChangeCipherSpec', session, masterSecret };

@@ -5,6 +5,7 @@ import type { GroupName } from '../ciphers/groups.js';
 import type { PrivateKey, PublicKey } from '../ciphers/keys.js';
 import type { SchemeParams } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
+import { printable } from '../printable.js';
 
 /** Whether a certificate key can authenticate a suite (ECDSA suites also carry Ed25519, RFC 8422 §5.3). */
 export function keyFitsSuite(key: PublicKey | PrivateKey, suite: SuiteParams): boolean {
@@ -42,6 +43,16 @@ export function chooseGroup(ours: readonly GroupName[], peer: readonly GroupName
 /** ALPN: the server picks by its own preference (RFC 7301 §3.2). */
 export function chooseAlpn(ours: readonly string[], offered: readonly string[]): string | undefined {
   return ours.find((p) => offered.includes(p));
+}
+
+/** ALPN names shown in one message; a peer may offer thousands (a ClientHello holds 64 KiB of them). */
+const MAX_ALPN_NAMES_SHOWN = 8;
+
+/** ALPN names for a message: quoted, with control characters from the peer escaped, at most 8. */
+export function alpnListText(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_ALPN_NAMES_SHOWN).map((n) => `'${printable(n)}'`);
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 
 /** True when `host` is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */

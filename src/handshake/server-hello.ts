@@ -24,7 +24,7 @@ import {
   encodeRenegotiationInfo,
 } from './messages/extensions.js';
 import { type ClientHello, type Extension, ExtensionType } from './messages/types.js';
-import { chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
+import { alpnListText, chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
 
 const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
 /** Signals a version fallback (RFC 7507); harmless here: we speak only the highest version a client can offer us. */
@@ -171,7 +171,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       throw incompatibleError(
         'no_application_protocol',
         'no_application_protocol',
-        `no ALPN protocol in common: the client offered ${offered.join(', ')}; we accept ${cfg.alpn.join(', ')}`,
+        `no ALPN protocol in common: the client offered ${alpnListText(offered)}; we accept ${alpnListText(cfg.alpn)}`,
       );
     }
   }

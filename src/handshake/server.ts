@@ -25,7 +25,7 @@ import {
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
 import { negotiateClientHello } from './server-hello.js';
-import { deriveTrafficKeys, type HandshakeResult, handshakeResult } from './session.js';
+import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
@@ -93,6 +93,17 @@ export class ServerHandshake {
 
   get done(): boolean {
     return this.state.step === 'done';
+  }
+
+  /**
+   * Zero the secrets the current state holds: our ephemeral ECDHE key until ClientKeyExchange (so
+   * a refused client certificate does not leave it behind), the master secret after it. The
+   * connection calls this when it fails or closes.
+   */
+  wipe(): void {
+    const s = this.state;
+    if (s.step === 'awaitCertificate' || s.step === 'awaitClientKeyExchange') s.session.share.dispose();
+    if ('masterSecret' in s) s.masterSecret.fill(0);
   }
 
   get expectsChangeCipherSpec(): boolean {
@@ -268,6 +279,7 @@ export class ServerHandshake {
     const masterSecret = deriveMasterSecret(cfg, session, preMasterSecret, this.io.transcript);
     const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
     this.io.expectReadCipher(keys.client);
+    wipeTrafficKeys(keys); // the record layer keyed its AEAD from a copy; server keys come again at Finished
     this.io.logKey(session.clientRandom, masterSecret);
     this.state = session.identity
       ? { step: 'awaitCertificateVerify', session, masterSecret }
@@ -323,6 +335,7 @@ export class ServerHandshake {
     io.transcript.add(raw);
     const keys = deriveTrafficKeys(session.suite, s.masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.server);
+    wipeTrafficKeys(keys);
     const verifyData = finishedVerifyData(
       cfg,
       session.suite,

@@ -47,6 +47,14 @@ export function deriveTrafficKeys(
   };
 }
 
+/** Zero both directions' keys and IVs once the record layer has taken its own copies. */
+export function wipeTrafficKeys(keys: { client: DirectionKeys; server: DirectionKeys }): void {
+  for (const k of [keys.client, keys.server]) {
+    k.key.fill(0);
+    k.fixedIv.fill(0);
+  }
+}
+
 /** What either side knows at the end of a full handshake. */
 export interface CompletedHandshake {
   readonly suite: SuiteParams;

@@ -321,7 +321,10 @@ export class RecordLayer {
     this.writeVersion = version;
   }
 
-  /** Dispose all keyed AEADs and drop queued bytes; later calls throw. */
+  /**
+   * Dispose all keyed AEADs (their keys, IVs and key schedules are zeroed); later reads and writes
+   * throw. Bytes already queued (a fatal alert, our close_notify) stay for takeOutgoing().
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -335,8 +338,6 @@ export class RecordLayer {
     }
     this.readProtector = this.writeProtector = undefined;
     this.pendingReadProtector = this.pendingWriteProtector = undefined;
-    this.outgoing.length = 0;
-    this.outgoingBytes = 0;
   }
 
   private checkNotDisposed(): void {

@@ -3,6 +3,7 @@
 
 import * as asn1js from 'asn1js';
 import { certificateError, localError, type TlsError } from '../errors.js';
+import { printable } from '../printable.js';
 
 /** Who supplied the bytes: the peer (→ certificate/decode_error) or our own configuration (→ local/bad_config). */
 export type DerSource = 'peer' | 'config';
@@ -386,12 +387,5 @@ export function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-/** Text safe to quote in an error message: control characters become \xNN. */
-export function printable(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.charCodeAt(0);
-    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
-  }
-  return out;
-}
+/** Text safe to quote in an error message (one definition for the whole engine). */
+export { printable };

@@ -3,7 +3,7 @@
 
 import { equalBytes } from '../codec.js';
 import { certificateError, type TlsError } from '../errors.js';
-import { printable } from './asn1.js';
+import { printable } from '../printable.js';
 import { attributeValue, generalNameText, ipText } from './name.js';
 import { OID } from './oids.js';
 import type { Certificate } from './types.js';

@@ -1,6 +1,7 @@
 // Distinguished names and general names (RFC 5280 §4.1.2.4, §4.2.1.6; display as RFC 4514 / OpenSSL).
 
 import { equalBytes, toHex } from '../codec.js';
+import { isUnsafeCodePoint, printable } from '../printable.js';
 import {
   type DerNode,
   describeTag,
@@ -58,18 +59,28 @@ export function nameText(rdns: readonly (readonly NameAttribute[])[]): string {
   return rdns.map((rdn) => rdn.map((a) => `${a.type}=${escapeValue(a.value)}`).join(' + ')).join(', ');
 }
 
-/** RFC 4514 §2.4 escaping, enough to keep the display unambiguous. */
+/**
+ * RFC 4514 §2.4 escaping, enough to keep the display unambiguous; control and bidi characters
+ * (isUnsafeCodePoint) become hex pairs of their UTF-8 bytes, so a name never carries them raw.
+ */
 function escapeValue(value: string): string {
   if (value.startsWith('#') && /^#[0-9a-f]*$/.test(value)) return value;
   let out = '';
   for (const ch of value) {
-    const code = ch.charCodeAt(0);
     if ('\\"+,;<>'.includes(ch)) out += `\\${ch}`;
-    else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(16).padStart(2, '0')}`;
+    else if (isUnsafeCodePoint(ch.codePointAt(0)!)) out += hexPairs(ch);
     else out += ch;
   }
   if (out.startsWith('#') || out.startsWith(' ')) out = `\\${out}`;
   if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+function hexPairs(ch: string): string {
+  let out = '';
+  for (const b of utf8.encode(ch)) out += `\\${b.toString(16).padStart(2, '0')}`;
   return out;
 }
 
@@ -140,17 +151,20 @@ export function parseGeneralNames(node: DerNode, what: string): GeneralName[] {
   return sequence(node, what, 1).map((n) => parseGeneralName(n, what, [4, 16]));
 }
 
-/** "DNS:a.test", "IP:10.0.0.1", "email:x@y", "URI:...", "DirName:C=DE, CN=x" (OpenSSL's prefixes). */
+/**
+ * "DNS:a.test", "IP:10.0.0.1", "email:x@y", "URI:...", "DirName:C=DE, CN=x" (OpenSSL's prefixes);
+ * control characters in the IA5String values are escaped (printable).
+ */
 export function generalNameText(name: GeneralName): string {
   switch (name.type) {
     case 'dns':
-      return `DNS:${name.value}`;
+      return `DNS:${printable(name.value)}`;
     case 'ip':
       return `IP:${name.text}`;
     case 'email':
-      return `email:${name.value}`;
+      return `email:${printable(name.value)}`;
     case 'uri':
-      return `URI:${name.value}`;
+      return `URI:${printable(name.value)}`;
     case 'dirName':
       return `DirName:${name.value.text}`;
     case 'other':

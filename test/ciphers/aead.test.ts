@@ -203,6 +203,29 @@ describe('AEAD misuse is a local error', () => {
     }
   });
 
+  it('dispose zeroes the AES-GCM key schedule, the GHASH table and its running accumulator', () => {
+    for (const alg of ['AES-128-GCM', 'AES-256-GCM'] as const) {
+      const aead = createAead(alg, new Uint8Array(KEY_LENGTH[alg]).fill(5));
+      aead.seal(new Uint8Array(12), new Uint8Array(13).fill(1), new Uint8Array(40).fill(2));
+      const inner = aead as unknown as {
+        roundKeys: Uint32Array;
+        ghash: {
+          t: { s0: number; s1: number; s2: number; s3: number }[];
+          s0: number;
+          s1: number;
+          s2: number;
+          s3: number;
+        };
+      };
+      const words = (g: { s0: number; s1: number; s2: number; s3: number }) => [g.s0, g.s1, g.s2, g.s3];
+      expect(words(inner.ghash).some((w) => w !== 0)).toBe(true);
+      aead.dispose();
+      expect(inner.roundKeys.every((w) => w === 0)).toBe(true);
+      expect(inner.ghash.t.flatMap(words).every((w) => w === 0)).toBe(true);
+      expect(words(inner.ghash)).toEqual([0, 0, 0, 0]);
+    }
+  });
+
   it('does not keep a reference to the caller key (the caller may wipe it)', () => {
     for (const alg of ALGORITHMS) {
       const key = new Uint8Array(KEY_LENGTH[alg]).fill(9);
