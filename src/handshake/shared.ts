@@ -33,6 +33,7 @@ export function authenticatePeer(
     usage,
     hostname,
     allowCommonNameFallback: cfg.allowCommonNameFallback,
+    minRsaKeyBits: cfg.minRsaKeyBits,
     verifySignature: (algorithm, key, message, signature) =>
       cfg.provider.verify(algorithm, key, message, signature),
   });

@@ -11,6 +11,7 @@ import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.js';
 import { buildPaths, noPathError } from './path-building.js';
+import { checkProfile, DEFAULT_MIN_RSA_KEY_BITS } from './profile.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -36,6 +37,8 @@ export interface VerifyChainOptions {
   allowCommonNameFallback?: boolean;
   /** Most certificates in a path below the root (default 10). */
   maxDepth?: number;
+  /** Smallest RSA key accepted anywhere in the path, the pinned root included (default 2048). */
+  minRsaKeyBits?: number;
   /** Default: verifySignature from src/ciphers/signatures.ts (the noble/RSA code). */
   verifySignature?: SignatureVerifier;
 }
@@ -56,7 +59,13 @@ const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
  * the root too), unsupported_critical_extension, not_a_ca (issuer without CA:TRUE; v1
  * intermediates; a v1 root is fine as the pinned anchor), bad_key_usage (keyCertSign on issuers,
  * digitalSignature on the leaf, when keyUsage is present), ca_as_end_entity (a CA:TRUE leaf),
- * bad_extended_key_usage (leaf and intermediates), name_constraints, hostname_mismatch (last).
+ * bad_extended_key_usage (leaf and intermediates), then the certificate profile (profile.ts), per
+ * certificate from the leaf up: bad_serial_number (not the pinned root's), weak_key (RSA below
+ * minRsaKeyBits or not whole bytes), rsa_pss_key_mismatch, bad_key_usage (keyCertSign without CA),
+ * bad_basic_constraints (not critical on a CA), empty_ca_subject, bad_name_constraints, bad_dns_name,
+ * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (leaf EKU with only
+ * anyExtendedKeyUsage or critical with it; a root EKU without the usage), ambiguous_common_name
+ * (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
  * A malformed `root` or an empty root list is our own configuration error: it throws TlsError
  * kind 'local', code bad_config.
  */
@@ -154,6 +163,10 @@ function validatePath(
     checkIssuers(path, anchorIndex) ??
     checkLeaf(leaf, options.usage) ??
     checkExtendedKeyUsage(path.slice(0, Math.max(1, anchorIndex)), options.usage) ??
+    checkProfile(path, {
+      usage: options.usage,
+      minRsaKeyBits: options.minRsaKeyBits ?? DEFAULT_MIN_RSA_KEY_BITS,
+    }) ??
     checkNameConstraints(path) ??
     (options.hostname === undefined
       ? undefined
