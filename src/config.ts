@@ -11,9 +11,9 @@ import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './
 import { localError, type TlsError } from './errors.js';
 import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
-import { DEFAULT_MIN_RSA_KEY_BITS } from './x509/profile.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
+import { DEFAULT_MIN_RSA_KEY_BITS } from './x509/profile.js';
 import type { Certificate } from './x509/types.js';
 
 /** PEM text (one or more blocks) or DER bytes. */

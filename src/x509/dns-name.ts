@@ -18,10 +18,13 @@ export function dnsNameProblem(name: string, use: 'subjectAltName' | 'constraint
   if (use === 'subjectAltName' && labels[0] === '*' && labels.length > 1) labels.shift();
   for (const label of labels) {
     if (label.length === 0) {
-      return name.startsWith('.') ? 'it starts with a dot' : 'it has an empty label (two dots, or a dot at the end)';
+      return name.startsWith('.')
+        ? 'it starts with a dot'
+        : 'it has an empty label (two dots, or a dot at the end)';
     }
     if (label.includes('_')) return `its label '${label}' holds an underscore, which host names may not`;
-    if (label.includes('*')) return `its label '${label}' holds '*' (only a whole left-most '*' label is a wildcard)`;
+    if (label.includes('*'))
+      return `its label '${label}' holds '*' (only a whole left-most '*' label is a wildcard)`;
     if (!LDH_LABEL.test(label)) {
       return `its label '${label}' is not letters, digits and inner hyphens of at most 63 characters`;
     }

@@ -118,7 +118,9 @@ function checkPssKeyParameters(cert: Certificate, issuer: Certificate): TlsError
     return mismatch(`with ${signature.hash} (the key requires ${allowed.hash})`);
   }
   if (signature.saltLength < allowed.saltLength) {
-    return mismatch(`with a ${signature.saltLength}-byte salt (the key requires at least ${allowed.saltLength})`);
+    return mismatch(
+      `with a ${signature.saltLength}-byte salt (the key requires at least ${allowed.saltLength})`,
+    );
   }
   return undefined;
 }
