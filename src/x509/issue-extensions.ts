@@ -41,12 +41,6 @@ export function encodeName(
   commonName: string,
   attributes: readonly SubjectAttribute[] = [],
 ): asn1js.Sequence {
-  if (attributes.some((a) => a.type === 'CN')) {
-    throw localError(
-      'bad_config',
-      'the subject may hold one Common Name only (verifiers refuse several: the identity would be ambiguous); give it as commonName',
-    );
-  }
   const all = [...attributes, { type: 'CN' as const, value: commonName }];
   return new asn1js.Sequence({
     value: all.map(({ type, value }) => {

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveClientConfig } from '../../src/config.js';
+import { authenticatePeer } from '../../src/handshake/shared.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { verifyChain } from '../../src/x509/verify.js';
 import { certOf, certsOf } from './pki.js';
@@ -90,6 +92,23 @@ describe('RSA keys', () => {
 
   it('accepts a PSS signature that respects the key parameters (SHA-256, salt 32)', () => {
     accepted({ chain: 'pss-root-ok-leaf.pem', root: 'pss-root.pem' });
+  });
+
+  it('refuses an RSASSA-PSS leaf key in the handshake, which could sign only with rsa_pss_pss_*', () => {
+    const cfg = resolveClientConfig({
+      ca: certOf(dir, 'root.pem'),
+      serverName: 'server.test',
+      now: () => now,
+    });
+    accepted({ chain: 'pss-key-leaf.pem' });
+    expect(() =>
+      authenticatePeer(cfg, certsOf(dir, 'pss-key-leaf.pem'), 'server', 'server.test'),
+    ).toThrowError(
+      expect.objectContaining({ code: 'unsupported_algorithm', alert: 'unsupported_certificate' }),
+    );
+    expect(
+      authenticatePeer(cfg, certsOf(dir, 'server-p256.pem'), 'server', 'server.test').identity.commonName,
+    ).toBe('server.test');
   });
 });
 
