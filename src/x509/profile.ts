@@ -221,28 +221,30 @@ function checkAuthorityExtensions(cert: Certificate): TlsError | undefined {
 
 /**
  * The leaf's EKU must name the usage asked for: anyExtendedKeyUsage does not stand in for it (as
- * rustls-webpki), and a critical EKU must not hold anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
- * One Common Name at most: peerIdentity.commonName is what people authorize on.
+ * rustls-webpki). A critical EKU must be understood in full (RFC 5280 §4.2: the certificate may be
+ * used only for what it lists): no anyExtendedKeyUsage (§4.2.1.12) and no purpose memtls does not
+ * know. One Common Name at most: peerIdentity.commonName is what people authorize on.
  */
 function checkLeafUsage(leaf: Certificate, usage: 'server' | 'client'): TlsError | undefined {
   const wanted = usage === 'server' ? OID.serverAuth : OID.clientAuth;
   const wantedName = usage === 'server' ? 'serverAuth' : 'clientAuth';
   const eku = leaf.extendedKeyUsage;
-  if (eku?.includes(OID.anyExtendedKeyUsage)) {
-    if (extension(leaf, OID.extKeyUsage)?.critical) {
-      return certificateError(
-        'bad_extended_key_usage',
-        `${describe(leaf)} has a critical extendedKeyUsage holding anyExtendedKeyUsage, which RFC 5280 ` +
-          `§4.2.1.12 forbids; reissue it with extendedKeyUsage = ${wantedName}`,
-      );
-    }
-    if (!eku.includes(wanted)) {
-      return certificateError(
-        'bad_extended_key_usage',
-        `${describe(leaf)} has extendedKeyUsage anyExtendedKeyUsage without ${wantedName}; a TLS ${usage} ` +
-          `certificate must name its purpose. Reissue it with extendedKeyUsage = ${wantedName}`,
-      );
-    }
+  const unknown = (eku ?? []).filter((oid) => oid !== OID.serverAuth && oid !== OID.clientAuth);
+  if (unknown.length > 0 && extension(leaf, OID.extKeyUsage)?.critical) {
+    const names = unknown.map((oid) => (oid === OID.anyExtendedKeyUsage ? 'anyExtendedKeyUsage' : oid));
+    return certificateError(
+      'bad_extended_key_usage',
+      `${describe(leaf)} has a critical extendedKeyUsage with purposes memtls does not understand ` +
+        `(${names.join(', ')}); a critical extension must be understood in full (RFC 5280 §4.2, §4.2.1.12). ` +
+        `Reissue it with extendedKeyUsage = ${wantedName}, not critical`,
+    );
+  }
+  if (eku?.includes(OID.anyExtendedKeyUsage) && !eku.includes(wanted)) {
+    return certificateError(
+      'bad_extended_key_usage',
+      `${describe(leaf)} has extendedKeyUsage anyExtendedKeyUsage without ${wantedName}; a TLS ${usage} ` +
+        `certificate must name its purpose. Reissue it with extendedKeyUsage = ${wantedName}`,
+    );
   }
   const commonNames = leaf.subject.rdns.flat().filter((a) => a.oid === OID.commonName);
   if (commonNames.length > 1) {

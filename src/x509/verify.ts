@@ -63,9 +63,9 @@ const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
  * certificate from the leaf up: bad_serial_number (not the pinned root's), weak_key (RSA below
  * minRsaKeyBits or not whole bytes), rsa_pss_key_mismatch, bad_key_usage (keyCertSign without CA),
  * bad_basic_constraints (not critical on a CA), empty_ca_subject, bad_name_constraints, bad_dns_name,
- * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (leaf EKU with only
- * anyExtendedKeyUsage or critical with it; a root EKU without the usage), ambiguous_common_name
- * (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
+ * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (a critical leaf EKU
+ * with purposes not understood, anyExtendedKeyUsage standing in for the usage, a root EKU without
+ * it), ambiguous_common_name (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
  * A malformed `root` or an empty root list is our own configuration error: it throws TlsError
  * kind 'local', code bad_config.
  */

@@ -203,7 +203,16 @@ describe('extended key usage and identity', () => {
     refused({ chain: 'eku-critical-unknown.pem' }, 'bad_extended_key_usage', 'unsupported_certificate');
   });
 
-  it('accepts a critical EKU that names serverAuth next to an unknown purpose', () => {
+  it('refuses a leaf whose critical EKU names serverAuth next to an unknown purpose', () => {
+    const message = refused(
+      { chain: 'eku-critical-mixed.pem' },
+      'bad_extended_key_usage',
+      'unsupported_certificate',
+    );
+    expect(message).toContain('1.3.6.1.4.1.55555.7');
+  });
+
+  it('accepts a critical EKU that holds serverAuth only', () => {
     accepted({ chain: 'eku-critical-server.pem' });
   });
 
