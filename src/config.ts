@@ -13,7 +13,7 @@ import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
-import { DEFAULT_MIN_RSA_KEY_BITS } from './x509/profile.js';
+import { checkedMinRsaKeyBits } from './x509/profile.js';
 import type { Certificate } from './x509/types.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
@@ -224,10 +224,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
 
 /** The RSA bound, checked against our own key: a peer applying the same bound would refuse it. */
 function resolveMinRsaKeyBits(value: number | undefined, key: PrivateKey | undefined): number {
-  const bits = value ?? DEFAULT_MIN_RSA_KEY_BITS;
-  if (!Number.isInteger(bits) || bits < 1024 || bits > 16384) {
-    throw bad(`minRsaKeyBits must be an integer from 1024 to 16384, got ${String(value)}`);
-  }
+  const bits = checkedMinRsaKeyBits(value);
   if (key?.type === 'rsa' && key.bits < bits) {
     throw bad(
       `'key' is a ${key.bits}-bit RSA key, below minRsaKeyBits (${bits}); peers refuse such keys. ` +

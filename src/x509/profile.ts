@@ -1,7 +1,7 @@
 // Certificate profile checks (RFC 5280 §4.1–4.2, RFC 4055 §3, the WebPKI rules strict verifiers apply):
 // key sizes, RSASSA-PSS key parameters, serials, CA markings, name constraints, dNSNames, AKI/AIA, EKU, CN.
 
-import { certificateError, type TlsError } from '../errors.js';
+import { certificateError, localError, type TlsError } from '../errors.js';
 import { parseAlgorithmIdentifier, signatureAlgorithmOf } from './algorithms.js';
 import { parseDer, readOid, sequence } from './asn1.js';
 import { dnsNameProblem } from './dns-name.js';
@@ -11,6 +11,18 @@ import type { Certificate } from './types.js';
 
 /** RSA keys below this many bits are refused unless the caller lowers the bound (minRsaKeyBits). */
 export const DEFAULT_MIN_RSA_KEY_BITS = 2048;
+
+/** The caller's minRsaKeyBits, checked: a whole number from 1024 to 16384 (local bad_config otherwise). */
+export function checkedMinRsaKeyBits(value: number | undefined): number {
+  const bits = value ?? DEFAULT_MIN_RSA_KEY_BITS;
+  if (!Number.isInteger(bits) || bits < 1024 || bits > 16384) {
+    throw localError(
+      'bad_config',
+      `minRsaKeyBits must be an integer from 1024 to 16384, got ${String(value)}`,
+    );
+  }
+  return bits;
+}
 
 export interface ProfileOptions {
   readonly usage: 'server' | 'client';

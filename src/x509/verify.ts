@@ -11,7 +11,7 @@ import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.js';
 import { buildPaths, noPathError } from './path-building.js';
-import { checkProfile, DEFAULT_MIN_RSA_KEY_BITS } from './profile.js';
+import { checkedMinRsaKeyBits, checkProfile } from './profile.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -66,11 +66,12 @@ const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
  * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (a critical leaf EKU
  * with purposes not understood, anyExtendedKeyUsage standing in for the usage, a root EKU without
  * it), ambiguous_common_name (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
- * A malformed `root` or an empty root list is our own configuration error: it throws TlsError
- * kind 'local', code bad_config.
+ * A malformed `root`, an empty root list or a minRsaKeyBits outside 1024..16384 is our own
+ * configuration error: it throws TlsError kind 'local', code bad_config.
  */
 export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
   const roots = parseRoots(options.root);
+  checkedMinRsaKeyBits(options.minRsaKeyBits);
   if (options.chain.length === 0) {
     return failed(
       certificateError('empty_chain', 'the peer sent no certificate; it must send its certificate chain'),
@@ -165,7 +166,7 @@ function validatePath(
     checkExtendedKeyUsage(path.slice(0, Math.max(1, anchorIndex)), options.usage) ??
     checkProfile(path, {
       usage: options.usage,
-      minRsaKeyBits: options.minRsaKeyBits ?? DEFAULT_MIN_RSA_KEY_BITS,
+      minRsaKeyBits: checkedMinRsaKeyBits(options.minRsaKeyBits),
     }) ??
     checkNameConstraints(path) ??
     (options.hostname === undefined

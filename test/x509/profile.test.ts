@@ -73,6 +73,14 @@ describe('RSA keys', () => {
     accepted({ chain: 'rsa1024.pem', minRsaKeyBits: 1024 });
   });
 
+  it('throws a local bad_config error for a minRsaKeyBits outside 1024..16384', () => {
+    for (const minRsaKeyBits of [512, 2048.5, Number.NaN]) {
+      expect(() => verdict({ chain: 'rsa1024.pem', minRsaKeyBits })).toThrowError(
+        expect.objectContaining({ kind: 'local', code: 'bad_config' }),
+      );
+    }
+  });
+
   it('refuses a 1024-bit RSA pinned root', () => {
     expect(refused({ chain: 'rsa1024-root-leaf.pem', root: 'rsa1024-root.pem' }, 'weak_key')).toContain(
       'Profile RSA-1024 Root',
