@@ -13,6 +13,7 @@ import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
+import { checkedMinRsaKeyBits } from './x509/profile.js';
 import type { Certificate } from './x509/types.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
@@ -54,6 +55,8 @@ export interface CommonConfig {
   crypto?: CryptoProvider;
   /** Largest plaintext per record we send and accept (record_size_limit, RFC 8449); 64..16384. */
   maxRecordSize?: number;
+  /** Smallest RSA key accepted, in the peer's chain and as our own key; default 2048, at least 1024. */
+  minRsaKeyBits?: number;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -89,6 +92,7 @@ export interface ResolvedConfig {
   readonly keyLog: ((line: string) => void) | undefined;
   readonly provider: CryptoProvider;
   readonly maxRecordSize: number | undefined;
+  readonly minRsaKeyBits: number;
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {
@@ -198,6 +202,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
   if (!Number.isInteger(maxHandshakeMessageSize) || maxHandshakeMessageSize < 1024) {
     throw bad(`maxHandshakeMessageSize must be an integer ≥ 1024, got ${maxHandshakeMessageSize}`);
   }
+  const minRsaKeyBits = resolveMinRsaKeyBits(config.minRsaKeyBits, key);
   return {
     roots,
     rootCertificates,
@@ -216,7 +221,21 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     keyLog: config.keyLog,
     provider: config.crypto ?? nobleProvider,
     maxRecordSize,
+    minRsaKeyBits,
   };
+}
+
+/** The RSA bound, checked against our own key: a peer applying the same bound would refuse it. */
+function resolveMinRsaKeyBits(value: number | undefined, key: PrivateKey | undefined): number {
+  const bits = checkedMinRsaKeyBits(value);
+  if (key?.type === 'rsa' && key.bits < bits) {
+    throw bad(
+      `'key' is a ${key.bits}-bit RSA key, below minRsaKeyBits (${bits}); peers refuse such keys. ` +
+        'Regenerate it (openssl genrsa -out key.pem 3072, or memtls pki) and reissue the certificate, ' +
+        `or set minRsaKeyBits: ${key.bits} if you must keep it`,
+    );
+  }
+  return bits;
 }
 
 /** A caller's random source, checked on every call: a short or non-byte result is a local error. */

@@ -200,6 +200,15 @@ const CERTIFICATE_ALERTS: Record<string, AlertDescriptionName> = {
   decode_error: 'bad_certificate',
   certificate_required: 'handshake_failure',
   empty_chain: 'bad_certificate',
+  bad_serial_number: 'bad_certificate',
+  weak_key: 'bad_certificate',
+  rsa_pss_key_mismatch: 'bad_certificate',
+  bad_basic_constraints: 'bad_certificate',
+  empty_ca_subject: 'bad_certificate',
+  bad_name_constraints: 'bad_certificate',
+  bad_dns_name: 'bad_certificate',
+  bad_extension: 'bad_certificate',
+  ambiguous_common_name: 'bad_certificate',
 };
 
 /**

@@ -5,16 +5,18 @@ import type { TlsError } from '../errors.js';
 import { printable } from '../printable.js';
 import { toDerList } from '../x509/pem.js';
 import { verifyChain } from '../x509/verify.js';
-import { isoTime, oneOf, parseArgs, UsageError } from './args.js';
+import { isoTime, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
 
 const USAGE = `usage: memtls verify --ca ROOT.pem [--hostname NAME] [--usage server|client]
-                     [--at ISO-8601] CHAIN.pem...
+                     [--at ISO-8601] [--min-rsa-key-bits N] CHAIN.pem...
 
 Checks CHAIN (leaf first; further certificates, in the same file or more files, are
 intermediates) against the one pinned root ROOT.pem, as a TLS peer would: signatures, validity
 at --at (default now), CA flags and path length, key usage, extended key usage for --usage
-(default server), and --hostname (a DNS name or IP address) against the leaf's SANs.
+(default server), --hostname (a DNS name or IP address) against the leaf's SANs, and the
+certificate profile (RSA keys of at least --min-rsa-key-bits, default 2048; serials, CA markings,
+name constraints and DNS names as strict verifiers require).
 Prints "ok: SUBJECT" and exits 0, or "error: CODE: message" and exits 1.`;
 
 const FLAGS = {
@@ -22,6 +24,7 @@ const FLAGS = {
   hostname: { type: 'string' },
   usage: { type: 'string' },
   at: { type: 'string' },
+  'min-rsa-key-bits': { type: 'string' },
 } as const;
 
 /** Prefer a specific failure over "unknown_ca" when several roots were tried. */
@@ -39,6 +42,7 @@ export const verifyCommand: Command = {
     if (positionals.length === 0) throw new UsageError('verify needs at least one CHAIN.pem');
     const usage = oneOf(flags.usage, ['server', 'client'] as const, 'usage') ?? 'server';
     const now = isoTime(flags.at, 'at') ?? Date.now();
+    const minRsaKeyBits = positiveInteger(flags['min-rsa-key-bits'], 'min-rsa-key-bits');
 
     const roots = toDerList(readInputFile(flags.ca, 'CA file'), 'CERTIFICATE', { what: flags.ca });
     const chain = positionals.flatMap((path) =>
@@ -52,6 +56,7 @@ export const verifyCommand: Command = {
         now,
         usage,
         ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
+        ...(minRsaKeyBits === undefined ? {} : { minRsaKeyBits }),
       });
       if (result.ok) {
         io.out(`ok: ${printable(result.identity.subject)}\n`);

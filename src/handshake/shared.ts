@@ -7,6 +7,7 @@ import { equalBytes } from '../codec.js';
 import type { ResolvedConfig } from '../config.js';
 import { certificateError, peerError, TlsError } from '../errors.js';
 import { parseCertificate } from '../x509/certificate.js';
+import { OID } from '../x509/oids.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { verifyChain } from '../x509/verify.js';
 import type { Transcript } from './transcript.js';
@@ -33,10 +34,21 @@ export function authenticatePeer(
     usage,
     hostname,
     allowCommonNameFallback: cfg.allowCommonNameFallback,
+    minRsaKeyBits: cfg.minRsaKeyBits,
     verifySignature: (algorithm, key, message, signature) =>
       cfg.provider.verify(algorithm, key, message, signature),
   });
   if (!verdict.ok) throw verdict.error;
+  if (verdict.identity.certificate.publicKeyAlgorithmOid === OID.rsassaPss) {
+    // RFC 8446 §4.2.3 (which TLS 1.2 follows): an RSASSA-PSS key signs only with rsa_pss_pss_*, never
+    // rsa_pss_rsae_* or PKCS#1 v1.5 (RFC 4055 §1.2), and memtls offers no rsa_pss_pss_* scheme.
+    throw certificateError(
+      'unsupported_algorithm',
+      `the ${usage}'s certificate '${verdict.identity.subject}' has an RSASSA-PSS (id-RSASSA-PSS) key, which may ` +
+        'sign handshakes only with rsa_pss_pss_* schemes, which memtls does not support; reissue it with a ' +
+        'plain RSA key (openssl genrsa) or an EC key',
+    );
+  }
   return { peerCertificates, identity: verdict.identity };
 }
 

@@ -3,6 +3,7 @@
 
 import * as asn1js from 'asn1js';
 import { localError } from '../errors.js';
+import { dnsNameProblem } from './dns-name.js';
 import { parseIpAddress } from './hostname.js';
 import { derInteger } from './key-encoding.js';
 
@@ -133,14 +134,9 @@ export type AltName =
   | { readonly type: 'email'; readonly value: string }
   | { readonly type: 'URI'; readonly value: string };
 
-const DNS_LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
-
-/** A host name fit for a dNSName SAN: LDH labels (underscore tolerated), an optional whole-label "*." prefix. */
+/** A host name fit for a dNSName SAN: LDH labels, an optional whole-label "*." prefix (see dns-name.ts). */
 export function isDnsName(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  const labels = name.split('.');
-  if (labels[0] === '*') labels.shift();
-  return labels.length > 0 && labels.every((label) => DNS_LABEL.test(label));
+  return dnsNameProblem(name, 'subjectAltName') === undefined;
 }
 
 /** Parse "DNS:a.test", "IP:10.0.0.1", "email:x@y", "URI:https://..."; a bare value is an IP or DNS name. */

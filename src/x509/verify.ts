@@ -11,6 +11,7 @@ import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.js';
 import { buildPaths, noPathError } from './path-building.js';
+import { checkedMinRsaKeyBits, checkProfile } from './profile.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -36,6 +37,8 @@ export interface VerifyChainOptions {
   allowCommonNameFallback?: boolean;
   /** Most certificates in a path below the root (default 10). */
   maxDepth?: number;
+  /** Smallest RSA key accepted anywhere in the path, the pinned root included (default 2048). */
+  minRsaKeyBits?: number;
   /** Default: verifySignature from src/ciphers/signatures.ts (the noble/RSA code). */
   verifySignature?: SignatureVerifier;
 }
@@ -56,12 +59,19 @@ const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
  * the root too), unsupported_critical_extension, not_a_ca (issuer without CA:TRUE; v1
  * intermediates; a v1 root is fine as the pinned anchor), bad_key_usage (keyCertSign on issuers,
  * digitalSignature on the leaf, when keyUsage is present), ca_as_end_entity (a CA:TRUE leaf),
- * bad_extended_key_usage (leaf and intermediates), name_constraints, hostname_mismatch (last).
- * A malformed `root` or an empty root list is our own configuration error: it throws TlsError
- * kind 'local', code bad_config.
+ * bad_extended_key_usage (leaf and intermediates), then the certificate profile (profile.ts), per
+ * certificate from the leaf up: bad_serial_number (not the pinned root's), weak_key (RSA below
+ * minRsaKeyBits or not whole bytes), rsa_pss_key_mismatch, bad_key_usage (keyCertSign without CA),
+ * bad_basic_constraints (not critical on a CA), empty_ca_subject, bad_name_constraints, bad_dns_name,
+ * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (a critical leaf EKU
+ * with purposes not understood, anyExtendedKeyUsage standing in for the usage, a root EKU without
+ * it), ambiguous_common_name (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
+ * A malformed `root`, an empty root list or a minRsaKeyBits outside 1024..16384 is our own
+ * configuration error: it throws TlsError kind 'local', code bad_config.
  */
 export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
   const roots = parseRoots(options.root);
+  checkedMinRsaKeyBits(options.minRsaKeyBits);
   if (options.chain.length === 0) {
     return failed(
       certificateError('empty_chain', 'the peer sent no certificate; it must send its certificate chain'),
@@ -154,6 +164,10 @@ function validatePath(
     checkIssuers(path, anchorIndex) ??
     checkLeaf(leaf, options.usage) ??
     checkExtendedKeyUsage(path.slice(0, Math.max(1, anchorIndex)), options.usage) ??
+    checkProfile(path, {
+      usage: options.usage,
+      minRsaKeyBits: checkedMinRsaKeyBits(options.minRsaKeyBits),
+    }) ??
     checkNameConstraints(path) ??
     (options.hostname === undefined
       ? undefined

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, notImplemented, runCli } from '../../src/cli/main.js';
 import { createRoot, issueCertificate } from '../../src/x509/issue.js';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
+import { testPki } from '../x509/pki.js';
 
 let work: string;
 let bin: string;
@@ -191,6 +192,15 @@ describe('runCli (in-process)', () => {
       expect(result.stderr, argv.join(' ')).toMatch(message);
       expect(result.stderr).toContain('usage: memtls');
     }
+  });
+
+  it('verify applies --min-rsa-key-bits to the RSA keys of the chain', async () => {
+    const dir = testPki();
+    const args = ['--ca', join(dir, 'root.pem'), '--hostname', 'server.test', join(dir, 'server-rsa.pem')];
+    expect((await run('verify', ...args)).code).toBe(0);
+    const strict = await run('verify', '--min-rsa-key-bits', '3072', ...args);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/^error: weak_key: .*2048-bit RSA key, below the 3072 bits/);
   });
 
   it('bench prints its usage with --help (running it is npm run bench)', async () => {

@@ -16,6 +16,7 @@ import { parseCertificate } from '../../src/x509/certificate.js';
 import { createRoot, generateKey, type IssuedCertificate, issueCertificate } from '../../src/x509/issue.js';
 import { parseAltName } from '../../src/x509/issue-extensions.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from '../../src/x509/private-key.js';
+import { verifyChain } from '../../src/x509/verify.js';
 
 const NOW = Date.UTC(2030, 0, 15, 12, 0, 0);
 const DAY = 86_400_000;
@@ -383,5 +384,47 @@ describe('real TLS peers accept issued certificates', () => {
     const result = await handshake(root, server, rsaClient);
     expect(result.clientSaw.authorized).toBe(true);
     expect(result.serverSaw).toBe('rsa-client');
+  });
+});
+
+describe('issued certificates and the certificate profile', () => {
+  it('issues roots, intermediates and leaves that pass every profile check of verifyChain', () => {
+    const root = createRoot({ commonName: 'Profile Root', now: NOW, pathLength: 1 });
+    const issuer = { certificate: root.certificate, key: root.key };
+    const inter = issueCertificate({ issuer, commonName: 'Profile Inter', ca: true, now: NOW });
+    const byInter = { certificate: inter.certificate, key: inter.key };
+    const server = issueCertificate({ issuer: byInter, commonName: 'a.test', now: NOW });
+    const client = issueCertificate({ issuer: byInter, commonName: 'Alice', usage: 'client', now: NOW });
+    for (const [leaf, usage] of [
+      [server, 'server'],
+      [client, 'client'],
+    ] as const) {
+      const result = verifyChain({
+        chain: [leaf.certificate, inter.certificate],
+        root: root.certificate,
+        now: NOW + DAY,
+        usage,
+      });
+      expect(result.ok ? 'ok' : result.error.code).toBe('ok');
+    }
+    for (const cert of [root, inter, server].map((c) => parseCertificate(c.certificate))) {
+      expect(cert.serialNumber).toMatch(/^[4-7][0-9a-f]{31}$/);
+    }
+  });
+
+  it('refuses DNS SANs that verifiers refuse (underscores)', () => {
+    const root = createRoot({ commonName: 'Profile Root', now: NOW });
+    const issuer = { certificate: root.certificate, key: root.key };
+    expectLocal(
+      () =>
+        issueCertificate({
+          issuer,
+          commonName: 'a.test',
+          subjectAltNames: ['DNS:under_score.test'],
+          now: NOW,
+        }),
+      'bad_config',
+      /not a DNS name/,
+    );
   });
 });
