@@ -194,7 +194,7 @@ export class HandshakeReassembler {
       throw limitError(
         'illegal_parameter',
         'handshake_message_too_large',
-        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${this.maxMessageSize} bytes`,
+        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${this.maxMessageSize} bytes (option maxHandshakeMessageSize)`,
       );
     }
     const total = HANDSHAKE_HEADER_LENGTH + length;
