@@ -184,6 +184,7 @@ const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
   too_many_hello_extensions: 'illegal_parameter',
   too_many_empty_records: 'unexpected_message',
   too_many_warning_alerts: 'unexpected_message',
+  too_many_renegotiation_requests: 'unexpected_message',
   pending_writes_full: null,
   outgoing_buffer_full: null,
 };
