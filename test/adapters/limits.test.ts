@@ -6,6 +6,7 @@ import type * as net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, type TlsSocket } from '../../src/adapters/node.js';
 import { SessionCore } from '../../src/adapters/session.js';
+import { type WebSocketLike, wrapWebSocket } from '../../src/adapters/websocket.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { type TestPki, testPki } from '../helpers/pki.js';
@@ -161,5 +162,54 @@ describe('adapter sessions under the limits', () => {
     const iterator = serverCore[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value?.length).toBe(200_000);
+  });
+});
+
+/** An in-memory WebSocket (the `ws` on() shape) whose bufferedAmount the test sets. */
+class FakeWebSocket implements WebSocketLike {
+  readyState = 1;
+  bufferedAmount = 0;
+  peer: FakeWebSocket | undefined;
+  private readonly listeners = new Map<string, ((...args: never[]) => void)[]>();
+  send(data: Uint8Array): void {
+    const copy = data.slice();
+    setTimeout(() => this.peer?.emit('message', copy, true), 0);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (...a: unknown[]) => void)(...args);
+  }
+}
+
+describe('memtls/websocket under the limits', () => {
+  it('send() waits while the WebSocket holds more than 1 MiB unsent', async () => {
+    const a = new FakeWebSocket();
+    const b = new FakeWebSocket();
+    a.peer = b;
+    b.peer = a;
+    const server = wrapWebSocket(b, serverConfig, 'server');
+    const client = wrapWebSocket(a, clientConfig, 'client');
+    await client.ready;
+    a.bufferedAmount = 2 << 20; // the peer stopped reading
+    let sent = false;
+    const sending = client.send(new Uint8Array([1, 2, 3])).then(() => {
+      sent = true;
+    });
+    await sleep(100);
+    expect(sent).toBe(false);
+    a.bufferedAmount = 0;
+    await sending;
+    expect(sent).toBe(true);
+    const [message] = await (async () => {
+      for await (const m of server) return [m];
+      return [];
+    })();
+    expect([...(message ?? [])]).toEqual([1, 2, 3]);
   });
 });
