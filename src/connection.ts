@@ -151,7 +151,10 @@ export abstract class TlsConnection {
     return { state: this.state, info: this.sessionInfo };
   }
 
-  /** Network bytes in, in any fragmentation. Never throws for anything the peer sent. */
+  /**
+   * Network bytes in, in any fragmentation. Never throws for anything the peer sent. Processes at
+   * most maxRecordsPerReceive records per call; see hasPendingInput.
+   */
   receive(bytes: Uint8Array): TlsEvent[] {
     if (!(bytes instanceof Uint8Array)) throw localError('bad_argument', 'receive() takes a Uint8Array');
     if (this.failure) return [{ type: 'error', error: this.failure }];
