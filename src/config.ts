@@ -9,6 +9,7 @@ import { type CryptoProvider, defaultRandom } from './ciphers/provider.js';
 import { DEFAULT_SIGNATURE_SCHEMES, type SchemeParams, schemeByName } from './ciphers/schemes.js';
 import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './ciphers/suites.js';
 import { localError, type TlsError } from './errors.js';
+import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
 import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
 import { toDerList } from './x509/pem.js';
@@ -19,7 +20,8 @@ import type { Certificate } from './x509/types.js';
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
 
-export interface CommonConfig {
+/** Resource limits (LimitOptions, README "Limits") are set on the same object. */
+export interface CommonConfig extends LimitOptions {
   /** The ONE pinned root (server: for client certificates); a list only while rotating roots. */
   ca: PemOrDer | PemOrDer[];
   /** Own chain, leaf first (PEM may hold several blocks). */
@@ -93,6 +95,7 @@ export interface ResolvedConfig {
   readonly provider: CryptoProvider;
   readonly maxRecordSize: number | undefined;
   readonly minRsaKeyBits: number;
+  readonly limits: ResolvedLimits;
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {
@@ -222,6 +225,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     provider: config.crypto ?? nobleProvider,
     maxRecordSize,
     minRsaKeyBits,
+    limits: resolveLimits(config),
   };
 }
 

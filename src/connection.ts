@@ -31,6 +31,7 @@ import type { ServerHandshake } from './handshake/server.js';
 import type { SessionInfo } from './handshake/session.js';
 import { Transcript } from './handshake/transcript.js';
 import { badChangeCipherSpecError, interleavedRecordError } from './handshake/unexpected.js';
+import { checkHelloExtensions, outgoingFull, pendingWritesFull, tooManyWarningAlerts } from './limits.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, MAX_PLAINTEXT, type PlainRecord } from './record/types.js';
 
@@ -44,9 +45,6 @@ export type TlsEvent =
   | { type: 'error'; error: TlsError };
 
 export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed' | 'failed';
-
-/** Consecutive warning alerts tolerated (a flood of them is a denial-of-service pattern). */
-const MAX_WARNING_ALERTS = 16;
 
 /** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
 const MAX_RENEGOTIATION_REFUSALS = 8;
@@ -70,6 +68,9 @@ export abstract class TlsConnection {
     | { suite: SuiteParams; masterSecret: Uint8Array; clientRandom: Uint8Array; serverRandom: Uint8Array }
     | undefined;
   private pendingWrites: Uint8Array[] = [];
+  private pendingWriteBytes = 0;
+  /** receive() stopped at maxRecordsPerReceive with bytes still buffered. */
+  private inputPending = false;
   private sentClose = false;
   private closeRequested = false;
   private receivedClose = false;
@@ -80,7 +81,10 @@ export abstract class TlsConnection {
     private readonly resolved: ResolvedConfig,
     readonly role: 'client' | 'server',
   ) {
-    this.records = new RecordLayer({ provider: resolved.provider });
+    this.records = new RecordLayer({
+      provider: resolved.provider,
+      maxEmptyRecords: resolved.limits.maxEmptyRecords,
+    });
     if (resolved.maxRecordSize !== undefined) this.records.setSendLimit(resolved.maxRecordSize);
     this.reassembler = new HandshakeReassembler(resolved.maxHandshakeMessageSize);
   }
@@ -149,19 +153,29 @@ export abstract class TlsConnection {
     return { state: this.state, info: this.sessionInfo };
   }
 
-  /** Network bytes in, in any fragmentation. Never throws for anything the peer sent. */
+  /**
+   * Network bytes in, in any fragmentation. Never throws for anything the peer sent. Processes at
+   * most maxRecordsPerReceive records per call; see hasPendingInput.
+   */
   receive(bytes: Uint8Array): TlsEvent[] {
     if (!(bytes instanceof Uint8Array)) throw localError('bad_argument', 'receive() takes a Uint8Array');
     if (this.failure) return [{ type: 'error', error: this.failure }];
     const events: TlsEvent[] = [];
-    if (this.receivedClose || bytes.length === 0) return events; // nothing after close_notify counts
+    // Nothing after close_notify counts; empty input only continues a paused receive().
+    if (this.receivedClose || (bytes.length === 0 && !this.inputPending)) return events;
+    this.inputPending = false;
     try {
       // A copy: the engine keeps partial records across calls, and the caller may reuse its buffer
       // (or pass a Node Buffer, whose slice() is a view into a shared pool).
-      this.records.feed(new Uint8Array(bytes));
+      if (bytes.length > 0) this.records.feed(new Uint8Array(bytes));
+      let budget = this.resolved.limits.maxRecordsPerReceive;
       for (let record = this.records.read(); record; record = this.records.read()) {
         this.onRecord(record, events);
         if (this.receivedClose) break;
+        if (--budget === 0) {
+          this.inputPending = this.records.bufferedInput > 0;
+          break;
+        }
       }
     } catch (e) {
       this.fail(e, events);
@@ -170,7 +184,18 @@ export abstract class TlsConnection {
     return events;
   }
 
-  /** Application data out; buffered until the handshake completes. */
+  /**
+   * True when receive() stopped after maxRecordsPerReceive records with input still buffered: call
+   * receive(new Uint8Array(0)) (e.g. on the next turn of the event loop) to process more.
+   */
+  get hasPendingInput(): boolean {
+    return this.inputPending && !this.failure;
+  }
+
+  /**
+   * Application data out; buffered until the handshake completes. Throws a TlsError kind 'limit'
+   * (nothing queued, connection still usable) over maxPendingWriteBytes or maxOutgoingBytes.
+   */
   write(data: Uint8Array): void {
     if (this.failure) throw this.failure;
     if (!(data instanceof Uint8Array)) throw localError('bad_argument', 'write() takes a Uint8Array');
@@ -178,9 +203,18 @@ export abstract class TlsConnection {
       throw localError('write_after_close', 'write() after close(): the connection is closing');
     }
     if (data.length === 0) return;
+    const limits = this.resolved.limits;
     if (!this.handshake.done) {
+      if (this.pendingWriteBytes + data.length > limits.maxPendingWriteBytes) {
+        throw pendingWritesFull(this.pendingWriteBytes, data.length, limits.maxPendingWriteBytes);
+      }
       this.pendingWrites.push(new Uint8Array(data));
+      this.pendingWriteBytes += data.length;
       return;
+    }
+    const queued = this.records.pendingOutgoing;
+    if (queued > 0 && queued + data.length > limits.maxOutgoingBytes) {
+      throw outgoingFull(queued, data.length, limits.maxOutgoingBytes);
     }
     this.records.write(ContentType.application_data, data);
   }
@@ -273,6 +307,7 @@ export abstract class TlsConnection {
       if (this.handshake.done) this.checkPostHandshakeType(m.type);
       else this.handshake.checkExpected(m.type);
       const message = decodeHandshakeBody(m.type, m.body, m.raw);
+      checkHelloExtensions(message, this.resolved.limits.maxHelloExtensions);
       if (this.handshake.done) {
         this.onPostHandshakeMessage(events);
         continue;
@@ -322,12 +357,8 @@ export abstract class TlsConnection {
       events.push({ type: 'peerClosed' });
       return;
     }
-    if (++this.warningAlerts > MAX_WARNING_ALERTS) {
-      throw limitError(
-        'unexpected_message',
-        'too_many_warning_alerts',
-        `more than ${MAX_WARNING_ALERTS} warning alerts in a row`,
-      );
+    if (++this.warningAlerts > this.resolved.limits.maxWarningAlerts) {
+      throw tooManyWarningAlerts(this.resolved.limits.maxWarningAlerts);
     }
     events.push({ type: 'alert', level: 'warning', description: alertName(description) });
   }
@@ -344,6 +375,7 @@ export abstract class TlsConnection {
     events.push({ type: 'handshake', info: result.info });
     const pending = this.pendingWrites;
     this.pendingWrites = [];
+    this.pendingWriteBytes = 0;
     for (const data of pending) this.records.write(ContentType.application_data, data);
     if (this.closeRequested) this.sendCloseNotify();
   }
@@ -372,6 +404,7 @@ export abstract class TlsConnection {
       }
     }
     this.pendingWrites = [];
+    this.pendingWriteBytes = 0;
     this.wipeSecrets();
     events.push({ type: 'error', error });
   }

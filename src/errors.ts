@@ -212,6 +212,21 @@ const CERTIFICATE_ALERTS: Record<string, AlertDescriptionName> = {
 };
 
 /**
+ * Limit error codes → the alert sent for them. null: a bound on what our own application buffers
+ * (write() refused), which is no fault of the peer and sends nothing. Unlisted codes: internal_error.
+ */
+const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
+  record_overflow: 'record_overflow',
+  handshake_message_too_large: 'illegal_parameter',
+  too_many_hello_extensions: 'illegal_parameter',
+  too_many_empty_records: 'unexpected_message',
+  too_many_warning_alerts: 'unexpected_message',
+  too_many_renegotiation_requests: 'unexpected_message',
+  pending_writes_full: null,
+  outgoing_buffer_full: null,
+};
+
+/**
  * The one total function from a failure to the alert we send. Every failure path goes through
  * here; nothing else chooses alerts. Local errors and received alerts send nothing (undefined).
  */
@@ -224,8 +239,10 @@ export function alertFor(kind: TlsErrorKind, code: string): AlertDescriptionName
       return 'decode_error';
     case 'certificate':
       return CERTIFICATE_ALERTS[code] ?? 'bad_certificate';
-    case 'limit':
-      return code === 'record_overflow' ? 'record_overflow' : 'internal_error';
+    case 'limit': {
+      if (!Object.hasOwn(LIMIT_ALERTS, code)) return 'internal_error';
+      return LIMIT_ALERTS[code] ?? undefined;
+    }
     case 'peer':
       return 'illegal_parameter';
     case 'incompatible':

@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { TlsConnection } from '../connection.js';
+import type { TlsConnection, TlsEvent } from '../connection.js';
 import { localError, TlsError } from '../errors.js';
 import type { SessionInfo } from '../handshake/session.js';
 import type { PeerIdentity } from '../x509/types.js';
@@ -25,6 +25,8 @@ const ALERT_FLUSH_MS = 1000;
 
 type WriteCallback = (error?: Error | null) => void;
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * Sealed bytes that may wait in the socket before a write holds its callback until 'drain'. The
  * socket's own mark (16 KiB) is below one full record (16 KiB + 29), so waiting whenever
@@ -40,6 +42,8 @@ export class TlsSocket extends Duplex {
   private readonly initial: Uint8Array[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pausedByUs = false;
+  /** The engine paused at maxRecordsPerReceive: the socket waits until the buffered records are read. */
+  private pausedForInput = false;
   private flushingAlert = false;
   private pushedEnd = false;
   private peer: { address: string; port: number } | undefined;
@@ -122,12 +126,29 @@ export class TlsSocket extends Duplex {
     });
     for (const chunk of this.initial.splice(0)) this.onNetworkData(chunk);
     this.flush();
-    if (!this.pausedByUs) socket.resume();
+    if (!this.pausedByUs && !this.pausedForInput) socket.resume();
   }
 
   private onNetworkData(chunk: Uint8Array): void {
     if (this.destroyed) return;
-    for (const event of this.connection.receive(chunk)) {
+    this.onEvents(this.connection.receive(chunk));
+    if (this.destroyed || this.connection.error) return;
+    if (this.connection.hasPendingInput) {
+      // More records are buffered than one receive() processes: stop reading from the network and
+      // continue on the next turn of the event loop, so one large read cannot hog it.
+      if (!this.pausedForInput) {
+        this.pausedForInput = true;
+        this.socket.pause();
+      }
+      setImmediate(() => this.onNetworkData(EMPTY));
+    } else if (this.pausedForInput) {
+      this.pausedForInput = false;
+      if (!this.pausedByUs) this.socket.resume();
+    }
+  }
+
+  private onEvents(events: TlsEvent[]): void {
+    for (const event of events) {
       switch (event.type) {
         case 'handshake':
           this.info = event.info;
@@ -160,6 +181,9 @@ export class TlsSocket extends Duplex {
 
   /** TCP FIN: after the handshake it ends our readable side (a truncation node:tls also tolerates). */
   private onNetworkEnd(): void {
+    while (this.connection.hasPendingInput && !this.destroyed) {
+      this.onEvents(this.connection.receive(EMPTY)); // records still buffered come before the FIN
+    }
     if (this.destroyed) return;
     if (!this.info) {
       this.destroy(
@@ -211,7 +235,7 @@ export class TlsSocket extends Duplex {
   override _read(): void {
     if (this.pausedByUs) {
       this.pausedByUs = false;
-      this.socket.resume();
+      if (!this.pausedForInput) this.socket.resume();
     }
   }
 
@@ -221,7 +245,7 @@ export class TlsSocket extends Duplex {
         return callback(localError('socket_closed', 'write() after the underlying socket closed'));
       }
       try {
-        for (const { chunk } of chunks) this.connection.write(plainBytes(chunk));
+        for (const { chunk } of chunks) this.writeToEngine(plainBytes(chunk));
       } catch (error) {
         callback(error as Error);
         return;
@@ -238,6 +262,17 @@ export class TlsSocket extends Duplex {
       };
       this.socket.on('drain', resume).on('close', closed);
     });
+  }
+
+  /** connection.write(), handing queued records to the socket first if the engine's queue is full. */
+  private writeToEngine(data: Uint8Array): void {
+    try {
+      this.connection.write(data);
+    } catch (error) {
+      if (!(error instanceof TlsError) || error.code !== 'outgoing_buffer_full') throw error;
+      this.flush();
+      this.connection.write(data); // onto an empty queue: always accepted
+    }
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {

@@ -2,7 +2,7 @@
 // one sans-IO connection, frames application messages with a 4-byte big-endian length prefix inside the TLS
 // stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
-import type { SessionInfo, TlsConnection } from '../index.js';
+import type { SessionInfo, TlsConnection, TlsEvent } from '../index.js';
 import { localError, type TlsError } from '../index.js';
 import { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 
@@ -31,6 +31,7 @@ export interface TlsChannel extends AsyncIterable<Uint8Array> {
 }
 
 const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+const EMPTY = new Uint8Array(0);
 /** How long close() waits for the peer's close_notify. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -106,7 +107,13 @@ export class SessionCore implements TlsChannel {
   /** One transport message in. */
   receive(bytes: Uint8Array): void {
     if (this.ended) return;
-    for (const event of this.connection.receive(plainBytes(bytes))) {
+    this.onEvents(this.connection.receive(plainBytes(bytes)));
+    // The engine paused at maxRecordsPerReceive: continue on a later turn of the event loop.
+    if (!this.ended && this.connection.hasPendingInput) setTimeout(() => this.receive(EMPTY), 0);
+  }
+
+  private onEvents(events: TlsEvent[]): void {
+    for (const event of events) {
       if (event.type === 'handshake') {
         clearTimeout(this.handshakeTimer);
         this.resolveReady(event.info);
@@ -144,6 +151,10 @@ export class SessionCore implements TlsChannel {
 
   async send(data: Uint8Array): Promise<void> {
     if (!(data instanceof Uint8Array)) throw localError('bad_argument', 'send() takes a Uint8Array');
+    if (this.endError) throw this.endError;
+    if (this.ended) throw localError('write_after_close', 'send() after the session ended');
+    // Data waits for the handshake here, not in the engine (whose buffer stops at maxPendingWriteBytes).
+    if (this.connection.state === 'handshaking') await this.ready;
     if (this.endError) throw this.endError;
     if (this.ended) throw localError('write_after_close', 'send() after the session ended');
     this.connection.write(this.deframer ? frameMessage(data) : plainBytes(data));

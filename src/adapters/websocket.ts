@@ -30,6 +30,8 @@ export type { Framing, SessionOptions, TlsChannel } from './session.js';
  */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Bytes given to send() and not yet handed to the network (browser WebSocket and `ws`). */
+  readonly bufferedAmount?: number;
   binaryType?: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
@@ -46,6 +48,19 @@ export interface WrappedTls extends TlsChannel {
 
 const CONNECTING = 0;
 const OPEN = 1;
+
+/**
+ * Bytes the WebSocket may hold unsent before send() waits: a peer that does not read must not make
+ * the socket's buffer grow without bound. WebSockets have no 'drain' event, so send() polls.
+ */
+const WEBSOCKET_BUFFER_LIMIT = 1 << 20;
+const DRAIN_POLL_MS = 10;
+
+async function drained(ws: WebSocketLike): Promise<void> {
+  while (ws.readyState === OPEN && (ws.bufferedAmount ?? 0) > WEBSOCKET_BUFFER_LIMIT) {
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+}
 
 /** A received WebSocket payload as bytes, or undefined for a text message. */
 function bytesOf(data: unknown): Uint8Array | undefined {
@@ -87,7 +102,10 @@ export function wrapWebSocket(
   const waiting: Uint8Array[] = [];
   const transmit = async (bytes: Uint8Array) => {
     if (ws.readyState === CONNECTING) waiting.push(bytes);
-    else if (ws.readyState === OPEN) ws.send(bytes);
+    else if (ws.readyState === OPEN) {
+      ws.send(bytes);
+      await drained(ws);
+    }
   };
   const core = new SessionCore(connection, transmit, { framing, maxMessageSize, handshakeTimeout });
   core.onEnd = () => {

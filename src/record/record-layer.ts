@@ -4,7 +4,7 @@
 // Choices the RFCs leave open, made here:
 // - A zero-length handshake, alert or change_cipher_spec record (RFC 5246 §6.2.1: MUST NOT be
 //   sent) fails with unexpected_message, code 'empty_record' (as RFC 8446 §5.1 does for TLS 1.3).
-// - Empty application_data records are legal and skipped; more than MAX_EMPTY_RECORDS in a row fail
+// - Empty application_data records are legal and skipped; more than maxEmptyRecords in a row fail
 //   with a limit error, code 'too_many_empty_records', alert unexpected_message (what OpenSSL sends).
 // - The record_size_limit (RFC 8449) applies to protected records only: unprotected records are
 //   limited to 2^14 bytes of plaintext both ways ("Unprotected messages are not subject to this
@@ -39,6 +39,8 @@ export interface RecordLayerOptions {
    * record_size_limit (setSendLimit) can lower it further for protected records.
    */
   maxPlaintext?: number;
+  /** Empty application data records accepted in a row (option maxEmptyRecords); default 32. */
+  maxEmptyRecords?: number;
 }
 
 /** Smallest record_size_limit an endpoint may advertise (RFC 8449 §4). */
@@ -82,6 +84,7 @@ export class RecordLayer {
   private versionLocked = false;
   private writeVersion: number = ProtocolVersion.TLSv1_2;
   private emptyRecordsInARow = 0;
+  private readonly maxEmptyRecords: number;
   private failure: TlsError | undefined;
   private readonly outgoing: Uint8Array[] = [];
   private outgoingBytes = 0;
@@ -97,6 +100,7 @@ export class RecordLayer {
     }
     this.provider = options.provider;
     this.maxPlaintext = maxPlaintext;
+    this.maxEmptyRecords = options.maxEmptyRecords ?? MAX_EMPTY_RECORDS;
   }
 
   /** Network bytes in, cut anywhere. The caller must not modify them afterwards (they are not copied). */
@@ -157,11 +161,11 @@ export class RecordLayer {
           if (type !== ContentType.application_data) {
             throw peerError('unexpected_message', 'empty_record', `empty record of content type ${type}`);
           }
-          if (++this.emptyRecordsInARow > MAX_EMPTY_RECORDS) {
+          if (++this.emptyRecordsInARow > this.maxEmptyRecords) {
             throw limitError(
               'unexpected_message',
               'too_many_empty_records',
-              `more than ${MAX_EMPTY_RECORDS} empty application data records in a row`,
+              `more than ${this.maxEmptyRecords} empty application data records in a row (option maxEmptyRecords)`,
             );
           }
           continue;
@@ -225,6 +229,11 @@ export class RecordLayer {
     chunks.length = 0;
     this.outgoingBytes = 0;
     return out;
+  }
+
+  /** Bytes fed but not yet returned as records. */
+  get bufferedInput(): number {
+    return this.deframer.bufferedBytes;
   }
 
   /** Bytes queued for sending. */

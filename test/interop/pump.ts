@@ -148,7 +148,9 @@ export class Pump {
   }
 
   private onBytes(chunk: Buffer): void {
-    const events = this.conn.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    let events = this.conn.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    // receive() pauses after maxRecordsPerReceive records; the rest is processed here.
+    while (this.conn.hasPendingInput) events = events.concat(this.conn.receive(new Uint8Array(0)));
     for (const event of events) this.onEvent(event);
     this.flush();
     if (this.conn.state === 'failed') {

@@ -207,7 +207,10 @@ export class HandshakeReassembler {
       throw limitError(
         'illegal_parameter',
         'handshake_message_too_large',
-        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${limit} bytes`,
+        `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${limit} bytes` +
+          (limit === this.maxMessageSize
+            ? ' (option maxHandshakeMessageSize)'
+            : ' (the largest well-formed ClientHello)'),
       );
     }
     const total = HANDSHAKE_HEADER_LENGTH + length;
