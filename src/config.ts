@@ -11,6 +11,7 @@ import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './
 import { localError, type TlsError } from './errors.js';
 import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
+import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
 import type { Certificate } from './x509/types.js';
@@ -51,6 +52,16 @@ export interface CommonConfig {
   crypto?: CryptoProvider;
   /** Largest plaintext per record we send and accept (record_size_limit, RFC 8449); 64..16384. */
   maxRecordSize?: number;
+  /** Most certificates the peer may send in its Certificate message; default 12. */
+  maxChainCertificates?: number;
+  /** Most bytes of certificates the peer may send; default 32768. */
+  maxChainBytes?: number;
+  /** Most signature checks to verify the peer's chain (each pair checked once); default 16. */
+  maxSignatureChecks?: number;
+  /** Most candidate paths from the peer's certificate to the root; default 8. */
+  maxPathCandidates?: number;
+  /** Most name-constraint comparisons (names × constraints) for the peer's chain; default 65536. */
+  maxNameConstraintChecks?: number;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -86,6 +97,7 @@ export interface ResolvedConfig {
   readonly keyLog: ((line: string) => void) | undefined;
   readonly provider: CryptoProvider;
   readonly maxRecordSize: number | undefined;
+  readonly chainLimits: ChainLimits;
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {
@@ -213,6 +225,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     keyLog: config.keyLog,
     provider: config.crypto ?? nobleProvider,
     maxRecordSize,
+    chainLimits: resolveChainLimits(config),
   };
 }
 

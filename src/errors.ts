@@ -175,6 +175,19 @@ const CERTIFICATE_ALERTS: Record<string, AlertDescriptionName> = {
 };
 
 /**
+ * Limit codes → alert, where not internal_error: a peer's chain over a bound is refused with
+ * bad_certificate, as rustls does for webpki's budget errors and Go for any verification failure.
+ */
+const LIMIT_ALERTS: Record<string, AlertDescriptionName> = {
+  record_overflow: 'record_overflow',
+  chain_too_long: 'bad_certificate',
+  chain_too_large: 'bad_certificate',
+  signature_check_limit: 'bad_certificate',
+  path_candidate_limit: 'bad_certificate',
+  name_constraint_limit: 'bad_certificate',
+};
+
+/**
  * The one total function from a failure to the alert we send. Every failure path goes through
  * here; nothing else chooses alerts. Local errors and received alerts send nothing (undefined).
  */
@@ -188,7 +201,7 @@ export function alertFor(kind: TlsErrorKind, code: string): AlertDescriptionName
     case 'certificate':
       return CERTIFICATE_ALERTS[code] ?? 'bad_certificate';
     case 'limit':
-      return code === 'record_overflow' ? 'record_overflow' : 'internal_error';
+      return LIMIT_ALERTS[code] ?? 'internal_error';
     case 'peer':
       return 'illegal_parameter';
     case 'incompatible':
