@@ -22,6 +22,8 @@ export interface RawRsaKey {
   readonly n: bigint;
   readonly e: bigint;
   readonly d: bigint;
+  readonly p: bigint;
+  readonly q: bigint;
 }
 
 const fromB64u = (s: string): bigint => bytesToBigInt(new Uint8Array(Buffer.from(s, 'base64url')));
@@ -49,13 +51,13 @@ export function rsaKeyWithExponent(bits: number, exponent: 'huge' | 'max32' | bi
     const n = p * q;
     if (exponent === 'huge') {
       const e = modInverse(65537n, lambda);
-      if (e !== undefined) return { n, e, d: 65537n };
+      if (e !== undefined) return { n, e, d: 65537n, p, q };
       continue;
     }
     const candidates = exponent === 'max32' ? [4294967291n, 4294967279n, 4294967231n] : [exponent];
     for (const e of candidates) {
       const d = modInverse(e, lambda);
-      if (d !== undefined) return { n, e, d };
+      if (d !== undefined) return { n, e, d, p, q };
     }
   }
 }
