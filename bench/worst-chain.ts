@@ -12,6 +12,7 @@ import {
   branchingChain,
   type HostilePki,
   hostilePki,
+  rawCertificate,
   rootClaimingChain,
   rsaKeyWithExponent,
   serverAwaitingFlight,
@@ -27,7 +28,17 @@ function shapes(pki: HostilePki): Shape[] {
   const normal3072 = rsaKeyWithExponent(3072, 65537n);
   const max32 = rsaKeyWithExponent(4096, 'max32');
   const max32big = rsaKeyWithExponent(8192, 'max32');
+  // One certificate whose RSA modulus is 30,000 bytes (the signature short): its parse cost.
+  const wide = { n: (1n << 240_000n) - 1n, e: 65537n };
+  const wideLeaf = rawCertificate({
+    subject: 'wide',
+    issuer: pki.rootName,
+    subjectKey: wide,
+    signer: max32,
+    ca: false,
+  });
   return [
+    { name: 'one cert with a 30,000-byte RSA modulus', chain: [wideLeaf] },
     {
       name: 'issue: 17 certs, 8 levels × 2, RSA-3072, ~3070-bit e',
       chain: branchingChain(pki.rootName, huge3072, 8),
