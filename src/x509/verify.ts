@@ -92,7 +92,12 @@ export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
   }
   const leaf = certs[0]!;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const limits = { ...DEFAULT_CHAIN_LIMITS, ...options.limits };
+  const limits = {
+    maxSignatureChecks: options.limits?.maxSignatureChecks ?? DEFAULT_CHAIN_LIMITS.maxSignatureChecks,
+    maxPathCandidates: options.limits?.maxPathCandidates ?? DEFAULT_CHAIN_LIMITS.maxPathCandidates,
+    maxNameConstraintChecks:
+      options.limits?.maxNameConstraintChecks ?? DEFAULT_CHAIN_LIMITS.maxNameConstraintChecks,
+  };
   const built = buildPaths(leaf, certs.slice(1), roots, maxDepth, limits.maxPathCandidates);
   if (built.paths.length === 0) {
     if (built.truncated) return failed(pathCandidateLimitError(limits.maxPathCandidates, undefined));
