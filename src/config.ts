@@ -12,6 +12,7 @@ import { localError, type TlsError } from './errors.js';
 import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
 import { MAX_PLAINTEXT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
+import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
 import { checkedMinRsaKeyBits } from './x509/profile.js';
@@ -59,6 +60,16 @@ export interface CommonConfig extends LimitOptions {
   maxRecordSize?: number;
   /** Smallest RSA key accepted, in the peer's chain and as our own key; default 2048, at least 1024. */
   minRsaKeyBits?: number;
+  /** Most certificates the peer may send in its Certificate message; default 12. */
+  maxChainCertificates?: number;
+  /** Most bytes of certificates the peer may send; default 32768. */
+  maxChainBytes?: number;
+  /** Most signature checks to verify the peer's chain (each pair checked once); default 16. */
+  maxSignatureChecks?: number;
+  /** Most candidate paths from the peer's certificate to the root; default 8. */
+  maxPathCandidates?: number;
+  /** Most name-constraint comparisons (names × constraints) for the peer's chain; default 65536. */
+  maxNameConstraintChecks?: number;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -96,6 +107,7 @@ export interface ResolvedConfig {
   readonly maxRecordSize: number | undefined;
   readonly minRsaKeyBits: number;
   readonly limits: ResolvedLimits;
+  readonly chainLimits: ChainLimits;
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {
@@ -226,6 +238,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     maxRecordSize,
     minRsaKeyBits,
     limits: resolveLimits(config),
+    chainLimits: resolveChainLimits(config),
   };
 }
 

@@ -214,6 +214,8 @@ const CERTIFICATE_ALERTS: Record<string, AlertDescriptionName> = {
 /**
  * Limit error codes → the alert sent for them. null: a bound on what our own application buffers
  * (write() refused), which is no fault of the peer and sends nothing. Unlisted codes: internal_error.
+ * A peer's chain over a bound is refused with bad_certificate, as rustls does for webpki's budget
+ * errors and Go for any verification failure.
  */
 const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
   record_overflow: 'record_overflow',
@@ -224,6 +226,11 @@ const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
   too_many_renegotiation_requests: 'unexpected_message',
   pending_writes_full: null,
   outgoing_buffer_full: null,
+  chain_too_long: 'bad_certificate',
+  chain_too_large: 'bad_certificate',
+  signature_check_limit: 'bad_certificate',
+  path_candidate_limit: 'bad_certificate',
+  name_constraint_limit: 'bad_certificate',
 };
 
 /**

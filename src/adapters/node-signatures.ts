@@ -132,13 +132,13 @@ function bitLength(n: bigint): number {
   return n <= 0n ? 0 : n.toString(2).length;
 }
 
-/** The same RSA size rules as the noble provider: verify 1024–8192 bits, sign from 2048. */
+/** The same RSA rules as the noble provider: verify 1024–8192 bits, sign from 2048, odd 3 ≤ e < 2^32. */
 function rsaKeyProblem(key: { n: bigint; e: bigint }): string | undefined {
   const bits = bitLength(key.n);
   if (bits < 1024 || bits > 8192) return `RSA modulus of ${bits} bits is outside 1024..8192`;
   if ((key.n & 1n) === 0n) return 'RSA modulus is even';
   if (key.e < 3n || (key.e & 1n) === 0n || key.e >= key.n) return 'RSA public exponent is not an odd e ≥ 3';
-  if (bits > 3072 && bitLength(key.e) > 64) return 'RSA public exponent is over 64 bits';
+  if (key.e >= 1n << 32n) return 'RSA public exponent is not below 2^32';
   return undefined;
 }
 

@@ -17,6 +17,8 @@ export type RsaPrivateKey = Extract<PrivateKey, { type: 'rsa' }>;
 export const RSA_MIN_VERIFY_BITS = 1024;
 export const RSA_MIN_SIGN_BITS = 2048;
 export const RSA_MAX_BITS = 8192;
+/** Public exponents must be odd, at least 3 and below this (2^32), for every modulus size. */
+export const RSA_MAX_PUBLIC_EXPONENT = 1n << 32n;
 
 // ---------------------------------------------------------------------------------------------
 // Integers and octet strings (RFC 8017 §4)
@@ -119,8 +121,9 @@ export function rsaPublicKeyProblem(key: { n: bigint; e: bigint }): string | und
   if (bits > RSA_MAX_BITS) return `RSA modulus of ${bits} bits is above ${RSA_MAX_BITS}`;
   if ((key.n & 1n) === 0n) return 'RSA modulus is even';
   if (key.e < 3n || (key.e & 1n) === 0n || key.e >= key.n) return 'RSA public exponent is not an odd e ≥ 3';
-  // As OpenSSL: large moduli must have small exponents (keeps verification cheap).
-  if (bits > 3072 && bitLength(key.e) > 64) return 'RSA public exponent is over 64 bits';
+  // At every size, as strict verifiers do: a huge exponent makes each verification cost as much as
+  // a private-key operation, which a peer could use to stall us before it is authenticated.
+  if (key.e >= RSA_MAX_PUBLIC_EXPONENT) return 'RSA public exponent is not below 2^32';
   return undefined;
 }
 

@@ -8,17 +8,23 @@ import type { ResolvedConfig } from '../config.js';
 import { certificateError, peerError, TlsError } from '../errors.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { OID } from '../x509/oids.js';
+import { checkChainSize } from '../x509/chain-budget.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { verifyChain } from '../x509/verify.js';
 import type { Transcript } from './transcript.js';
 
-/** Parse the peer's certificates and verify the chain to our pinned root; throws the verdict's TlsError. */
+/**
+ * Check the size of the peer's chain (count, bytes) before parsing it, then parse and verify it to
+ * our pinned root within cfg.chainLimits; throws the verdict's TlsError.
+ */
 export function authenticatePeer(
   cfg: ResolvedConfig,
   certificates: readonly Uint8Array[],
   usage: 'server' | 'client',
   hostname: string | undefined,
 ): { peerCertificates: Certificate[]; identity: PeerIdentity } {
+  const tooBig = checkChainSize(certificates, cfg.chainLimits);
+  if (tooBig) throw tooBig;
   const peerCertificates = certificates.map((der) => {
     try {
       return parseCertificate(der, { source: 'peer' });
@@ -35,6 +41,7 @@ export function authenticatePeer(
     hostname,
     allowCommonNameFallback: cfg.allowCommonNameFallback,
     minRsaKeyBits: cfg.minRsaKeyBits,
+    limits: cfg.chainLimits,
     verifySignature: (algorithm, key, message, signature) =>
       cfg.provider.verify(algorithm, key, message, signature),
   });

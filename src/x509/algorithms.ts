@@ -173,6 +173,9 @@ function rsaPublicKey(keyBytes: Uint8Array, node: DerNode, what: string): Public
   const e = readUnsignedBigInt(eNode, `${what} RSA exponent`);
   if (n < 3n || (n & 1n) === 0n) throw node.fail(`${what}: RSA modulus must be odd and positive`);
   if (e < 3n || (e & 1n) === 0n) throw node.fail(`${what}: RSA public exponent must be odd and at least 3`);
+  // Strict verifiers accept 3 ≤ e < 2^32: a larger e only makes every verification expensive.
+  if (e >= 1n << 32n)
+    throw node.fail(`${what}: RSA public exponent of ${e.toString(2).length} bits (must be below 2^32)`);
   return { type: 'rsa', n, e, bits: n.toString(2).length };
 }
 

@@ -13,9 +13,14 @@ const EMAIL_ATTRIBUTE = '1.2.840.113549.1.9.1';
  * Check every certificate below each constraining CA. `path` is leaf first, trust anchor last.
  * Self-issued intermediates are exempt (RFC 5280 §6.1.3 (b)). When the leaf has no dNSName SAN,
  * its Common Name is checked as a DNS name when it looks like one (as OpenSSL does), so a CN-only
- * certificate cannot escape DNS constraints through the Common-Name fallback.
+ * certificate cannot escape DNS constraints through the Common-Name fallback. `charge` is told the
+ * work (names × constraints) before each certificate is checked against a CA's constraints; an
+ * error from it (a spent budget) is returned as it is.
  */
-export function checkNameConstraints(path: readonly Certificate[]): TlsError | undefined {
+export function checkNameConstraints(
+  path: readonly Certificate[],
+  charge?: (comparisons: number) => TlsError | undefined,
+): TlsError | undefined {
   for (let k = path.length - 1; k >= 1; k--) {
     const ca = path[k]!;
     const constraints = ca.nameConstraints;
@@ -23,8 +28,11 @@ export function checkNameConstraints(path: readonly Certificate[]): TlsError | u
     for (let j = k - 1; j >= 0; j--) {
       const cert = path[j]!;
       if (j > 0 && sameName(cert.issuer, cert.subject)) continue;
-      for (const name of namesOf(cert, j === 0)) {
-        const all = [...constraints.permitted, ...constraints.excluded];
+      const names = namesOf(cert, j === 0);
+      const all = [...constraints.permitted, ...constraints.excluded];
+      const overBudget = charge?.(names.length * all.length);
+      if (overBudget) return overBudget;
+      for (const name of names) {
         if ((name.type === 'uri' || name.type === 'other') && all.some((c) => sameKind(c, name))) {
           return failure(cert, name, ca, 'constrain this name type, which memtls cannot check');
         }

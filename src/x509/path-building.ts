@@ -8,8 +8,7 @@ import { certificateError, type TlsError } from '../errors.js';
 import { sameName } from './name.js';
 import type { Certificate } from './types.js';
 
-/** Bounds on path building, so a peer sending many same-named certificates cannot make us loop. */
-const MAX_CANDIDATE_PATHS = 8;
+/** Bound on path building, so a peer sending many same-named certificates cannot make us loop. */
 const MAX_BUILD_STEPS = 256;
 
 export interface BuiltPaths {
@@ -18,6 +17,8 @@ export interface BuiltPaths {
   readonly depthExceeded: boolean;
   /** Tops of partial chains that found no issuer. */
   readonly deadEnds: Certificate[];
+  /** More paths (or more building steps) than allowed: other candidates may exist. */
+  readonly truncated: boolean;
 }
 
 function isPinned(cert: Certificate, roots: readonly Certificate[]): Certificate | undefined {
@@ -43,20 +44,27 @@ function mayHaveIssued(issuer: Certificate, child: Certificate): boolean {
 /**
  * Depth-first from the leaf: pinned roots are tried before the peer's certificates (shortest
  * path first); the peer's copy of a root is never an anchor by itself, it is replaced by ours.
+ * Names and key identifiers only: no signature is checked here. At most `maxCandidates` paths
+ * and MAX_BUILD_STEPS steps (`truncated` says when either bound cut the search short).
  */
 export function buildPaths(
   leaf: Certificate,
   pool: Certificate[],
   roots: Certificate[],
   maxDepth: number,
+  maxCandidates = 8,
 ): BuiltPaths {
   const paths: Certificate[][] = [];
   const deadEnds: Certificate[] = [];
   let depthExceeded = false;
   let steps = 0;
+  let truncated = false;
   const candidates = pool.filter((c) => !isPinned(c, roots));
   const extend = (path: Certificate[]): void => {
-    if (paths.length >= MAX_CANDIDATE_PATHS || ++steps > MAX_BUILD_STEPS) return;
+    if (paths.length >= maxCandidates || ++steps > MAX_BUILD_STEPS) {
+      truncated = true;
+      return;
+    }
     const current = path[path.length - 1]!;
     const pinnedSelf = path.length === 1 ? isPinned(current, roots) : undefined;
     if (pinnedSelf) {
@@ -70,6 +78,10 @@ export function buildPaths(
     let found = false;
     for (const root of roots) {
       if (mayHaveIssued(root, current)) {
+        if (paths.length >= maxCandidates) {
+          truncated = true;
+          return;
+        }
         paths.push([...path, root]);
         found = true;
       }
@@ -83,7 +95,7 @@ export function buildPaths(
     if (!found) deadEnds.push(current);
   };
   extend([leaf]);
-  return { paths, depthExceeded, deadEnds };
+  return { paths, depthExceeded, deadEnds, truncated };
 }
 
 export function noPathError(leaf: Certificate, deadEnds: Certificate[], roots: Certificate[]): TlsError {

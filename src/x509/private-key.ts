@@ -4,7 +4,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { type EcCurve, type PrivateKey, redactPrivateKey } from '../ciphers/keys.js';
-import { bitLength } from '../ciphers/rsa.js';
+import { bitLength, RSA_MAX_PUBLIC_EXPONENT } from '../ciphers/rsa.js';
 import { keysMatch } from '../ciphers/signatures.js';
 import { equalBytes, utf8 } from '../codec.js';
 import { localError, TlsError } from '../errors.js';
@@ -249,6 +249,12 @@ function parseRsaPrivateKey(der: Uint8Array): PrivateKey {
     throw localError(
       'unsupported_key',
       `RSA-${bits} keys are not supported (allowed: ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits); make a new key with \`openssl genrsa 2048\``,
+    );
+  }
+  if (e >= RSA_MAX_PUBLIC_EXPONENT) {
+    throw localError(
+      'unsupported_key',
+      `the RSA key's public exponent has ${bitLength(e)} bits; peers refuse exponents of 2^32 and above, make a new key with \`openssl genrsa 2048\` (e = 65537)`,
     );
   }
   const consistent =

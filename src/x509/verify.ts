@@ -6,6 +6,12 @@ import type { SignatureAlgorithm } from '../ciphers/schemes.js';
 import { verifySignature as defaultVerifySignature } from '../ciphers/signatures.js';
 import { asTlsError, certificateError, localError, type TlsError } from '../errors.js';
 import { parseCertificate } from './certificate.js';
+import {
+  ChainBudget,
+  type ChainLimits,
+  DEFAULT_CHAIN_LIMITS,
+  pathCandidateLimitError,
+} from './chain-budget.js';
 import { checkHostname } from './hostname.js';
 import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
@@ -41,6 +47,8 @@ export interface VerifyChainOptions {
   minRsaKeyBits?: number;
   /** Default: verifySignature from src/ciphers/signatures.ts (the noble/RSA code). */
   verifySignature?: SignatureVerifier;
+  /** Bounds on the work for this chain (see chain-budget.ts; defaults DEFAULT_CHAIN_LIMITS). */
+  limits?: Partial<Pick<ChainLimits, 'maxSignatureChecks' | 'maxPathCandidates' | 'maxNameConstraintChecks'>>;
 }
 
 export type VerifyChainResult =
@@ -66,6 +74,9 @@ const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
  * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (a critical leaf EKU
  * with purposes not understood, anyExtendedKeyUsage standing in for the usage, a root EKU without
  * it), ambiguous_common_name (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
+ * Signatures are checked from the pinned root down, so a key from the peer is used only once its
+ * own certificate verified; work is bounded by `limits`, past which the error has kind 'limit'
+ * (signature_check_limit, path_candidate_limit, name_constraint_limit).
  * A malformed `root`, an empty root list or a minRsaKeyBits outside 1024..16384 is our own
  * configuration error: it throws TlsError kind 'local', code bad_config.
  */
@@ -91,8 +102,15 @@ export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
   }
   const leaf = certs[0]!;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const built = buildPaths(leaf, certs.slice(1), roots, maxDepth);
+  const limits = {
+    maxSignatureChecks: options.limits?.maxSignatureChecks ?? DEFAULT_CHAIN_LIMITS.maxSignatureChecks,
+    maxPathCandidates: options.limits?.maxPathCandidates ?? DEFAULT_CHAIN_LIMITS.maxPathCandidates,
+    maxNameConstraintChecks:
+      options.limits?.maxNameConstraintChecks ?? DEFAULT_CHAIN_LIMITS.maxNameConstraintChecks,
+  };
+  const built = buildPaths(leaf, certs.slice(1), roots, maxDepth, limits.maxPathCandidates);
   if (built.paths.length === 0) {
+    if (built.truncated) return failed(pathCandidateLimitError(limits.maxPathCandidates, undefined));
     return failed(
       built.depthExceeded
         ? certificateError(
@@ -102,14 +120,17 @@ export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
         : noPathError(leaf, built.deadEnds, roots),
     );
   }
-  const verify = options.verifySignature ?? defaultVerifySignature;
+  const budget = new ChainBudget(limits, options.verifySignature ?? defaultVerifySignature);
   let firstError: TlsError | undefined;
   for (const path of built.paths) {
-    const error = validatePath(path, options, verify);
+    const error = validatePath(path, options, budget);
     if (error === undefined) return { ok: true, path, identity: identityOf(leaf) };
+    if (error.kind === 'limit') return failed(error);
     firstError ??= error;
   }
-  return failed(firstError!);
+  return failed(
+    built.truncated ? pathCandidateLimitError(limits.maxPathCandidates, firstError) : firstError!,
+  );
 }
 
 function failed(error: TlsError): VerifyChainResult {
@@ -153,12 +174,12 @@ function iso(ms: number): string {
 function validatePath(
   path: Certificate[],
   options: VerifyChainOptions,
-  verify: SignatureVerifier,
+  budget: ChainBudget,
 ): TlsError | undefined {
   const leaf = path[0]!;
   const anchorIndex = path.length - 1;
   return (
-    checkSignatures(path, verify) ??
+    checkSignatures(path, budget) ??
     checkValidity(path, options.now) ??
     checkCriticalExtensions(path) ??
     checkIssuers(path, anchorIndex) ??
@@ -168,15 +189,20 @@ function validatePath(
       usage: options.usage,
       minRsaKeyBits: checkedMinRsaKeyBits(options.minRsaKeyBits),
     }) ??
-    checkNameConstraints(path) ??
+    checkNameConstraints(path, (n) => budget.chargeNameConstraints(n)) ??
     (options.hostname === undefined
       ? undefined
       : checkHostname(leaf, options.hostname, { allowCommonNameFallback: options.allowCommonNameFallback }))
   );
 }
 
-/** Every certificate below the anchor is signed by the next one; the anchor's own signature is trusted. */
-function checkSignatures(path: Certificate[], verify: SignatureVerifier): TlsError | undefined {
+/**
+ * Every certificate below the anchor is signed by the next one; the anchor's own signature is
+ * trusted. The algorithms are checked leaf first (no cryptography), then the signatures from the
+ * anchor down: a public key from the peer is used only after its own certificate verified, so
+ * certificates that do not chain to the root cost no signature check with their keys.
+ */
+function checkSignatures(path: Certificate[], budget: ChainBudget): TlsError | undefined {
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
     const issuer = path[i + 1]!;
@@ -201,12 +227,12 @@ function checkSignatures(path: Certificate[], verify: SignatureVerifier): TlsErr
           'is not supported (supported: RSA, EC P-256/P-384, Ed25519), so its signatures cannot be checked',
       );
     }
-    let valid = false;
-    try {
-      valid = verify(cert.signatureAlgorithm, issuer.publicKey, cert.tbs, cert.signature);
-    } catch {
-      valid = false;
-    }
+  }
+  for (let i = path.length - 2; i >= 0; i--) {
+    const cert = path[i]!;
+    const issuer = path[i + 1]!;
+    const valid = budget.signedBy(cert, issuer, cert.signatureAlgorithm!);
+    if (typeof valid !== 'boolean') return valid;
     if (!valid) {
       return certificateError(
         'bad_signature',
