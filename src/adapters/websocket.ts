@@ -81,7 +81,7 @@ export function wrapWebSocket(
   config: (ClientConfig | ServerConfig) & SessionOptions,
   role: 'client' | 'server',
 ): WrappedTls {
-  const { framing, maxMessageSize, handshakeTimeout, ...tlsConfig } = config;
+  const { framing, maxMessageSize, handshakeTimeout, allowTruncation, ...tlsConfig } = config;
   const connection =
     role === 'client' ? new TlsClient(tlsConfig as ClientConfig) : new TlsServer(tlsConfig as ServerConfig);
   const waiting: Uint8Array[] = [];
@@ -89,7 +89,12 @@ export function wrapWebSocket(
     if (ws.readyState === CONNECTING) waiting.push(bytes);
     else if (ws.readyState === OPEN) ws.send(bytes);
   };
-  const core = new SessionCore(connection, transmit, { framing, maxMessageSize, handshakeTimeout });
+  const core = new SessionCore(connection, transmit, {
+    framing,
+    maxMessageSize,
+    handshakeTimeout,
+    allowTruncation,
+  });
   core.onEnd = () => {
     if (ws.readyState === CONNECTING || ws.readyState === OPEN) ws.close(1000);
   };
@@ -102,11 +107,14 @@ export function wrapWebSocket(
     if (bytes) return core.receive(bytes);
     core.connection.close();
     core.flush();
-    core.transportClosed('the peer sent a text WebSocket message (TLS needs binary messages);');
+    core.transportFailed(
+      'text_message',
+      'the peer sent a text WebSocket message (TLS needs binary messages)',
+    );
   };
-  const onClose = () => core.transportClosed('the WebSocket closed');
+  const onClose = () => core.transportClosed();
   const onError = (message?: string) =>
-    core.transportClosed(`WebSocket error${message ? ` (${message})` : ''}:`);
+    core.transportFailed('connection_closed', `WebSocket error${message ? `: ${message}` : ''}`);
 
   if (typeof ws.on === 'function') {
     const on = ws.on.bind(ws) as (event: string, listener: (...args: unknown[]) => void) => unknown;
@@ -124,7 +132,8 @@ export function wrapWebSocket(
     throw localError('bad_argument', 'wrapWebSocket() needs a WebSocket with addEventListener() or on()');
   }
   if (ws.readyState === OPEN) onOpen();
-  else if (ws.readyState !== CONNECTING) core.transportClosed('the WebSocket is already closed');
+  else if (ws.readyState !== CONNECTING)
+    core.transportFailed('connection_closed', 'the WebSocket is already closed');
 
   core.flush(); // the client's ClientHello (waits for 'open' if needed)
   return channelOf(core, { ready: core.ready, connection });
