@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Dealer } from 'zeromq';
 import { runRouterExample } from '../../examples/zmq-router.js';
 import {
   connectZmq,
@@ -6,6 +7,7 @@ import {
   type ZmqServer,
   type ZmqTlsSession,
 } from '../../src/adapters/zeromq.js';
+import { TlsClient } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 
@@ -191,6 +193,83 @@ describe('memtls/zeromq timeouts', () => {
         () => {},
       ),
     ).rejects.toMatchObject({ kind: 'local', code: expect.any(String) });
+  });
+});
+
+/** Real time, also while the test fakes setTimeout for the adapter. */
+const realSetTimeout = globalThis.setTimeout;
+const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+describe('memtls/zeromq handshake deadline and session cap', () => {
+  it('drops a DEALER that trickles its ClientHello once the default handshakeTimeout (120 s) passes', async () => {
+    const errors: TlsError[] = [];
+    const router = await createZmqServer(
+      {
+        ca: pki.ca,
+        cert: server.cert,
+        key: server.key,
+        bind: 'tcp://127.0.0.1:*',
+        onClientError: (e) => errors.push(e),
+      },
+      () => {},
+    );
+    const trickler = new Dealer({ linger: 0 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      trickler.connect(router.address);
+      const hello = new TlsClient({ ca: pki.ca, serverName: 'server.test' }).takeOutgoing();
+      for (let i = 0; i < 4; i++) {
+        await trickler.send(hello.subarray(i, i + 1)); // one byte every 29 s: never idle for 60 s
+        await sleep(50);
+        await vi.advanceTimersByTimeAsync(29_000);
+      }
+      await vi.advanceTimersByTimeAsync(120_000 - 4 * 29_000 - 1000);
+      await sleep(30);
+      expect(errors).toEqual([]); // 1 s before the deadline
+      await vi.advanceTimersByTimeAsync(2000);
+      await expect.poll(() => errors.map((e) => e.code)).toEqual(['handshake_timeout']);
+    } finally {
+      vi.useRealTimers();
+      trickler.close();
+      await router.close();
+    }
+  });
+
+  it('maxSessions: a peer beyond the cap gets a fatal alert and too_many_sessions; a freed slot serves again', async () => {
+    const errors: TlsError[] = [];
+    const router = await createZmqServer(
+      {
+        ca: pki.ca,
+        cert: server.cert,
+        key: server.key,
+        bind: 'tcp://127.0.0.1:*',
+        maxSessions: 1,
+        onClientError: (e) => errors.push(e),
+      },
+      async (session) => {
+        try {
+          for await (const m of session) await session.send(m);
+        } catch {
+          // ended
+        }
+      },
+    );
+    try {
+      const first = await connectZmq(clientOptions(clients[0]!, router.address));
+      const refusal = await connectZmq(clientOptions(clients[1]!, router.address)).catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(TlsError);
+      expect((refusal as TlsError).kind).toBe('alertReceived');
+      expect(errors.map((e) => e.code)).toEqual(['too_many_sessions']);
+      expect(errors[0]!.message).toMatch(/maxSessions/);
+
+      await first.close(); // close_notify both ways: the session is dropped
+      const third = await connectZmq(clientOptions(clients[2]!, router.address));
+      await third.send(encoder.encode('again'));
+      expect(decoder.decode((await take(third, 1))[0])).toBe('again');
+      await third.close();
+    } finally {
+      await router.close();
+    }
   });
 });
 
