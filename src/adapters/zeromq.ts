@@ -9,7 +9,8 @@
 //
 // The ROUTER creates a session when an unknown routing id sends a frame that starts a ClientHello, and
 // drops it on close_notify, on failure (after sending the alert), after `idleTimeout` ms without a
-// frame from the peer, or when its handshake is not done `handshakeTimeout` ms after it started. At most
+// frame from the peer, or when its handshake is not done `handshakeTimeout` ms after it started. A DEALER
+// whose connection drops ends its session (unexpected_eof without close_notify). At most
 // `maxSessions` sessions live at once; a ClientHello beyond that gets a fatal alert and no session. A
 // failure concerns only its own session. Received messages are buffered without limit until iterated:
 // there is no backpressure beyond what ZeroMQ's high-water marks give.
@@ -208,6 +209,9 @@ export async function connectZmq(
     sender.drained().then(() => dealer.close());
   };
   core.onEnd = shutdown;
+  // The connection under the session dropped (ZeroMQ would reconnect, but as a new peer): the end of
+  // the transport, clean after close_notify, else unexpected_eof.
+  dealer.events.on('disconnect', () => core.transportClosed());
   (async () => {
     try {
       for await (const [frame] of dealer) if (frame) core.receive(frame);

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Dealer } from 'zeromq';
+import { Dealer, Router } from 'zeromq';
 import { runRouterExample } from '../../examples/zmq-router.js';
+import { frameMessage } from '../../src/adapters/session.js';
 import {
   connectZmq,
   createZmqServer,
   type ZmqServer,
   type ZmqTlsSession,
 } from '../../src/adapters/zeromq.js';
-import { TlsClient } from '../../src/endpoints.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 
@@ -269,6 +270,45 @@ describe('memtls/zeromq handshake deadline and session cap', () => {
       await third.close();
     } finally {
       await router.close();
+    }
+  });
+});
+
+/** A bare ROUTER running one TlsServer: after the handshake it sends `text` and closes without close_notify. */
+async function truncatingRouter(text: string): Promise<{ address: string; done: Promise<void> }> {
+  const router = new Router({ linger: 1000 });
+  await router.bind('tcp://127.0.0.1:*');
+  const tls = new TlsServer({ ca: pki.ca, cert: server.cert, key: server.key });
+  const done = (async () => {
+    for await (const [id, frame] of router) {
+      const events = tls.receive(new Uint8Array(frame!));
+      if (events.some((e) => e.type === 'handshake')) tls.write(frameMessage(encoder.encode(text)));
+      const out = tls.takeOutgoing();
+      if (out.length > 0) await router.send([id!, out]);
+      if (tls.info) break;
+    }
+    router.close(); // no close_notify
+  })();
+  return { address: router.lastEndpoint!, done };
+}
+
+describe('memtls/zeromq: a ROUTER that goes away without close_notify', () => {
+  it('the DEALER session ends with unexpected_eof after the data it got; allowTruncation: true ends it cleanly', async () => {
+    for (const allowTruncation of [false, true]) {
+      const peer = await truncatingRouter('partial');
+      const dealer = await connectZmq({ ...clientOptions(clients[0]!, peer.address), allowTruncation });
+      const messages: string[] = [];
+      let failure: unknown;
+      try {
+        for await (const m of dealer) messages.push(decoder.decode(m));
+      } catch (error) {
+        failure = error;
+      }
+      await peer.done;
+      expect(messages).toEqual(['partial']);
+      if (allowTruncation) expect(failure).toBeUndefined();
+      else expect(failure).toMatchObject({ kind: 'transport', code: 'unexpected_eof' });
+      await dealer.close();
     }
   });
 });
