@@ -3,7 +3,8 @@
 //
 // Every WebSocket binary message carries exactly the bytes one takeOutgoing() call returned; every
 // binary message received is fed to receive() as is (any split is fine). A text message is a protocol
-// violation and ends the session.
+// violation and ends the session. A WebSocket that closes before the peer's close_notify ends the session
+// with 'unexpected_eof' (the data may be cut off) unless `allowTruncation` is set.
 //
 // Framing of application data (option `framing`):
 // - 'messages' (default, same as memtls/zeromq): each send(m) arrives as exactly one m, carried inside
