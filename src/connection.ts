@@ -18,6 +18,7 @@ import {
   mayBeWarning,
   peerError,
   type TlsError,
+  transportError,
 } from './errors.js';
 import type { ClientHandshake } from './handshake/client.js';
 import type { HandshakeIo } from './handshake/io.js';
@@ -225,6 +226,33 @@ export abstract class TlsConnection {
     this.closeRequested = true;
     if (this.handshake.done) this.sendCloseNotify();
     this.wipeIfClosed();
+  }
+
+  /**
+   * The transport ended (TCP FIN, WebSocket closed): no more bytes will arrive. Without the peer's
+   * close_notify the data may have been cut off (RFC 5246 §7.2.1), so that is an `error` event with
+   * code `unexpected_eof` (kind 'transport': no alert is queued, the transport is gone), as in
+   * OpenSSL 3, Go and rustls. `allowTruncation` accepts a quiet end once the handshake is done.
+   * Empty after close_notify.
+   */
+  receiveEnd(options: { allowTruncation?: boolean } = {}): TlsEvent[] {
+    if (this.failure) return [{ type: 'error', error: this.failure }];
+    if (this.receivedClose) return [];
+    if (this.handshake.done && options.allowTruncation === true) {
+      this.receivedClose = true; // the caller takes the end of the transport as the peer's close
+      return [];
+    }
+    const events: TlsEvent[] = [];
+    this.fail(
+      transportError(
+        'unexpected_eof',
+        this.handshake.done
+          ? 'the peer closed the connection without close_notify: the data received may be truncated (allowTruncation: true accepts this)'
+          : 'the peer closed the connection during the TLS handshake',
+      ),
+      events,
+    );
+    return events;
   }
 
   /** Network bytes to send now; length 0 when none. */

@@ -76,6 +76,7 @@ export function mayBeWarning(description: number): boolean {
  * - alertReceived: the peer sent a fatal alert
  * - local: misuse of the API or bad configuration (never sends an alert)
  * - limit: a resource bound was hit (sizes, counts, sequence numbers)
+ * - transport: the transport ended or failed under the connection (never sends an alert)
  */
 export type TlsErrorKind =
   | 'decode'
@@ -84,7 +85,8 @@ export type TlsErrorKind =
   | 'certificate'
   | 'alertReceived'
   | 'local'
-  | 'limit';
+  | 'limit'
+  | 'transport';
 
 export interface TlsErrorOptions {
   kind: TlsErrorKind;
@@ -141,6 +143,11 @@ export function limitError(alert: AlertDescriptionName, code: string, message: s
 /** Misuse of the API or bad configuration: thrown to the caller, no alert is sent. */
 export function localError(code: string, message: string): TlsError {
   return new TlsError(message, { kind: 'local', code });
+}
+
+/** The transport ended or failed (e.g. `unexpected_eof`): no alert, there is nothing to send it on. */
+export function transportError(code: string, message: string): TlsError {
+  return new TlsError(message, { kind: 'transport', code });
 }
 
 /**
@@ -235,12 +242,13 @@ const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
 
 /**
  * The one total function from a failure to the alert we send. Every failure path goes through
- * here; nothing else chooses alerts. Local errors and received alerts send nothing (undefined).
+ * here; nothing else chooses alerts. Local, transport and received-alert errors send nothing (undefined).
  */
 export function alertFor(kind: TlsErrorKind, code: string): AlertDescriptionName | undefined {
   switch (kind) {
     case 'local':
     case 'alertReceived':
+    case 'transport':
       return undefined;
     case 'decode':
       return 'decode_error';

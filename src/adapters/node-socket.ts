@@ -1,6 +1,6 @@
 // TlsSocket: a stream.Duplex running a sans-IO TlsClient/TlsServer over a net.Socket — socket bytes →
 // receive() → events; write() → takeOutgoing() → socket — with backpressure both ways, close_notify
-// half-close (RFC 5246 §7.2.1) and a handshake timeout.
+// half-close (RFC 5246 §7.2.1), unexpected_eof for a TCP end without close_notify, and a handshake timeout.
 
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
@@ -9,6 +9,9 @@ import { localError, TlsError } from '../errors.js';
 import type { SessionInfo } from '../handshake/session.js';
 import type { PeerIdentity } from '../x509/types.js';
 import { plainBytes } from './framing.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
+
+export { DEFAULT_HANDSHAKE_TIMEOUT } from './limits.js';
 
 export interface TlsSocketOptions {
   /** ms until an unfinished handshake fails with code 'handshake_timeout'; default 120 000 (as node:tls). */
@@ -17,9 +20,12 @@ export interface TlsSocketOptions {
   head?: Uint8Array;
   /** Keep our writable side open after the peer's close_notify; default false (as node:tls). */
   allowHalfOpen?: boolean;
+  /**
+   * End the stream quietly when TCP ends after the handshake without close_notify (node:tls's
+   * behaviour); default false: an 'error' with code 'unexpected_eof', since the data may be cut off.
+   */
+  allowTruncation?: boolean;
 }
-
-export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
 /** How long a failing socket may take to flush its fatal alert before it is destroyed anyway. */
 const ALERT_FLUSH_MS = 1000;
 
@@ -48,6 +54,7 @@ export class TlsSocket extends Duplex {
   private pushedEnd = false;
   private peer: { address: string; port: number } | undefined;
   private waitingForHandshake: (() => void)[] = [];
+  private readonly allowTruncation: boolean;
 
   constructor(
     /** The transport underneath; owned by this TlsSocket from now on. */
@@ -57,6 +64,7 @@ export class TlsSocket extends Duplex {
     options: TlsSocketOptions = {},
   ) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    this.allowTruncation = options.allowTruncation === true;
     if (socket.readableEncoding) {
       throw localError(
         'bad_argument',
@@ -69,14 +77,8 @@ export class TlsSocket extends Duplex {
       this.initial.push(plainBytes(chunk));
     }
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    if (timeout > 0 && Number.isFinite(timeout)) {
-      this.timer = setTimeout(() => {
-        const error = new TlsError(`the TLS handshake did not finish within ${timeout} ms`, {
-          kind: 'limit',
-          code: 'handshake_timeout',
-        });
-        this.destroy(error);
-      }, timeout);
+    if (isDeadline(timeout)) {
+      this.timer = setTimeout(() => this.destroy(handshakeTimeoutError(timeout)), timeout);
       this.timer.unref?.();
     }
     // Start on the next tick so listeners attached after construction see every event.
@@ -179,22 +181,14 @@ export class TlsSocket extends Duplex {
     this.flush();
   }
 
-  /** TCP FIN: after the handshake it ends our readable side (a truncation node:tls also tolerates). */
+  /** TCP FIN: the engine tells a clean end (close_notify came first) from a cut-off one (unexpected_eof). */
   private onNetworkEnd(): void {
     while (this.connection.hasPendingInput && !this.destroyed) {
       this.onEvents(this.connection.receive(EMPTY)); // records still buffered come before the FIN
     }
     if (this.destroyed) return;
-    if (!this.info) {
-      this.destroy(
-        new TlsError('the peer closed the TCP connection during the TLS handshake', {
-          kind: 'peer',
-          code: 'unexpected_eof',
-          alert: 'handshake_failure',
-          fromPeer: true,
-        }),
-      );
-      return;
+    for (const event of this.connection.receiveEnd({ allowTruncation: this.allowTruncation })) {
+      if (event.type === 'error') return this.fail(event.error);
     }
     this.endReadable();
   }

@@ -17,12 +17,15 @@ export interface ConnectOptions extends ClientConfig {
   handshakeTimeout?: number;
   /** Keep our writable side open after the peer's close_notify; default false. */
   allowHalfOpen?: boolean;
+  /** A TCP end without close_notify after the handshake ends the stream instead of 'unexpected_eof'. */
+  allowTruncation?: boolean;
 }
 
 export interface CreateServerOptions extends ServerConfig {
   /** ms; default 120 000. */
   handshakeTimeout?: number;
   allowHalfOpen?: boolean;
+  allowTruncation?: boolean;
 }
 
 export type UpgradeOptions = ((ClientConfig & { role?: 'client' }) | (ServerConfig & { role: 'server' })) & {
@@ -30,6 +33,7 @@ export type UpgradeOptions = ((ClientConfig & { role?: 'client' }) | (ServerConf
   head?: Uint8Array;
   handshakeTimeout?: number;
   allowHalfOpen?: boolean;
+  allowTruncation?: boolean;
 };
 
 /** Copies of options objects without `serverName`, made once per options object (see clientConfig). */
@@ -59,12 +63,9 @@ function sameFields(opts: ConnectOptions, copy: ClientConfig): boolean {
   return true;
 }
 
-function socketOptions(opts: {
-  handshakeTimeout?: number;
-  allowHalfOpen?: boolean;
-  head?: Uint8Array;
-}): TlsSocketOptions {
-  return { handshakeTimeout: opts.handshakeTimeout, allowHalfOpen: opts.allowHalfOpen, head: opts.head };
+function socketOptions(opts: TlsSocketOptions): TlsSocketOptions {
+  const { handshakeTimeout, allowHalfOpen, allowTruncation, head } = opts;
+  return { handshakeTimeout, allowHalfOpen, allowTruncation, head };
 }
 
 /**
@@ -82,7 +83,10 @@ export function connect(opts: ConnectOptions, onSecureConnect?: () => void): Tls
 
 /**
  * A net.Server whose connections run TLS. It emits 'secureConnection' (socket) after each handshake
- * and 'tlsClientError' (error, socket) when one fails; such sockets are already destroyed.
+ * and 'tlsClientError' (error, socket) when one fails; such sockets are already destroyed. A socket
+ * that fails after its handshake (e.g. unexpected_eof: the client closed without close_notify)
+ * emits 'error'; when it has no 'error' listener of its own the server emits 'tlsClientError'
+ * instead, so a client never crashes the server.
  */
 export function createServer(
   opts: CreateServerOptions,
@@ -102,6 +106,9 @@ export function createServer(
     tls.on('error', onError);
     tls.once('secure', () => {
       tls.off('error', onError);
+      tls.on('error', (error: TlsError) => {
+        if (tls.listenerCount('error') === 1) onError(error); // only this listener: nobody else hears it
+      });
       server.emit('secureConnection', tls);
     });
   });

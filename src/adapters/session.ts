@@ -3,8 +3,9 @@
 // stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
 import type { SessionInfo, TlsConnection, TlsEvent } from '../index.js';
-import { localError, type TlsError } from '../index.js';
+import { localError, type TlsError, transportError } from '../index.js';
 import { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
 
 export { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 
@@ -16,8 +17,16 @@ export interface SessionOptions {
   framing?: Framing | undefined;
   /** Largest message accepted in 'messages' framing; default 16 MiB. */
   maxMessageSize?: number | undefined;
-  /** Fail the session if the handshake is not done within this many ms; default none. */
+  /**
+   * Fail the session with 'handshake_timeout' if the handshake is not done within this many ms of
+   * its start, however slowly bytes trickle in; default 120 000 (as memtls/node); 0 turns it off.
+   */
   handshakeTimeout?: number | undefined;
+  /**
+   * End the session quietly when the transport ends after the handshake without close_notify;
+   * default false: the session ends with a TlsError 'unexpected_eof', since data may be cut off.
+   */
+  allowTruncation?: boolean | undefined;
 }
 
 /** What every adapter session and client offers: send, an async iterator of received data, info, close. */
@@ -48,14 +57,10 @@ export function channelOf<T extends object>(core: SessionCore, extra: T): TlsCha
   return Object.assign(channel, extra);
 }
 
-/** The one error for "the transport went away": no alert was sent or received. */
-function transportError(code: string, message: string): TlsError {
-  return localError(code, message);
-}
-
 /**
  * One TLS connection on a message transport. The adapter calls receive() with each transport
- * message, transportClosed() when the transport goes away, and gives `transmit` to send bytes.
+ * message, transportClosed() when the transport ends, transportFailed() when it breaks, and gives
+ * `transmit` to send bytes.
  */
 export class SessionCore implements TlsChannel {
   readonly ready: Promise<SessionInfo>;
@@ -67,6 +72,7 @@ export class SessionCore implements TlsChannel {
   private ended = false;
   private endError: TlsError | undefined;
   private readonly endWaiters: (() => void)[] = [];
+  private readonly allowTruncation: boolean;
   /** Called once when the session ends (cleanly or not), after the last bytes were transmitted. */
   onEnd: ((error: TlsError | undefined) => void) | undefined;
 
@@ -86,11 +92,11 @@ export class SessionCore implements TlsChannel {
       this.rejectReady = reject;
     });
     this.ready.catch(() => {}); // a caller that never awaits `ready` must not see an unhandled rejection
-    const timeout = options.handshakeTimeout;
-    if (timeout !== undefined && timeout > 0) {
-      this.handshakeTimer = setTimeout(() => {
-        this.end(localError('handshake_timeout', `no TLS handshake within ${timeout} ms (handshakeTimeout)`));
-      }, timeout);
+    this.allowTruncation = options.allowTruncation === true;
+    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (isDeadline(timeout)) {
+      this.handshakeTimer = setTimeout(() => this.end(handshakeTimeoutError(timeout)), timeout);
+      (this.handshakeTimer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -107,12 +113,28 @@ export class SessionCore implements TlsChannel {
   /** One transport message in. */
   receive(bytes: Uint8Array): void {
     if (this.ended) return;
-    this.onEvents(this.connection.receive(plainBytes(bytes)));
+    this.handle(this.connection.receive(plainBytes(bytes)));
     // The engine paused at maxRecordsPerReceive: continue on a later turn of the event loop.
     if (!this.ended && this.connection.hasPendingInput) setTimeout(() => this.receive(EMPTY), 0);
   }
 
-  private onEvents(events: TlsEvent[]): void {
+  /** The transport ended: the engine says whether that was clean (close_notify) or unexpected_eof. */
+  transportClosed(): void {
+    if (this.ended) return;
+    // Records the engine paused on (maxRecordsPerReceive) arrived before the end: read them first.
+    while (!this.ended && this.connection.hasPendingInput) this.handle(this.connection.receive(EMPTY));
+    if (this.ended) return;
+    this.handle(this.connection.receiveEnd({ allowTruncation: this.allowTruncation }));
+    this.end(undefined); // nothing more can arrive
+  }
+
+  /** The transport broke (an error, a frame TLS cannot carry): the session ends with `code`. */
+  transportFailed(code: string, message: string): void {
+    if (this.ended) return;
+    this.end(transportError(code, message));
+  }
+
+  private handle(events: TlsEvent[]): void {
     for (const event of events) {
       if (event.type === 'handshake') {
         clearTimeout(this.handshakeTimer);
@@ -139,14 +161,6 @@ export class SessionCore implements TlsChannel {
       }
     }
     this.flush();
-  }
-
-  /** The transport closed or failed under us. */
-  transportClosed(detail = 'the transport closed'): void {
-    if (this.ended) return;
-    const state = this.connection.state;
-    const what = state === 'handshaking' ? 'during the TLS handshake' : 'before the peer sent close_notify';
-    this.end(transportError('connection_closed', `${detail} ${what}`));
   }
 
   async send(data: Uint8Array): Promise<void> {

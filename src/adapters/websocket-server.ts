@@ -1,9 +1,11 @@
 // A Node WebSocket server (the `ws` package) whose connections each run a TLS 1.2 server session through
-// memtls/websocket (RFC 5246 over RFC 6455). Node only; browsers use wrapWebSocket() alone.
+// memtls/websocket (RFC 5246 over RFC 6455), with a cap on concurrent sessions. Node only; browsers use
+// wrapWebSocket() alone.
 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { ServerConfig, TlsError } from '../index.js';
+import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
 import type { SessionOptions } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';
 
@@ -12,7 +14,15 @@ export interface WebSocketTlsServerOptions {
   port: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Called when a connection's handshake fails (the alert has been sent) or its socket closes early. */
+  /**
+   * Sessions held at once (handshaking or established); default 1024. A connection beyond it gets a
+   * fatal alert and a WebSocket close 1013 (Try Again Later), and onClientError 'too_many_sessions'.
+   */
+  maxSessions?: number;
+  /**
+   * Called when a connection's handshake fails (the alert has been sent), times out
+   * (handshakeTimeout, default 120 000 ms) or its socket closes early, and when one is refused.
+   */
   onClientError?: (error: TlsError) => void;
 }
 
@@ -29,7 +39,7 @@ export async function createWebSocketTlsServer(
   opts: ServerConfig & SessionOptions & WebSocketTlsServerOptions,
   onSession: (session: WrappedTls) => void,
 ): Promise<WebSocketTlsServer> {
-  const { port, host = '127.0.0.1', onClientError, ...config } = opts;
+  const { port, host = '127.0.0.1', maxSessions = DEFAULT_MAX_SESSIONS, onClientError, ...config } = opts;
   const server = new WebSocketServer({ port, host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -37,6 +47,13 @@ export async function createWebSocketTlsServer(
   });
   const sessions = new Set<WrappedTls>();
   server.on('connection', (socket) => {
+    if (sessions.size >= maxSessions) {
+      const refusal = tooManySessionsError(maxSessions);
+      socket.send(refusalRecord(refusal));
+      socket.close(1013, 'too many TLS sessions');
+      onClientError?.(refusal);
+      return;
+    }
     const session = wrapWebSocket(socket, config, 'server');
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));

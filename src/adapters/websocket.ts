@@ -3,7 +3,8 @@
 //
 // Every WebSocket binary message carries exactly the bytes one takeOutgoing() call returned; every
 // binary message received is fed to receive() as is (any split is fine). A text message is a protocol
-// violation and ends the session.
+// violation and ends the session. A WebSocket that closes before the peer's close_notify ends the session
+// with 'unexpected_eof' (the data may be cut off) unless `allowTruncation` is set.
 //
 // Framing of application data (option `framing`):
 // - 'messages' (default, same as memtls/zeromq): each send(m) arrives as exactly one m, carried inside
@@ -96,7 +97,7 @@ export function wrapWebSocket(
   config: (ClientConfig | ServerConfig) & SessionOptions,
   role: 'client' | 'server',
 ): WrappedTls {
-  const { framing, maxMessageSize, handshakeTimeout, ...tlsConfig } = config;
+  const { framing, maxMessageSize, handshakeTimeout, allowTruncation, ...tlsConfig } = config;
   const connection =
     role === 'client' ? new TlsClient(tlsConfig as ClientConfig) : new TlsServer(tlsConfig as ServerConfig);
   const waiting: Uint8Array[] = [];
@@ -107,7 +108,12 @@ export function wrapWebSocket(
       await drained(ws);
     }
   };
-  const core = new SessionCore(connection, transmit, { framing, maxMessageSize, handshakeTimeout });
+  const core = new SessionCore(connection, transmit, {
+    framing,
+    maxMessageSize,
+    handshakeTimeout,
+    allowTruncation,
+  });
   core.onEnd = () => {
     if (ws.readyState === CONNECTING || ws.readyState === OPEN) ws.close(1000);
   };
@@ -120,11 +126,14 @@ export function wrapWebSocket(
     if (bytes) return core.receive(bytes);
     core.connection.close();
     core.flush();
-    core.transportClosed('the peer sent a text WebSocket message (TLS needs binary messages);');
+    core.transportFailed(
+      'text_message',
+      'the peer sent a text WebSocket message (TLS needs binary messages)',
+    );
   };
-  const onClose = () => core.transportClosed('the WebSocket closed');
+  const onClose = () => core.transportClosed();
   const onError = (message?: string) =>
-    core.transportClosed(`WebSocket error${message ? ` (${message})` : ''}:`);
+    core.transportFailed('connection_closed', `WebSocket error${message ? `: ${message}` : ''}`);
 
   if (typeof ws.on === 'function') {
     const on = ws.on.bind(ws) as (event: string, listener: (...args: unknown[]) => void) => unknown;
@@ -142,7 +151,8 @@ export function wrapWebSocket(
     throw localError('bad_argument', 'wrapWebSocket() needs a WebSocket with addEventListener() or on()');
   }
   if (ws.readyState === OPEN) onOpen();
-  else if (ws.readyState !== CONNECTING) core.transportClosed('the WebSocket is already closed');
+  else if (ws.readyState !== CONNECTING)
+    core.transportFailed('connection_closed', 'the WebSocket is already closed');
 
   core.flush(); // the client's ClientHello (waits for 'open' if needed)
   return channelOf(core, { ready: core.ready, connection });

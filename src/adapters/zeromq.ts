@@ -8,9 +8,12 @@
 // whatever the record layer did to it.
 //
 // The ROUTER creates a session when an unknown routing id sends a frame that starts a ClientHello, and
-// drops it on close_notify, on failure (after sending the alert), or after `idleTimeout` ms without a
-// frame from the peer. A failure concerns only its own session. Received messages are buffered without
-// limit until iterated: there is no backpressure beyond what ZeroMQ's high-water marks give.
+// drops it on close_notify, on failure (after sending the alert), after `idleTimeout` ms without a
+// frame from the peer, or when its handshake is not done `handshakeTimeout` ms after it started. A DEALER
+// whose connection drops ends its session (unexpected_eof without close_notify). At most
+// `maxSessions` sessions live at once; a ClientHello beyond that gets a fatal alert and no session. A
+// failure concerns only its own session. Received messages are buffered without limit until iterated:
+// there is no backpressure beyond what ZeroMQ's high-water marks give.
 
 import { Dealer, Router } from 'zeromq';
 import {
@@ -18,9 +21,10 @@ import {
   type ServerConfig,
   type SessionInfo,
   TlsClient,
-  type TlsError,
+  TlsError,
   TlsServer,
 } from '../index.js';
+import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
 import { channelOf, SessionCore, type SessionOptions, type TlsChannel } from './session.js';
 
 export type { SessionOptions, TlsChannel } from './session.js';
@@ -41,7 +45,12 @@ export interface ZmqServerOptions {
   bind: string;
   /** Drop a session after this many ms without a frame from its peer; default 60 000. */
   idleTimeout?: number;
-  /** Called when a peer's handshake fails (the alert has been sent) or times out. */
+  /** Sessions held at once (handshaking or established); default 1024. A new peer beyond it is refused. */
+  maxSessions?: number;
+  /**
+   * Called when a peer's handshake fails (the alert has been sent) or times out, and when a new peer
+   * is refused because `maxSessions` are open (code 'too_many_sessions').
+   */
   onClientError?: (error: TlsError, routingId: Uint8Array) => void;
 }
 
@@ -54,7 +63,6 @@ export interface ZmqServer {
 /** Time ZeroMQ keeps trying to deliver queued frames (close_notify, alerts) after close. */
 const LINGER_MS = 1000;
 const DEFAULT_IDLE_MS = 60_000;
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 interface Sender {
   send(frames: Uint8Array | Uint8Array[]): Promise<void>;
@@ -90,13 +98,15 @@ export async function createZmqServer(
   const {
     bind,
     idleTimeout = DEFAULT_IDLE_MS,
+    maxSessions = DEFAULT_MAX_SESSIONS,
     onClientError,
     framing,
     maxMessageSize,
     handshakeTimeout,
+    allowTruncation,
     ...config
   } = opts;
-  const sessionOptions = { framing, maxMessageSize, handshakeTimeout };
+  const sessionOptions = { framing, maxMessageSize, handshakeTimeout, allowTruncation };
   new TlsServer(config); // a bad configuration throws here, not once per peer
   const router = new Router({ linger: LINGER_MS });
   await router.bind(bind);
@@ -126,6 +136,12 @@ export async function createZmqServer(
     let entry = sessions.get(key);
     if (!entry) {
       if (!startsClientHello(frame)) return; // stray frame of a session already dropped
+      if (sessions.size >= maxSessions) {
+        const refusal = tooManySessionsError(maxSessions);
+        sender.send([routingId.slice(), refusalRecord(refusal)]).catch(() => {});
+        onClientError?.(refusal, routingId.slice());
+        return;
+      }
       open(routingId, key);
       entry = sessions.get(key)!;
     }
@@ -134,7 +150,12 @@ export async function createZmqServer(
     current.idle = setTimeout(() => {
       current.core.connection.close();
       current.core.flush();
-      current.core.transportClosed(`no message from the peer for ${idleTimeout} ms (idleTimeout)`);
+      current.core.end(
+        new TlsError(`no message from the peer for ${idleTimeout} ms (idleTimeout)`, {
+          kind: 'limit',
+          code: 'idle_timeout',
+        }),
+      );
     }, idleTimeout);
     unref(current.idle);
     current.core.receive(frame);
@@ -166,17 +187,11 @@ export async function createZmqServer(
   };
 }
 
-/** A DEALER that connects and performs the handshake (default timeout 30 s); resolves once it is done. */
+/** A DEALER that connects and performs the handshake (default timeout 120 s); resolves once it is done. */
 export async function connectZmq(
   opts: ClientConfig & SessionOptions & { connect: string },
 ): Promise<ZmqTlsClient> {
-  const {
-    connect,
-    handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    framing,
-    maxMessageSize,
-    ...config
-  } = opts;
+  const { connect, handshakeTimeout, framing, maxMessageSize, allowTruncation, ...config } = opts;
   const connection = new TlsClient(config);
   const dealer = new Dealer({ linger: LINGER_MS });
   dealer.connect(connect);
@@ -185,6 +200,7 @@ export async function connectZmq(
     framing,
     maxMessageSize,
     handshakeTimeout,
+    allowTruncation,
   });
   let closed = false;
   const shutdown = () => {
@@ -193,6 +209,9 @@ export async function connectZmq(
     sender.drained().then(() => dealer.close());
   };
   core.onEnd = shutdown;
+  // The connection under the session dropped (ZeroMQ would reconnect, but as a new peer): the end of
+  // the transport, clean after close_notify, else unexpected_eof.
+  dealer.events.on('disconnect', () => core.transportClosed());
   (async () => {
     try {
       for await (const [frame] of dealer) if (frame) core.receive(frame);

@@ -16,7 +16,8 @@ At stdin EOF it sends close_notify and exits 0 once the server closes (or after 
 Unless --quiet, prints one line on stderr: protocol, suite, group, ALPN, peer subject.
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). --keylog appends NSS key-log lines (for Wireshark) to FILE.
-On failure prints "memtls: error: CODE: message" and exits 1.`;
+On failure prints "memtls: error: CODE: message" and exits 1, also when the server closes the
+connection without close_notify ("unexpected_eof": what it sent may be cut off).`;
 
 const FLAGS = {
   ...TLS_FLAGS,

@@ -257,6 +257,81 @@ describe('close_notify and half-close', () => {
   });
 });
 
+/** The first of 'end' (clean) or 'error' on a stream, with the data read before it. */
+function outcome(stream: NodeJS.ReadableStream): Promise<{ data: string; end?: true; error?: TlsError }> {
+  return new Promise((resolve) => {
+    let data = '';
+    stream.on('data', (d: Buffer) => {
+      data += d.toString();
+    });
+    stream.once('end', () => resolve({ data, end: true }));
+    stream.once('error', (error: TlsError) => resolve({ data, error }));
+  });
+}
+
+/** A node:tls server that sends `text` after the handshake, then drops TCP without close_notify. */
+function truncatingServer(text: string): tls.Server {
+  return nodeTlsServer('p256', (socket) => {
+    socket.on('error', () => {});
+    socket.write(text, () => socket.destroy()); // destroy() sends no close_notify
+  });
+}
+
+describe('a transport end without close_notify (truncation)', () => {
+  it('client: a server that drops TCP after the handshake → error unexpected_eof, not end', async () => {
+    const c = memtlsClient('p256', await listen(truncatingServer('partial')));
+    const result = await outcome(c);
+    expect(result.data).toBe('partial');
+    expect(result.end).toBeUndefined();
+    expect(result.error).toBeInstanceOf(TlsError);
+    expect({ kind: result.error!.kind, code: result.error!.code }).toEqual({
+      kind: 'transport',
+      code: 'unexpected_eof',
+    });
+  });
+
+  it('client with allowTruncation: true → the stream ends quietly, as with node:tls', async () => {
+    const c = memtlsClient('p256', await listen(truncatingServer('partial')), { allowTruncation: true });
+    expect(await outcome(c)).toEqual({ data: 'partial', end: true });
+  });
+
+  it('client: a real close_notify still ends the stream cleanly', async () => {
+    const s = nodeTlsServer('p256', (socket) => socket.end('all of it'));
+    const c = memtlsClient('p256', await listen(s));
+    expect(await outcome(c)).toEqual({ data: 'all of it', end: true });
+  });
+
+  it('server: a client that drops TCP → error unexpected_eof on its socket, or tlsClientError when it has no listener', async () => {
+    let withListener = true;
+    const socketErrors: TlsError[] = [];
+    const s = memtlsServer('p256', { clientAuth: 'none' });
+    s.on('secureConnection', (t: TlsSocket) => {
+      if (withListener) t.on('error', (e: TlsError) => socketErrors.push(e));
+      t.resume(); // no 'error' listener in the second round: the server must not crash
+    });
+    const serverErrors: TlsError[] = [];
+    s.on('tlsClientError', (e: TlsError) => serverErrors.push(e));
+    const port = await listen(s);
+    for (const round of [true, false]) {
+      withListener = round;
+      const c = tls.connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'server.test',
+        ca: pki.ca,
+        maxVersion: 'TLSv1.2',
+      });
+      track(c).on('error', () => {});
+      await nextEvent(c, 'secureConnect');
+      c.write('half a request', () => c.destroy());
+      if (round) await expect.poll(() => socketErrors.map((e) => e.code)).toEqual(['unexpected_eof']);
+      else await expect.poll(() => serverErrors.map((e) => e.code)).toEqual(['unexpected_eof']);
+    }
+    expect(socketErrors).toHaveLength(1);
+    expect(serverErrors[0]!.kind).toBe('transport');
+  });
+});
+
 describe('memtls ↔ memtls over loopback', () => {
   it('ALPN, node:crypto provider on one side, echo and exporter agree', async () => {
     const s = memtlsServer('p256', { alpn: ['b', 'a'], crypto: nodeCryptoProvider });

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { frameMessage, Inbox, MessageDeframer } from '../../src/adapters/session.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_HANDSHAKE_TIMEOUT } from '../../src/adapters/node.js';
+import {
+  frameMessage,
+  Inbox,
+  MessageDeframer,
+  SessionCore,
+  type SessionOptions,
+} from '../../src/adapters/session.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
+import { testPki } from '../helpers/pki.js';
 
 /** Split bytes at the given cut points. */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
@@ -76,5 +85,103 @@ describe('Inbox', () => {
     failing.end(new TlsError('boom', { kind: 'local', code: 'boom' }));
     await expect(consumer).rejects.toThrow('boom');
     expect(collected).toEqual([3]);
+  });
+});
+
+const pki = testPki();
+const serverId = pki.leaf('p256', 'server');
+const serverConfig = { ca: pki.ca, cert: serverId.cert, key: serverId.key, clientAuth: 'none' as const };
+
+/** A client and a server SessionCore wired to each other in memory (each transport message delivered later). */
+function linkedSessions(clientOptions: SessionOptions = {}) {
+  const cores: { client?: SessionCore; server?: SessionCore } = {};
+  const deliver = (to: 'client' | 'server') => async (bytes: Uint8Array) => {
+    queueMicrotask(() => cores[to]!.receive(bytes.slice()));
+  };
+  cores.server = new SessionCore(new TlsServer(serverConfig), deliver('client'));
+  cores.client = new SessionCore(
+    new TlsClient({ ca: pki.ca, serverName: 'server.test' }),
+    deliver('server'),
+    clientOptions,
+  );
+  cores.client.flush(); // ClientHello
+  return { client: cores.client, server: cores.server };
+}
+
+async function drain(channel: AsyncIterable<Uint8Array>): Promise<{ messages: string[]; error?: TlsError }> {
+  const messages: string[] = [];
+  try {
+    for await (const m of channel) messages.push(new TextDecoder().decode(m));
+  } catch (error) {
+    return { messages, error: error as TlsError };
+  }
+  return { messages };
+}
+
+describe('SessionCore: the end of the transport (ZeroMQ and WebSocket sessions)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('the transport ends after the handshake without close_notify → the iterator throws unexpected_eof', async () => {
+    const { client, server } = linkedSessions();
+    await Promise.all([client.ready, server.ready]);
+    await server.send(new TextEncoder().encode('partial'));
+    const received = drain(client);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    client.transportClosed();
+    const { messages, error } = await received;
+    expect(messages).toEqual(['partial']);
+    expect(error).toBeInstanceOf(TlsError);
+    expect({ kind: error!.kind, code: error!.code }).toEqual({ kind: 'transport', code: 'unexpected_eof' });
+    await expect(client.send(new Uint8Array(1))).rejects.toBe(error);
+  });
+
+  it('allowTruncation: true → the iterator ends cleanly; close_notify first → clean without it', async () => {
+    const quiet = linkedSessions({ allowTruncation: true });
+    await quiet.client.ready;
+    await quiet.server.send(new TextEncoder().encode('partial'));
+    const received = drain(quiet.client);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    quiet.client.transportClosed();
+    expect(await received).toEqual({ messages: ['partial'] });
+
+    const clean = linkedSessions();
+    await clean.client.ready;
+    await clean.server.send(new TextEncoder().encode('all'));
+    const all = drain(clean.client);
+    const closing = clean.server.close(); // close_notify, then waits for the client's
+    await closing;
+    clean.client.transportClosed();
+    expect(await all).toEqual({ messages: ['all'] });
+  });
+
+  it('the transport ends during the handshake → ready rejects with unexpected_eof', async () => {
+    const server = new SessionCore(new TlsServer(serverConfig), async () => {});
+    server.receive(new TlsClient({ ca: pki.ca, serverName: 'server.test' }).takeOutgoing());
+    server.transportClosed();
+    await expect(server.ready).rejects.toMatchObject({ kind: 'transport', code: 'unexpected_eof' });
+  });
+
+  it('a handshake that trickles in fails after the default handshakeTimeout, the one memtls/node uses (120 s)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    expect(DEFAULT_HANDSHAKE_TIMEOUT).toBe(120_000);
+    const server = new SessionCore(new TlsServer(serverConfig), async () => {});
+    let failure: TlsError | undefined;
+    server.ready.catch((e: TlsError) => {
+      failure = e;
+    });
+    const hello = new TlsClient({ ca: pki.ca, serverName: 'server.test' }).takeOutgoing();
+    for (let i = 0; i < 4; i++) {
+      server.receive(hello.subarray(i, i + 1)); // one byte every 29 s
+      await vi.advanceTimersByTimeAsync(29_000);
+    }
+    await vi.advanceTimersByTimeAsync(DEFAULT_HANDSHAKE_TIMEOUT - 4 * 29_000 - 1);
+    expect(failure).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect({ kind: failure?.kind, code: failure?.code }).toEqual({
+      kind: 'limit',
+      code: 'handshake_timeout',
+    });
   });
 });

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { type Bridge, startBridge } from '../../examples/ws-tcp-bridge.js';
 import { type WebSocketLike, type WrappedTls, wrapWebSocket } from '../../src/adapters/websocket.js';
 import { createWebSocketTlsServer, type WebSocketTlsServer } from '../../src/adapters/websocket-server.js';
+import { TlsClient } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 import { type OpensslServer, startOpensslRevServer } from './openssl-server.js';
@@ -163,5 +164,130 @@ describe('memtls/websocket stream framing through examples/ws-tcp-bridge.ts to o
     }
     expect(text).toBe('sltmem olleh\nenil dnoces\n');
     await tls.close();
+  });
+});
+
+/** Real time, also while the test fakes setTimeout for the adapters. */
+const realSetTimeout = globalThis.setTimeout;
+const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+async function drain(channel: AsyncIterable<Uint8Array>): Promise<{ messages: string[]; error?: TlsError }> {
+  const messages: string[] = [];
+  try {
+    for await (const m of channel) messages.push(decoder.decode(m));
+  } catch (error) {
+    return { messages, error: error as TlsError };
+  }
+  return { messages };
+}
+
+describe('memtls/websocket: truncation, handshake deadline, session cap', () => {
+  it('a WebSocket that closes after the handshake without close_notify → unexpected_eof; allowTruncation → clean end', async () => {
+    const raw = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => raw.once('listening', resolve));
+    raw.on('connection', (socket) => {
+      const tls = wrapWebSocket(socket, { ca: pki.ca, cert: server.cert, key: server.key }, 'server');
+      tls.ready.then(
+        async () => {
+          await tls.send(encoder.encode('partial'));
+          socket.close(1000); // a WebSocket close, but no TLS close_notify
+        },
+        () => {},
+      );
+    });
+    try {
+      const url = `ws://127.0.0.1:${(raw.address() as { port: number }).port}/`;
+      const strict = wrapWebSocket(new WebSocket(url), clientConfig(client), 'client');
+      const cut = await drain(strict);
+      expect(cut.messages).toEqual(['partial']);
+      expect(cut.error).toBeInstanceOf(TlsError);
+      expect({ kind: cut.error!.kind, code: cut.error!.code }).toEqual({
+        kind: 'transport',
+        code: 'unexpected_eof',
+      });
+
+      const lenient = wrapWebSocket(
+        new WebSocket(url),
+        { ...clientConfig(client), allowTruncation: true },
+        'client',
+      );
+      expect(await drain(lenient)).toEqual({ messages: ['partial'] });
+    } finally {
+      for (const c of raw.clients) c.terminate();
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+
+  it('the server closes a client that trickles its ClientHello once the default handshakeTimeout (120 s) passes', async () => {
+    const errors: TlsError[] = [];
+    const tlsServer = await createWebSocketTlsServer(
+      { ca: pki.ca, cert: server.cert, key: server.key, port: 0, onClientError: (e) => errors.push(e) },
+      () => {},
+    );
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const trickler = new WebSocket(tlsServer.url);
+      await new Promise((resolve) => trickler.once('open', resolve));
+      const closed = new Promise((resolve) => trickler.once('close', resolve));
+      const hello = new TlsClient({ ca: pki.ca, serverName: 'server.test' }).takeOutgoing();
+      for (let i = 0; i < 4; i++) {
+        trickler.send(hello.subarray(i, i + 1)); // one byte every 29 s
+        await sleep(30);
+        await vi.advanceTimersByTimeAsync(29_000);
+      }
+      await vi.advanceTimersByTimeAsync(120_000 - 4 * 29_000 - 1000);
+      await sleep(30);
+      expect(errors).toEqual([]); // 1 s before the deadline
+      await vi.advanceTimersByTimeAsync(2000);
+      await expect.poll(() => errors.map((e) => e.code)).toEqual(['handshake_timeout']);
+      vi.useRealTimers();
+      await closed;
+    } finally {
+      vi.useRealTimers();
+      await tlsServer.close();
+    }
+  });
+
+  it('maxSessions: a connection beyond the cap gets a fatal alert and too_many_sessions; a freed slot serves again', async () => {
+    const errors: TlsError[] = [];
+    const tlsServer = await createWebSocketTlsServer(
+      {
+        ca: pki.ca,
+        cert: server.cert,
+        key: server.key,
+        port: 0,
+        maxSessions: 1,
+        onClientError: (e) => errors.push(e),
+      },
+      async (session) => {
+        try {
+          for await (const m of session) await session.send(m);
+        } catch {
+          // ended
+        }
+      },
+    );
+    try {
+      const firstSocket = new WebSocket(tlsServer.url);
+      const first = wrapWebSocket(firstSocket, clientConfig(client), 'client');
+      await first.ready;
+      const second = wrapWebSocket(new WebSocket(tlsServer.url), clientConfig(client), 'client');
+      const refusal = await second.ready.catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(TlsError);
+      expect((refusal as TlsError).kind).toBe('alertReceived');
+      expect(errors.map((e) => e.code)).toEqual(['too_many_sessions']);
+      expect(errors[0]!.message).toMatch(/maxSessions/);
+
+      await first.close();
+      await expect.poll(() => firstSocket.readyState).toBe(WebSocket.CLOSED);
+      await sleep(50);
+      const third = wrapWebSocket(new WebSocket(tlsServer.url), clientConfig(client), 'client');
+      await third.ready;
+      await third.send(encoder.encode('again'));
+      expect(decoder.decode((await take(third, 1))[0])).toBe('again');
+      await third.close();
+    } finally {
+      await tlsServer.close();
+    }
   });
 });

@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Dealer, Router } from 'zeromq';
 import { runRouterExample } from '../../examples/zmq-router.js';
+import { frameMessage } from '../../src/adapters/session.js';
 import {
   connectZmq,
   createZmqServer,
   type ZmqServer,
   type ZmqTlsSession,
 } from '../../src/adapters/zeromq.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { testPki } from '../helpers/pki.js';
 
@@ -191,6 +194,122 @@ describe('memtls/zeromq timeouts', () => {
         () => {},
       ),
     ).rejects.toMatchObject({ kind: 'local', code: expect.any(String) });
+  });
+});
+
+/** Real time, also while the test fakes setTimeout for the adapter. */
+const realSetTimeout = globalThis.setTimeout;
+const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+describe('memtls/zeromq handshake deadline and session cap', () => {
+  it('drops a DEALER that trickles its ClientHello once the default handshakeTimeout (120 s) passes', async () => {
+    const errors: TlsError[] = [];
+    const router = await createZmqServer(
+      {
+        ca: pki.ca,
+        cert: server.cert,
+        key: server.key,
+        bind: 'tcp://127.0.0.1:*',
+        onClientError: (e) => errors.push(e),
+      },
+      () => {},
+    );
+    const trickler = new Dealer({ linger: 0 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      trickler.connect(router.address);
+      const hello = new TlsClient({ ca: pki.ca, serverName: 'server.test' }).takeOutgoing();
+      for (let i = 0; i < 4; i++) {
+        await trickler.send(hello.subarray(i, i + 1)); // one byte every 29 s: never idle for 60 s
+        await sleep(50);
+        await vi.advanceTimersByTimeAsync(29_000);
+      }
+      await vi.advanceTimersByTimeAsync(120_000 - 4 * 29_000 - 1000);
+      await sleep(30);
+      expect(errors).toEqual([]); // 1 s before the deadline
+      await vi.advanceTimersByTimeAsync(2000);
+      await expect.poll(() => errors.map((e) => e.code)).toEqual(['handshake_timeout']);
+    } finally {
+      vi.useRealTimers();
+      trickler.close();
+      await router.close();
+    }
+  });
+
+  it('maxSessions: a peer beyond the cap gets a fatal alert and too_many_sessions; a freed slot serves again', async () => {
+    const errors: TlsError[] = [];
+    const router = await createZmqServer(
+      {
+        ca: pki.ca,
+        cert: server.cert,
+        key: server.key,
+        bind: 'tcp://127.0.0.1:*',
+        maxSessions: 1,
+        onClientError: (e) => errors.push(e),
+      },
+      async (session) => {
+        try {
+          for await (const m of session) await session.send(m);
+        } catch {
+          // ended
+        }
+      },
+    );
+    try {
+      const first = await connectZmq(clientOptions(clients[0]!, router.address));
+      const refusal = await connectZmq(clientOptions(clients[1]!, router.address)).catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(TlsError);
+      expect((refusal as TlsError).kind).toBe('alertReceived');
+      expect(errors.map((e) => e.code)).toEqual(['too_many_sessions']);
+      expect(errors[0]!.message).toMatch(/maxSessions/);
+
+      await first.close(); // close_notify both ways: the session is dropped
+      const third = await connectZmq(clientOptions(clients[2]!, router.address));
+      await third.send(encoder.encode('again'));
+      expect(decoder.decode((await take(third, 1))[0])).toBe('again');
+      await third.close();
+    } finally {
+      await router.close();
+    }
+  });
+});
+
+/** A bare ROUTER running one TlsServer: after the handshake it sends `text` and closes without close_notify. */
+async function truncatingRouter(text: string): Promise<{ address: string; done: Promise<void> }> {
+  const router = new Router({ linger: 1000 });
+  await router.bind('tcp://127.0.0.1:*');
+  const tls = new TlsServer({ ca: pki.ca, cert: server.cert, key: server.key });
+  const done = (async () => {
+    for await (const [id, frame] of router) {
+      const events = tls.receive(new Uint8Array(frame!));
+      if (events.some((e) => e.type === 'handshake')) tls.write(frameMessage(encoder.encode(text)));
+      const out = tls.takeOutgoing();
+      if (out.length > 0) await router.send([id!, out]);
+      if (tls.info) break;
+    }
+    router.close(); // no close_notify
+  })();
+  return { address: router.lastEndpoint!, done };
+}
+
+describe('memtls/zeromq: a ROUTER that goes away without close_notify', () => {
+  it('the DEALER session ends with unexpected_eof after the data it got; allowTruncation: true ends it cleanly', async () => {
+    for (const allowTruncation of [false, true]) {
+      const peer = await truncatingRouter('partial');
+      const dealer = await connectZmq({ ...clientOptions(clients[0]!, peer.address), allowTruncation });
+      const messages: string[] = [];
+      let failure: unknown;
+      try {
+        for await (const m of dealer) messages.push(decoder.decode(m));
+      } catch (error) {
+        failure = error;
+      }
+      await peer.done;
+      expect(messages).toEqual(['partial']);
+      if (allowTruncation) expect(failure).toBeUndefined();
+      else expect(failure).toMatchObject({ kind: 'transport', code: 'unexpected_eof' });
+      await dealer.close();
+    }
   });
 });
 

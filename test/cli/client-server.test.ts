@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
@@ -289,5 +290,52 @@ describe('openssl s_client -sigalgs → memtls server (a TLS 1.2 ECDSA hash is n
     expect(code).not.toBe(0);
     expect(client.stderr).toMatch(/alert handshake failure/);
     await server.waitFor('stderr', /handshake failed with .*: no_common_signature_scheme: .*ecdsa_sha224/);
+  });
+});
+
+describe('memtls client: a server that closes without close_notify', () => {
+  /** A node:tls server that sends `text` after the handshake, then closes with or without close_notify. */
+  async function nodeTlsServer(text: string, closeNotify: boolean): Promise<{ port: number; stop(): void }> {
+    const id = pki.leaf('p256', 'server');
+    const server = tls.createServer({ key: id.key, cert: id.cert, maxVersion: 'TLSv1.2' }, (socket) => {
+      socket.on('error', () => {});
+      if (closeNotify) socket.end(text);
+      else socket.write(text, () => socket.destroy()); // destroy() sends no close_notify
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as net.AddressInfo).port, stop: () => server.close() };
+  }
+
+  function memtlsClient(port: number): Proc {
+    return run(process.execPath, [
+      bin,
+      'client',
+      `127.0.0.1:${port}`,
+      '--servername',
+      'server.test',
+      '--ca',
+      pki.caPath,
+    ]);
+  }
+
+  it('exits 1 with "memtls: error: unexpected_eof: …" after the data it got; 0 after a real close_notify', async () => {
+    const cut = await nodeTlsServer('partial\n', false);
+    try {
+      const client = memtlsClient(cut.port);
+      expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(1);
+      expect(client.stdout).toBe('partial\n');
+      expect(client.stderr).toMatch(/^memtls: error: unexpected_eof: .*close_notify/m);
+    } finally {
+      cut.stop();
+    }
+    const clean = await nodeTlsServer('complete\n', true);
+    try {
+      const client = memtlsClient(clean.port);
+      expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(0);
+      expect(client.stdout).toBe('complete\n');
+      expect(client.stderr).not.toMatch(/error/);
+    } finally {
+      clean.stop();
+    }
   });
 });
