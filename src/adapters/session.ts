@@ -3,7 +3,7 @@
 // stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
 import type { SessionInfo, TlsConnection, TlsEvent } from '../index.js';
-import { localError, type TlsError, transportError } from '../index.js';
+import { localError, TlsError, transportError } from '../index.js';
 import { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
 
@@ -211,4 +211,21 @@ export class SessionCore implements TlsChannel {
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     return this.inbox[Symbol.asyncIterator]();
   }
+}
+
+/**
+ * An async onSession handler that rejects because its session ended with a TlsError (a peer that
+ * closed without close_notify, an idle timeout) would otherwise be an unhandled rejection, which
+ * ends a Node process: that error goes to onClientError instead. Other rejections are the
+ * application's own bugs and stay unhandled.
+ */
+export function settleSession(
+  result: void | Promise<void>,
+  onClientError: ((error: TlsError) => void) | undefined,
+): void {
+  if (!(result instanceof Promise)) return;
+  result.catch((error: unknown) => {
+    if (error instanceof TlsError) onClientError?.(error);
+    else throw error;
+  });
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { ServerConfig, TlsError } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
-import type { SessionOptions } from './session.js';
+import { type SessionOptions, settleSession } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';
 
 export interface WebSocketTlsServerOptions {
@@ -37,7 +37,7 @@ export interface WebSocketTlsServer {
 /** Listen for WebSocket connections; onSession gets each one once its TLS handshake is done. */
 export async function createWebSocketTlsServer(
   opts: ServerConfig & SessionOptions & WebSocketTlsServerOptions,
-  onSession: (session: WrappedTls) => void,
+  onSession: (session: WrappedTls) => void | Promise<void>,
 ): Promise<WebSocketTlsServer> {
   const { port, host = '127.0.0.1', maxSessions = DEFAULT_MAX_SESSIONS, onClientError, ...config } = opts;
   const server = new WebSocketServer({ port, host });
@@ -58,7 +58,7 @@ export async function createWebSocketTlsServer(
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
     session.ready.then(
-      () => onSession(session),
+      () => settleSession(onSession(session), onClientError),
       (error: TlsError) => onClientError?.(error),
     );
   });

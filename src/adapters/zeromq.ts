@@ -25,7 +25,7 @@ import {
   TlsServer,
 } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
-import { channelOf, SessionCore, type SessionOptions, type TlsChannel } from './session.js';
+import { channelOf, SessionCore, type SessionOptions, settleSession, type TlsChannel } from './session.js';
 
 export type { SessionOptions, TlsChannel } from './session.js';
 
@@ -93,7 +93,7 @@ function unref(timer: ReturnType<typeof setTimeout>): void {
 /** A ROUTER that runs one TlsServer per peer routing id. Resolves once bound. */
 export async function createZmqServer(
   opts: ServerConfig & SessionOptions & ZmqServerOptions,
-  onSession: (session: ZmqTlsSession) => void,
+  onSession: (session: ZmqTlsSession) => void | Promise<void>,
 ): Promise<ZmqServer> {
   const {
     bind,
@@ -125,7 +125,10 @@ export async function createZmqServer(
       if (error && core.info === undefined) onClientError?.(error, id);
     };
     core.ready.then(
-      () => onSession(channelOf(core, { routingId: id }) as ZmqTlsSession),
+      () =>
+        settleSession(onSession(channelOf(core, { routingId: id }) as ZmqTlsSession), (e) =>
+          onClientError?.(e, id),
+        ),
       () => {},
     );
     return core;

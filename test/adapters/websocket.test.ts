@@ -218,6 +218,37 @@ describe('memtls/websocket: truncation, handshake deadline, session cap', () => 
     }
   });
 
+  it("an async onSession that rejects with the session's TlsError goes to onClientError, not an unhandled rejection", async () => {
+    const errors: TlsError[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const tlsServer = await createWebSocketTlsServer(
+      { ca: pki.ca, cert: server.cert, key: server.key, port: 0, onClientError: (e) => errors.push(e) },
+      async (session) => {
+        for await (const message of session) await session.send(message); // the README's echo
+      },
+    );
+    try {
+      const socket = new WebSocket(tlsServer.url);
+      const tls = wrapWebSocket(socket, clientConfig(client), 'client');
+      await tls.ready;
+      await tls.send(encoder.encode('ping'));
+      const [reply] = await (async () => {
+        for await (const m of tls) return [m];
+        return [];
+      })();
+      expect(decoder.decode(reply)).toBe('ping');
+      socket.terminate(); // the transport ends without close_notify
+      await expect.poll(() => errors.map((e) => e.code)).toEqual(['unexpected_eof']);
+      await sleep(50);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await tlsServer.close();
+    }
+  });
+
   it('the server closes a client that trickles its ClientHello once the default handshakeTimeout (120 s) passes', async () => {
     const errors: TlsError[] = [];
     const tlsServer = await createWebSocketTlsServer(
