@@ -178,9 +178,10 @@ describe('maxWarningAlerts', () => {
 
 describe('maxHandshakeMessageSize', () => {
   it('the limit error names the option', () => {
-    const { s } = pair({}, { maxHandshakeMessageSize: 1024 });
-    const header = new Uint8Array([HandshakeType.client_hello, 0, 4, 1]); // 1025 bytes announced
-    const error = errorOf(s.receive(encodeRecord(ContentType.handshake, 0x0301, header)));
+    // A client's bound (a ClientHello may always be as large as a well-formed one can be).
+    const { c } = pair({ maxHandshakeMessageSize: 1024 }, {});
+    const header = new Uint8Array([HandshakeType.server_hello, 0, 4, 1]); // 1025 bytes announced
+    const error = errorOf(c.receive(encodeRecord(ContentType.handshake, 0x0303, header)));
     expect(error).toMatchObject({ kind: 'limit', code: 'handshake_message_too_large' });
     expect(error?.message).toContain('exceeds the limit of 1024 bytes (option maxHandshakeMessageSize)');
   });

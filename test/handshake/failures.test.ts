@@ -161,9 +161,16 @@ describe('handshake failures', () => {
       });
       const ce = errorOf(o.client);
       const se = errorOf(o.server);
-      expect(ce ?? se, `flip at ${pos}`).toBeInstanceOf(TlsError);
       expect(dataOf(o.server).length, `flip at ${pos}`).toBe(0);
       expect(dataOf(o.client).length).toBe(0);
+      // A flip in a handshake length field that makes the message longer leaves the client waiting
+      // for bytes that never come (the adapters' handshake timeout ends that); anything else fails.
+      // The flight's length varies with its ECDSA signatures, so either can land on `pos`.
+      if (ce === undefined && se === undefined) {
+        expect(o.c.state, `flip at ${pos}`).toBe('handshaking');
+        continue;
+      }
+      expect(ce ?? se, `flip at ${pos}`).toBeInstanceOf(TlsError);
       expect(o.c.state).toBe('failed');
     }
   });
