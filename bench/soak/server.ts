@@ -84,7 +84,12 @@ function listenFor(command: Extract<ServerCommand, { command: 'listen' }>, tally
       handshakeTimeout,
     });
     server.on('secureConnection', (socket) => serveEcho(socket, tally));
-    server.on('tlsClientError', onClientError);
+    // node:tls leaves a failed handshake's socket open (its handshake timeout only emits this event):
+    // closing it is the application's job, as every real node:tls server has to.
+    server.on('tlsClientError', (error, socket) => {
+      onClientError(error);
+      socket.destroy();
+    });
     return server;
   }
   const server = createMemtlsServer({
