@@ -8,9 +8,22 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { type ClientCommand, type ClientPlan, type ClientReply, type ClientStats, runSoakClients } from './clients.js';
+import {
+  type ClientCommand,
+  type ClientPlan,
+  type ClientReply,
+  type ClientStats,
+  runSoakClients,
+} from './clients.js';
 import { makeSoakPki, type SoakPki } from './pki.js';
-import { formatSoakTable, mergeClientStats, percentile, ratios, type ServerRun, type SoakRatios } from './report.js';
+import {
+  formatSoakTable,
+  mergeClientStats,
+  percentile,
+  ratios,
+  type ServerRun,
+  type SoakRatios,
+} from './report.js';
 import {
   type CryptoChoice,
   type MemorySample,
@@ -158,10 +171,16 @@ function stillServing(port: number, pki: SoakPki): Promise<boolean> {
 }
 
 function serverLabel(implementation: ServerImplementation, crypto: CryptoChoice): string {
-  return implementation === 'node:tls' ? 'node:tls' : `memtls/node (${crypto === 'node' ? 'node:crypto' : 'pure'})`;
+  return implementation === 'node:tls'
+    ? 'node:tls'
+    : `memtls/node (${crypto === 'node' ? 'node:crypto' : 'pure'})`;
 }
 
-async function soakOne(implementation: ServerImplementation, options: SoakOptions, pki: SoakPki): Promise<ServerRun> {
+async function soakOne(
+  implementation: ServerImplementation,
+  options: SoakOptions,
+  pki: SoakPki,
+): Promise<ServerRun> {
   const server = new ServerProcess();
   try {
     const port = await server.request<number>({
@@ -241,10 +260,12 @@ function parseOptions(args: string[]): SoakOptions {
   };
   const servers = (value('servers') ?? 'memtls,node:tls').split(',') as ServerImplementation[];
   for (const s of servers) {
-    if (s !== 'memtls' && s !== 'node:tls') throw new Error(`--servers: unknown server '${s}' (memtls, node:tls)`);
+    if (s !== 'memtls' && s !== 'node:tls')
+      throw new Error(`--servers: unknown server '${s}' (memtls, node:tls)`);
   }
   const crypto = (value('crypto') ?? 'pure') as CryptoChoice;
-  if (crypto !== 'pure' && crypto !== 'node') throw new Error(`--crypto must be pure or node, got '${crypto}'`);
+  if (crypto !== 'pure' && crypto !== 'node')
+    throw new Error(`--crypto must be pure or node, got '${crypto}'`);
   const connections = Math.floor(number('connections', 1000, 1));
   return {
     seconds: number('seconds', 20, 1),

@@ -88,7 +88,8 @@ export interface SoakRatios {
 }
 
 export function ratios(memtls: ServerRun, node: ServerRun): SoakRatios {
-  const growth = (r: ServerRun) => r.memory.peak.heapUsed + r.memory.peak.external - r.memory.before.heapUsed - r.memory.before.external;
+  const growth = (r: ServerRun) =>
+    r.memory.peak.heapUsed + r.memory.peak.external - r.memory.before.heapUsed - r.memory.before.external;
   return {
     handshakeP50: memtls.handshakeP50Ms / node.handshakeP50Ms,
     handshakeP99: memtls.handshakeP99Ms / node.handshakeP99Ms,
@@ -120,7 +121,10 @@ export function formatSoakTable(header: string, runs: ServerRun[], r?: SoakRatio
     ['server RSS before/peak/after (MiB)', ...runs.map((x) => memoryCell(x, 'rss'))],
     ['heap after GC vs before', ...runs.map((x) => `${((x.heapAfterRatio - 1) * 100).toFixed(1)} %`)],
     ['peak server connections', ...runs.map((x) => String(x.memory.peak.connections))],
-    ['server alive after, connections left', ...runs.map((x) => `${x.aliveAfter ? 'yes' : 'NO'}, ${x.connectionsLeft}`)],
+    [
+      'server alive after, connections left',
+      ...runs.map((x) => `${x.aliveAfter ? 'yes' : 'NO'}, ${x.connectionsLeft}`),
+    ],
   ];
   for (const kind of HOSTILE_CLASSES) {
     rows.push([
@@ -138,7 +142,9 @@ export function formatSoakTable(header: string, runs: ServerRun[], r?: SoakRatio
   out.push('');
   for (const x of runs) {
     out.push(`${x.server} handshake failures by code (server side): ${codes(x.serverTally.handshakeErrors)}`);
-    out.push(`${x.server} errors on established connections (server side): ${codes(x.serverTally.connectionErrors)}`);
+    out.push(
+      `${x.server} errors on established connections (server side): ${codes(x.serverTally.connectionErrors)}`,
+    );
     out.push(`${x.server} good-client failures: ${codes(x.goodFailures)}`);
     const seen = HOSTILE_CLASSES.map((k) => `${k}: ${codes(x.hostile[k]!.details)}`).join('; ');
     out.push(`${x.server} alerts/errors the hostile clients saw: ${seen}`);

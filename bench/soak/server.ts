@@ -5,7 +5,11 @@
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
-import { createServer as createMemtlsServer, nodeCryptoProvider, TlsSocket } from '../../src/adapters/node.js';
+import {
+  createServer as createMemtlsServer,
+  nodeCryptoProvider,
+  TlsSocket,
+} from '../../src/adapters/node.js';
 import type { SoakPki } from './pki.js';
 
 export type ServerImplementation = 'memtls' | 'node:tls';
@@ -141,7 +145,9 @@ export async function runSoakServer(): Promise<void> {
           socket.once('close', () => connections--);
         });
         server = s;
-        await new Promise<void>((resolve) => s.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
+        await new Promise<void>((resolve) =>
+          s.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+        );
         return (s.address() as net.AddressInfo).port;
       }
       case 'memory': {
