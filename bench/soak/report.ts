@@ -112,6 +112,10 @@ export function formatSoakTable(header: string, runs: ServerRun[], r?: SoakRatio
     ['server', ...runs.map((x) => x.server)],
     ['good connections completed', ...runs.map((x) => String(x.connectionsCompleted))],
     ['good connections failed', ...runs.map((x) => String(x.goodAttempted - x.connectionsCompleted))],
+    [
+      'hostile connections',
+      ...runs.map((x) => String(Object.values(x.hostile).reduce((n, h) => n + h.attempts, 0))),
+    ],
     ['peak good connections open', ...runs.map((x) => String(x.clientPeakOpen))],
     ['handshake p50 (ms)', ...runs.map((x) => x.handshakeP50Ms.toFixed(1))],
     ['handshake p99 (ms)', ...runs.map((x) => x.handshakeP99Ms.toFixed(1))],
