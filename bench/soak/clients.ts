@@ -59,7 +59,7 @@ export interface ClientStats {
   elapsedMs: number;
 }
 
-export type ClientCommand = { command: 'run'; plan: ClientPlan } | { command: 'warmup'; plan: ClientPlan };
+export type ClientCommand = { command: 'run'; plan: ClientPlan };
 export type ClientReply = { result: ClientStats } | { error: string };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -254,17 +254,6 @@ class Driver {
     this.stats.elapsedMs = performance.now() - started;
     return this.stats;
   }
-
-  /** A few good connections and most hostile classes, one at a time (code paths and caches warm). */
-  async warmup(): Promise<ClientStats> {
-    for (let i = 0; i < 4; i++) await this.good(2, Infinity);
-    for (const kind of HOSTILE_CLASSES) {
-      // The two that take seconds are left out: their server-side paths are the timeout and the echo.
-      if (kind === 'stall-handshake' || kind === 'stop-reading') continue;
-      recordHostile(this.stats, kind, await runHostile(kind, this.hostile));
-    }
-    return this.stats;
-  }
 }
 
 /** The child's main: one command, one reply, then exit. */
@@ -272,9 +261,7 @@ export function runSoakClients(): void {
   if (!process.send) throw new Error('the soak client process needs an IPC channel');
   process.on('disconnect', () => process.exit(0));
   process.once('message', (message: ClientCommand) => {
-    const driver = new Driver(message.plan);
-    const work = message.command === 'warmup' ? driver.warmup() : driver.run();
-    work.then(
+    new Driver(message.plan).run().then(
       (result) => process.send!({ result } satisfies ClientReply, () => process.exit(0)),
       (error: unknown) =>
         process.send!(
