@@ -66,7 +66,7 @@ export function checkOutcome(w: CaseWatch, c: PairCase): CaseResult {
     }
     const records = parseRecords(concat(s.outgoing), false);
     const last = records.at(-1);
-    if (!last || last.type !== 21) {
+    if (last?.type !== 21) {
       v.push(`${s.role} failed (${e.code}) without queueing an alert`);
       continue;
     }

@@ -121,6 +121,8 @@ export interface CaseResult {
   violations: string[];
   outcome: 'open' | 'failed' | 'stalled';
   hostile: boolean;
+  /** Each side's fatal error, if it failed. */
+  errors?: { client: TlsError | undefined; server: TlsError | undefined };
 }
 
 /** Run one case and return every invariant it broke (empty when it holds). */
@@ -223,7 +225,7 @@ export function runPairCase(fx: PairFixture, c: PairCase, options: CaseOptions):
   }
   const result = checkOutcome(w, c);
   checkRfcChoice(w);
-  return result;
+  return { ...result, errors: { client: client.error, server: server.error } };
 }
 
 export interface Side {
