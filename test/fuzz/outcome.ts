@@ -98,6 +98,8 @@ function lastRecordIsPlainFatalAlert(s: Side): boolean {
  * - a genuine plaintext handshake message out of order (replayed, or swapped with the next record):
  *   unexpected_message (RFC 5246 §7.4: messages MUST be sent in the order given; §7.2.2);
  * - a ChangeCipherSpec where a handshake message is due: unexpected_message (RFC 5246 §7.1, §7.4);
+ * - any record but a fatal alert between two fragments of one handshake message: unexpected_message;
+ * - any record but a fatal alert between two fragments of one handshake message: unexpected_message;
  * - a record of an unknown content type in the plaintext stream: unexpected_message (RFC 5246 §6);
  * - a fatal alert in the plaintext stream: the receiver fails on it and sends nothing (§7.2);
  * - a plaintext record, or a flipped byte of a protected one, after the ChangeCipherSpec:
@@ -130,15 +132,12 @@ export function checkRfcChoice(w: CaseWatch): void {
     const i = m.injection;
     const slot = a.next;
     const atProtected = slot ? slot.protected : lastProtected(w, a);
-    if (!atProtected) {
-      if (
-        i.what === 'ccs' &&
-        i.body.length === 1 &&
-        i.body[0] === 1 &&
-        slot &&
-        slot.type === 22 &&
-        slot.bytes[5] !== undefined
-      ) {
+    if (!atProtected && slot?.fragmentTail && !(i.what === 'alert' && i.level === 2)) {
+      // Between two fragments of one handshake message: no other record may come (RFC 8446 §5.1
+      // states it; RFC 5246 §7.4 cannot deliver a ChangeCipherSpec or alert mid-message either).
+      expect('unexpected_message', `a ${i.what} record between fragments of a handshake message`);
+    } else if (!atProtected) {
+      if (i.what === 'ccs' && i.body.length === 1 && i.body[0] === 1 && slot?.type === 22) {
         expect('unexpected_message', 'ChangeCipherSpec where a handshake message is due');
       } else if (i.what === 'unknownType' && (i.type < 20 || i.type > 23)) {
         expect('unexpected_message', `a record of unknown content type ${i.type}`);

@@ -8,7 +8,7 @@ import { TlsConnection, type TlsEvent } from '../../src/connection.js';
 import { testPki } from '../helpers/pki.js';
 import { makeFuzzPki, type PairFixture, pairFixtures } from './fixtures.js';
 import { type CaseOptions, type PairCase, pairCase, runPairCase } from './pair-case.js';
-import type { Mutation, TargetedMutation } from './wire.js';
+import type { Injection, Mutation, TargetedMutation } from './wire.js';
 
 /** MEMTLS_FUZZ_RUNS=10 multiplies the property's runs for a longer local session. */
 const SCALE = Math.max(1, Number(process.env.MEMTLS_FUZZ_RUNS ?? 1) || 1);
@@ -110,6 +110,27 @@ describe('the alert RFC 5246 picks for single wire changes', () => {
   it('a ChangeCipherSpec before the ServerHello gets unexpected_message (§7.1)', () => {
     const c = one('toClient', 0, { kind: 'inject', record: 0, injection: { what: 'ccs', body: [1] } });
     expect(failure(c, 'client')).toBe('peer/unexpected_message');
+  });
+
+  it('a record between two fragments of one handshake message gets unexpected_message', () => {
+    for (const injection of [
+      { what: 'ccs', body: [1] },
+      { what: 'empty', type: 23 },
+      { what: 'alert', level: 1, description: 90 },
+    ] satisfies Injection[]) {
+      const c: PairCase = {
+        ...quiet,
+        mutations: [
+          { direction: 'toServer', flight: 0, mutation: { kind: 'split', record: 0, at: 50 } },
+          {
+            direction: 'toServer',
+            flight: 0,
+            mutation: { kind: 'inject', record: 1, injection: injection },
+          },
+        ],
+      };
+      expect(failure(c, 'server'), injection.what).toBe('peer/unexpected_message');
+    }
   });
 
   it('a record of unknown content type gets unexpected_message (§6)', () => {

@@ -12,6 +12,8 @@ export interface WireRecord {
   protected: boolean;
   /** Inserted by the mutator, not written by the sender. */
   injected?: boolean;
+  /** The second half of a split handshake record: a message may be incomplete before it. */
+  fragmentTail?: boolean;
 }
 
 /** Content for an injected record: alerts, ChangeCipherSpec, empty records of every type, unknown types. */
@@ -203,7 +205,11 @@ export function applyMutation(
       if (r.protected || r.type !== 22 || body.length < 2) return undefined;
       const cut = 1 + (m.at % (body.length - 1));
       const a = { ...r, bytes: recordBytes(22, body.subarray(0, cut)) };
-      const b = { ...r, bytes: recordBytes(22, body.subarray(cut)) };
+      const b = {
+        ...r,
+        bytes: recordBytes(22, body.subarray(cut)),
+        fragmentTail: !atMessageBoundary(body, cut),
+      };
       a.bytes.set(r.bytes.subarray(1, 3), 1);
       b.bytes.set(r.bytes.subarray(1, 3), 1);
       const copy = records.slice();
@@ -214,6 +220,14 @@ export function applyMutation(
     case 'insert':
       return undefined; // byte-level: see applyBytes
   }
+}
+
+/** Whether `cut` falls between two whole handshake messages of `body` (4-byte headers, RFC 5246 §7.4). */
+function atMessageBoundary(body: Uint8Array, cut: number): boolean {
+  let o = 0;
+  while (o < cut && o + 4 <= body.length)
+    o += 4 + ((body[o + 1]! << 16) | (body[o + 2]! << 8) | body[o + 3]!);
+  return o === cut;
 }
 
 /** Byte-level mutations on the flight after the record-level ones. */
