@@ -291,7 +291,8 @@ function onEvents(w: CaseWatch, s: Side, events: TlsEvent[]): void {
           w.violations.push(`${s.role}: error event without a TlsError: ${String(e.error)}`);
           break;
         }
-        if (e.error.code === 'internal_error') {
+        // (A received internal_error alert is the peer's word, not a crash here.)
+        if (e.error.code === 'internal_error' && e.error.kind !== 'alertReceived') {
           const cause = e.error.cause instanceof Error ? e.error.cause.stack : String(e.error.cause);
           w.violations.push(`${s.role}: an exception inside the engine became internal_error: ${cause}`);
         }

@@ -151,6 +151,18 @@ describe('the alert RFC 5246 picks for single wire changes', () => {
     expect(failure(c, 'client')).toBe('alertReceived/handshake_failure');
   });
 
+  it("an injected fatal internal_error alert is the peer's word, not a crash of ours", () => {
+    // Found by `npm run fuzz -- --seed 20261214 --runs 2000 --path 1145` (a checker false positive).
+    const c = one('toClient', 0, {
+      kind: 'inject',
+      record: 566979,
+      injection: { what: 'alert', level: 2, description: 80 },
+    });
+    expect(failure({ ...c, fixture: 2, chunks: { toServer: [], toClient: [12, 242] } }, 'client')).toBe(
+      'alertReceived/internal_error',
+    );
+  });
+
   it('a flipped byte of a protected record gets bad_record_mac (§6.2.3.3)', () => {
     const c = one('toClient', 1, { kind: 'flip', record: 1, offset: 9, xor: 1 });
     expect(failure(c, 'client')).toMatch(/\/bad_record_mac$/);
