@@ -4,7 +4,7 @@
 
 import { AlertDescription, alertForFailure, alertName } from '../../src/errors.js';
 import type { CaseResult, PairCase, Side } from './pair-case.js';
-import { type Applied, concat, type Direction, parseRecords } from './wire.js';
+import { type Applied, concat, type Direction, type Injection, parseRecords } from './wire.js';
 
 export interface CaseWatch {
   client: Side;
@@ -98,8 +98,10 @@ function lastRecordIsPlainFatalAlert(s: Side): boolean {
  * - a genuine plaintext handshake message out of order (replayed, or swapped with the next record):
  *   unexpected_message (RFC 5246 §7.4: messages MUST be sent in the order given; §7.2.2);
  * - a ChangeCipherSpec where a handshake message is due: unexpected_message (RFC 5246 §7.1, §7.4);
- * - any record but a fatal alert between two fragments of one handshake message: unexpected_message;
- * - any record but a fatal alert between two fragments of one handshake message: unexpected_message;
+ * - a warning alert, ChangeCipherSpec or empty application data record between two fragments of one
+ *   handshake message: unexpected_message (RFC 8446 §5.1 says so outright);
+ * - a warning alert, ChangeCipherSpec or empty application data record between two fragments of one
+ *   handshake message: unexpected_message (RFC 8446 §5.1 says so outright);
  * - a record of an unknown content type in the plaintext stream: unexpected_message (RFC 5246 §6);
  * - a fatal alert in the plaintext stream: the receiver fails on it and sends nothing (§7.2);
  * - a plaintext record, or a flipped byte of a protected one, after the ChangeCipherSpec:
@@ -132,7 +134,7 @@ export function checkRfcChoice(w: CaseWatch): void {
     const i = m.injection;
     const slot = a.next;
     const atProtected = slot ? slot.protected : lastProtected(w, a);
-    if (!atProtected && slot?.fragmentTail && !(i.what === 'alert' && i.level === 2)) {
+    if (!atProtected && slot?.fragmentTail && wellFormedNonFatal(i)) {
       // Between two fragments of one handshake message: no other record may come (RFC 8446 §5.1
       // states it; RFC 5246 §7.4 cannot deliver a ChangeCipherSpec or alert mid-message either).
       expect('unexpected_message', `a ${i.what} record between fragments of a handshake message`);
@@ -162,6 +164,13 @@ export function checkRfcChoice(w: CaseWatch): void {
       }
     }
   }
+}
+
+/** Records whose only fault is where they are: a warning alert, a valid ChangeCipherSpec, empty data. */
+function wellFormedNonFatal(i: Injection): boolean {
+  if (i.what === 'alert') return i.level === 1;
+  if (i.what === 'ccs') return i.body.length === 1 && i.body[0] === 1;
+  return i.what === 'empty' ? i.type === 23 : false;
 }
 
 /** Whether an injection after the flight's last record sits in the protected stream. */
