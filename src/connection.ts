@@ -302,7 +302,10 @@ export abstract class TlsConnection {
 
   private onRecord(record: PlainRecord, events: TlsEvent[]): void {
     if (record.type !== ContentType.alert) this.warningAlerts = 0;
-    if (record.type !== ContentType.handshake && this.reassembler.hasPartial) {
+    // No other record between the fragments of a handshake message (RFC 8446 §5.1), except the
+    // peer's fatal alert: it has given up, and its alert says more than ours would.
+    const fatalAlert = record.type === ContentType.alert && record.data.length === 2 && record.data[0] === 2;
+    if (record.type !== ContentType.handshake && this.reassembler.hasPartial && !fatalAlert) {
       throw interleavedRecordError(record.type);
     }
     switch (record.type) {

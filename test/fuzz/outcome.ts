@@ -99,9 +99,8 @@ function lastRecordIsPlainFatalAlert(s: Side): boolean {
  *   unexpected_message (RFC 5246 §7.4: messages MUST be sent in the order given; §7.2.2);
  * - a ChangeCipherSpec where a handshake message is due: unexpected_message (RFC 5246 §7.1, §7.4);
  * - a warning alert, ChangeCipherSpec or empty application data record between two fragments of one
- *   handshake message: unexpected_message (RFC 8446 §5.1 says so outright);
- * - a warning alert, ChangeCipherSpec or empty application data record between two fragments of one
- *   handshake message: unexpected_message (RFC 8446 §5.1 says so outright);
+ *   handshake message: unexpected_message (RFC 8446 §5.1 says so outright); a fatal alert there is
+ *   the peer's word and ends the receiver as an alertReceived error;
  * - a record of an unknown content type in the plaintext stream: unexpected_message (RFC 5246 §6);
  * - a fatal alert in the plaintext stream: the receiver fails on it and sends nothing (§7.2);
  * - a plaintext record, or a flipped byte of a protected one, after the ChangeCipherSpec:

@@ -171,6 +171,12 @@ describe('no other record inside a split handshake message (RFC 8446 §5.1, RFC 
     expect(errorOf(events)?.code).toBe('interleaved_record');
   });
 
+  it("a fatal alert between the fragments of a ClientHello ends the connection with the peer's alert", () => {
+    const { events } = serverGets(splitWith(record(21, [2, 40])));
+    expect(errorOf(events)?.kind).toBe('alertReceived');
+    expect(errorOf(events)?.code).toBe('handshake_failure');
+  });
+
   it('plaintext application data between the fragments of a ClientHello is unexpected_message', () => {
     const { events } = serverGets(splitWith(record(23, [1, 2, 3])));
     expect(errorOf(events)?.alert).toBe('unexpected_message');
