@@ -44,7 +44,8 @@ describe('resolved configuration', () => {
   });
 
   it("refuses one object holding both sides' options, naming the other side's key", () => {
-    const both = { ...server, clientAuth: 'required', serverName: 'server.test' } as ServerConfig & ClientConfig;
+    const both = { ...server, clientAuth: 'required', serverName: 'server.test' } as ServerConfig &
+      ClientConfig;
     const local = expect.objectContaining({ kind: 'local', code: 'bad_config' });
     expect(() => resolveServerConfig(both)).toThrowError(local);
     expect(() => resolveServerConfig(both)).toThrowError(/'serverName' is a client option/);
