@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import type { ClientConfig, ServerConfig } from '../src/config.js';
+import {
+  type ClientContext,
+  createClientContext,
+  createServerContext,
+  type ServerContext,
+} from '../src/context.js';
 import { TlsClient, TlsServer } from '../src/endpoints.js';
 
 export type KeyKind = 'p256' | 'rsa2048' | 'rsa4096';
@@ -85,15 +90,20 @@ export function makePki(kind: KeyKind, dir: string): Pki {
   };
 }
 
-const configs = new WeakMap<Pki, { client: ClientConfig; server: ServerConfig }>();
+const configs = new WeakMap<Pki, { client: ClientContext; server: ServerContext }>();
 
-/** One handshake. Config objects are reused across connections, as a server does. */
+/** One handshake. Contexts are compiled once and shared by every connection, as a server does. */
 function memtlsHandshake(pki: Pki): void {
   let cfg = configs.get(pki);
   if (!cfg) {
     cfg = {
-      client: { ca: pki.ca, serverName: 'server.test', cert: pki.client.cert, key: pki.client.key },
-      server: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key },
+      client: createClientContext({
+        ca: pki.ca,
+        serverName: 'server.test',
+        cert: pki.client.cert,
+        key: pki.client.key,
+      }),
+      server: createServerContext({ ca: pki.ca, cert: pki.server.cert, key: pki.server.key }),
     };
     configs.set(pki, cfg);
   }

@@ -8,6 +8,7 @@ import { nobleProvider } from './ciphers/noble-provider.js';
 import { type CryptoProvider, defaultRandom } from './ciphers/provider.js';
 import { DEFAULT_SIGNATURE_SCHEMES, type SchemeParams, schemeByName } from './ciphers/schemes.js';
 import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './ciphers/suites.js';
+import { checkConfigKeys } from './config-keys.js';
 import { localError, type TlsError } from './errors.js';
 import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
 import { MAX_PLAINTEXT } from './record/types.js';
@@ -138,34 +139,26 @@ interface Material {
 }
 
 /**
- * Parsed certificates and keys per config object. A server makes one connection per client from the
- * same config; parsing PEM and checking that the key matches its certificate (an EC scalar
- * multiplication or RSA check) each time would be most of a P-256 handshake's non-crypto cost. The
- * cache is re-validated against the config's fields, so a mutated config is parsed afresh.
+ * Parses certificates and keys from copies of the caller's bytes (DER input is copied before it is
+ * parsed; PEM decodes into fresh bytes), so overwriting a buffer after the call changes nothing.
  */
-const materialCache = new WeakMap<object, { inputs: readonly unknown[]; material: Material }>();
-
 function loadMaterial(config: CommonConfig): Material {
-  const inputs = [config.ca, config.cert, config.key, config.passphrase];
-  const hit = materialCache.get(config);
-  if (hit?.inputs.every((v, i) => v === inputs[i])) return hit.material;
-  const roots = asList(config.ca).flatMap((c) => toDerList(c, 'CERTIFICATE'));
+  const roots = asList(config.ca).flatMap((c) => toDerList(c, 'CERTIFICATE').map((der) => der.slice()));
   if (roots.length === 0) throw bad(`'ca' holds no certificate`);
   const rootCertificates = roots.map((der) => parseConfigCertificate(der, 'ca'));
-  const chain = asList(config.cert).flatMap((c) => toDerList(c, 'CERTIFICATE'));
+  const chain = asList(config.cert).flatMap((c) => toDerList(c, 'CERTIFICATE').map((der) => der.slice()));
   const chainCertificates = chain.map((der) => parseConfigCertificate(der, 'cert'));
   let key: PrivateKey | undefined;
   if (config.key !== undefined) {
-    key = parsePrivateKey(config.key, config.passphrase);
+    const input = config.key instanceof Uint8Array ? config.key.slice() : config.key;
+    key = parsePrivateKey(input, config.passphrase);
     const leaf = chainCertificates[0];
     if (!leaf) throw bad(`'key' is given without 'cert': give the certificate chain that goes with the key`);
     checkKeyMatchesCertificate(key, leaf);
   } else if (chain.length > 0) {
     throw bad(`'cert' is given without 'key': give the private key of the leaf certificate`);
   }
-  const material = { roots, rootCertificates, chain, chainCertificates, key };
-  materialCache.set(config, { inputs, material });
-  return material;
+  return { roots, rootCertificates, chain, chainCertificates, key };
 }
 
 function resolveCommon(config: CommonConfig, role: 'client' | 'server'): ResolvedConfig {
@@ -200,7 +193,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     return s;
   });
   if (schemes.length === 0) throw bad('signatureSchemes is empty');
-  const alpn = config.alpn ?? [];
+  const alpn = [...(config.alpn ?? [])];
   for (const p of alpn) {
     if (typeof p !== 'string' || p.length === 0 || p.length > 255) {
       throw bad(`ALPN protocol names must be 1..255 characters, got '${String(p)}'`);
@@ -219,26 +212,26 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
   }
   const minRsaKeyBits = resolveMinRsaKeyBits(config.minRsaKeyBits, key);
   return {
-    roots,
-    rootCertificates,
-    chain,
-    chainCertificates,
+    roots: Object.freeze(roots),
+    rootCertificates: Object.freeze(rootCertificates),
+    chain: Object.freeze(chain),
+    chainCertificates: Object.freeze(chainCertificates),
     key,
     requireExtendedMasterSecret: config.requireExtendedMasterSecret ?? true,
     allowCommonNameFallback: config.allowCommonNameFallback ?? false,
     maxHandshakeMessageSize,
-    suites,
-    groups,
-    schemes,
-    alpn,
+    suites: Object.freeze(suites),
+    groups: Object.freeze(groups),
+    schemes: Object.freeze(schemes),
+    alpn: Object.freeze(alpn),
     now: config.now ?? Date.now,
     random: config.random ? checkedRandom(config.random) : defaultRandom,
     keyLog: config.keyLog,
     provider: config.crypto ?? nobleProvider,
     maxRecordSize,
     minRsaKeyBits,
-    limits: resolveLimits(config),
-    chainLimits: resolveChainLimits(config),
+    limits: Object.freeze(resolveLimits(config)),
+    chainLimits: Object.freeze(resolveChainLimits(config)),
   };
 }
 
@@ -278,43 +271,11 @@ function parseConfigCertificate(der: Uint8Array, field: string): Certificate {
 }
 
 /**
- * Resolved configurations per config object: a server makes every connection from one config, and
- * each connection keeping its own resolved copy costs memory and time. A config whose own fields
- * changed (compared with ===) is resolved afresh.
+ * A client config validated and parsed into the engine's frozen form. Everything kept is copied: later
+ * changes to `config`, its arrays or its buffers have no effect (createClientContext wraps this).
  */
-type ResolvedCache = WeakMap<object, { snapshot: [string, unknown][]; resolved: ResolvedConfig }>;
-const resolvedClients: ResolvedCache = new WeakMap();
-const resolvedServers: ResolvedCache = new WeakMap();
-
-function cached<C extends object, R extends ResolvedConfig>(
-  resolvedCache: ResolvedCache,
-  config: C,
-  resolve: (c: C) => R,
-): R {
-  if (config === null || typeof config !== 'object') return resolve(config);
-  const snapshot = Object.entries(config);
-  const hit = resolvedCache.get(config);
-  if (
-    hit &&
-    hit.snapshot.length === snapshot.length &&
-    hit.snapshot.every(([k, v], i) => snapshot[i]![0] === k && snapshot[i]![1] === v)
-  ) {
-    return hit.resolved as R;
-  }
-  const resolved = resolve(config);
-  resolvedCache.set(config, { snapshot, resolved });
-  return resolved;
-}
-
 export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig {
-  return cached(resolvedClients, config, resolveClientConfigUncached);
-}
-
-export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
-  return cached(resolvedServers, config, resolveServerConfigUncached);
-}
-
-function resolveClientConfigUncached(config: ClientConfig): ResolvedClientConfig {
+  checkConfigKeys(config, 'client');
   const common = resolveCommon(config, 'client');
   if (typeof config.serverName !== 'string' || config.serverName.length === 0) {
     throw bad(
@@ -325,10 +286,16 @@ function resolveClientConfigUncached(config: ClientConfig): ResolvedClientConfig
   if (config.verifyHostname !== undefined && typeof config.verifyHostname !== 'boolean') {
     throw bad('verifyHostname must be a boolean');
   }
-  return { ...common, serverName: config.serverName, verifyHostname: config.verifyHostname ?? true };
+  return Object.freeze({
+    ...common,
+    serverName: config.serverName,
+    verifyHostname: config.verifyHostname ?? true,
+  });
 }
 
-function resolveServerConfigUncached(config: ServerConfig): ResolvedServerConfig {
+/** A server config validated and parsed into the engine's frozen form, from copies (as above). */
+export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
+  checkConfigKeys(config, 'server');
   const common = resolveCommon(config, 'server');
   if (!common.key || common.chain.length === 0) {
     throw bad(
@@ -349,5 +316,5 @@ function resolveServerConfigUncached(config: ServerConfig): ResolvedServerConfig
         ` (ECDSA suites need an EC or Ed25519 key, RSA suites an RSA key)`,
     );
   }
-  return { ...common, key: common.key, clientAuth };
+  return Object.freeze({ ...common, key: common.key, clientAuth });
 }

@@ -12,6 +12,7 @@ export { CipherSuite, DEFAULT_CIPHER_SUITES, SUITES, suiteByCode, suiteByName } 
 export type { ClientConfig, CommonConfig, PemOrDer, ServerConfig } from './config.js';
 export type { ConnectionState, TlsEvent } from './connection.js';
 export { TlsConnection } from './connection.js';
+export { ClientContext, createClientContext, createServerContext, ServerContext } from './context.js';
 export { TlsClient, TlsServer } from './endpoints.js';
 export * from './errors.js';
 export type { SessionInfo } from './handshake/session.js';

@@ -1,4 +1,5 @@
-// Configuration resolution: validation errors are local, and the per-object cache notices changes.
+// Configuration resolution: validation errors are local, every resolution reads the config afresh and
+// is frozen, and a config holding the other side's options is refused.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,27 +20,41 @@ beforeAll(() => {
 }, 120_000);
 
 describe('resolved configuration', () => {
-  it('is reused for an unchanged config object and redone when a field changes', () => {
+  it('reads the config afresh each time: a changed, added or removed field is seen', () => {
     const cfg: ClientConfig = { ...client, alpn: ['h2'] };
     const a = resolveClientConfig(cfg);
-    expect(resolveClientConfig(cfg)).toBe(a);
+    expect(a.alpn).toEqual(['h2']);
     cfg.alpn = ['mqtt'];
     const b = resolveClientConfig(cfg);
     expect(b).not.toBe(a);
     expect(b.alpn).toEqual(['mqtt']);
+    expect(a.alpn).toEqual(['h2']);
     cfg.verifyHostname = false; // a field added
     expect(resolveClientConfig(cfg).verifyHostname).toBe(false);
     delete cfg.verifyHostname; // and removed again
     expect(resolveClientConfig(cfg).verifyHostname).toBe(true);
   });
 
-  it('keeps client and server resolutions of one object apart', () => {
-    const both = { ...server, serverName: 'server.test' } as ServerConfig & ClientConfig;
-    const asServer = resolveServerConfig(both);
-    const asClient = resolveClientConfig(both);
-    expect(asServer.clientAuth).toBe('required');
-    expect((asClient as { clientAuth?: string }).clientAuth).toBeUndefined();
-    expect(asClient.serverName).toBe('server.test');
+  it('is frozen, its lists too', () => {
+    const resolved = resolveServerConfig({ ...server, alpn: ['h2'] });
+    expect(Object.isFrozen(resolved)).toBe(true);
+    expect(Object.isFrozen(resolved.alpn)).toBe(true);
+    expect(Object.isFrozen(resolved.roots)).toBe(true);
+    expect(Object.isFrozen(resolved.suites)).toBe(true);
+  });
+
+  it("refuses one object holding both sides' options, naming the other side's key", () => {
+    const both = { ...server, clientAuth: 'required', serverName: 'server.test' } as ServerConfig &
+      ClientConfig;
+    const local = expect.objectContaining({ kind: 'local', code: 'bad_config' });
+    expect(() => resolveServerConfig(both)).toThrowError(local);
+    expect(() => resolveServerConfig(both)).toThrowError(/'serverName' is a client option/);
+    expect(() => resolveClientConfig(both)).toThrowError(/'clientAuth' is a server option/);
+    const { serverName: _, ...asServer } = both;
+    expect(resolveServerConfig(asServer).clientAuth).toBe('required');
+    expect(resolveClientConfig({ ...client, cert: server.cert, key: server.key }).serverName).toBe(
+      'server.test',
+    );
   });
 
   it('refuses bad values with local errors that say what to do', () => {

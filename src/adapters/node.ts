@@ -2,17 +2,17 @@
 // sans-IO TlsClient/TlsServer (DESIGN.md "Adapters"), plus the node:crypto provider.
 
 import * as net from 'node:net';
-import type { ClientConfig, ServerConfig } from '../config.js';
-import { TlsClient, TlsServer } from '../endpoints.js';
-import type { TlsError } from '../errors.js';
-import { TlsSocket, type TlsSocketOptions } from './node-socket.js';
+import type { ClientConfig, ClientContext, ServerConfig, ServerContext, TlsError } from '../index.js';
+import { TlsClient, TlsServer } from '../index.js';
+import { TlsSocket } from './node-socket.js';
+import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
 
 export { nodeCryptoProvider } from './node-crypto.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT, TlsSocket, type TlsSocketOptions } from './node-socket.js';
+export type { ClientTls, ServerTls } from './secure-context.js';
 
-export interface ConnectOptions extends ClientConfig {
-  host: string;
-  port: number;
+/** The adapter's own options, taken out before the rest is compiled as the TLS config. */
+export interface NodeSocketOptions {
   /** ms; default 120 000. */
   handshakeTimeout?: number;
   /** Keep our writable side open after the peer's close_notify; default false. */
@@ -21,51 +21,33 @@ export interface ConnectOptions extends ClientConfig {
   allowTruncation?: boolean;
 }
 
-export interface CreateServerOptions extends ServerConfig {
-  /** ms; default 120 000. */
-  handshakeTimeout?: number;
-  allowHalfOpen?: boolean;
-  allowTruncation?: boolean;
-}
-
-export type UpgradeOptions = ((ClientConfig & { role?: 'client' }) | (ServerConfig & { role: 'server' })) & {
-  /** Bytes the caller already read past the STARTTLS exchange: the first TLS bytes. */
-  head?: Uint8Array;
-  handshakeTimeout?: number;
-  allowHalfOpen?: boolean;
-  allowTruncation?: boolean;
-};
-
-/** Copies of options objects without `serverName`, made once per options object (see clientConfig). */
-const withServerName = new WeakMap<ConnectOptions, ClientConfig>();
-
 /**
- * The client config for `opts`: `opts` itself when it names the server, else a copy with `serverName`
- * = `host`, kept per options object while its fields stay the same. The engine caches parsed
- * certificates and keys per config object, so repeated connect() calls with one options object must
- * pass one config object: a fresh copy each time would re-parse the PEMs and re-check the key.
+ * connect() options: the TLS config inline (`serverName` defaults to `host`), or, as node's
+ * tls.connect({ secureContext }), `secureContext` from createClientContext() (its serverName is used).
  */
-function clientConfig(opts: ConnectOptions): ClientConfig {
-  if (typeof opts.serverName === 'string' && opts.serverName.length > 0) return opts;
-  const cached = withServerName.get(opts);
-  if (cached !== undefined && cached.serverName === opts.host && sameFields(opts, cached)) return cached;
-  const copy = { ...opts, serverName: opts.host };
-  withServerName.set(opts, copy);
-  return copy;
-}
+export type ConnectOptions = (
+  | (Omit<ClientConfig, 'serverName'> & { serverName?: string })
+  | { secureContext: ClientContext }
+) &
+  NodeSocketOptions & { host: string; port: number };
 
-/** True when every field but serverName is the same in both (fields added or removed count). */
-function sameFields(opts: ConnectOptions, copy: ClientConfig): boolean {
-  const a = opts as unknown as Record<string, unknown>;
-  const b = copy as unknown as Record<string, unknown>;
-  for (const key of Object.keys(a)) if (key !== 'serverName' && a[key] !== b[key]) return false;
-  for (const key of Object.keys(b)) if (key !== 'serverName' && !(key in a)) return false;
-  return true;
-}
+/** createServer() options: the TLS config inline, or `secureContext` from createServerContext(). */
+export type CreateServerOptions = ServerTls & NodeSocketOptions;
 
-function socketOptions(opts: TlsSocketOptions): TlsSocketOptions {
-  const { handshakeTimeout, allowHalfOpen, allowTruncation, head } = opts;
-  return { handshakeTimeout, allowHalfOpen, allowTruncation, head };
+export type UpgradeOptions = ((ClientTls & { role?: 'client' }) | (ServerTls & { role: 'server' })) &
+  NodeSocketOptions & {
+    /** Bytes the caller already read past the STARTTLS exchange: the first TLS bytes. */
+    head?: Uint8Array;
+  };
+
+/** The net.Server createServer() returns: setSecureContext() swaps the TLS settings of new handshakes. */
+export interface TlsNetServer extends net.Server {
+  /**
+   * Use `settings` (a server config or a ServerContext) for handshakes that start from now on;
+   * connections already accepted keep theirs (certificate and root rotation without a restart, as
+   * node's tls.Server#setSecureContext). A bad config throws a local TlsError and changes nothing.
+   */
+  setSecureContext(settings: ServerConfig | ServerContext): void;
 }
 
 /**
@@ -73,12 +55,15 @@ function socketOptions(opts: TlsSocketOptions): TlsSocketOptions {
  * handshake, and 'error' with a TlsError when it fails. `serverName` defaults to `host`.
  */
 export function connect(opts: ConnectOptions, onSecureConnect?: () => void): TlsSocket {
-  const client = new TlsClient(clientConfig(opts)); // bad config throws here
+  const { host, port, handshakeTimeout, allowHalfOpen, allowTruncation, ...tls } = opts;
+  const named = 'secureContext' in tls || (typeof tls.serverName === 'string' && tls.serverName.length > 0);
+  const context = clientContextOf(named ? (tls as ClientTls) : { ...tls, serverName: host });
+  const client = new TlsClient(context); // bad config threw above
   // Our TlsSocket decides when the TCP write side ends (after close_notify), so TCP half-open is on.
-  const socket = net.connect({ host: opts.host, port: opts.port, allowHalfOpen: true });
-  const tls = new TlsSocket(socket, client, socketOptions(opts));
-  if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
-  return tls;
+  const socket = net.connect({ host, port, allowHalfOpen: true });
+  const tlsSocket = new TlsSocket(socket, client, { handshakeTimeout, allowHalfOpen, allowTruncation });
+  if (onSecureConnect) tlsSocket.once('secureConnect', onSecureConnect);
+  return tlsSocket;
 }
 
 /**
@@ -91,12 +76,14 @@ export function connect(opts: ConnectOptions, onSecureConnect?: () => void): Tls
 export function createServer(
   opts: CreateServerOptions,
   onSecureConnection?: (socket: TlsSocket) => void,
-): net.Server {
-  new TlsServer(opts); // validate the configuration once, now (throws a local TlsError)
+): TlsNetServer {
+  const { handshakeTimeout, allowHalfOpen, allowTruncation, ...tlsSettings } = opts;
+  const socketOptions = { handshakeTimeout, allowHalfOpen, allowTruncation };
+  let context = serverContextOf(tlsSettings); // compiled once, now (a bad config throws here)
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     let tls: TlsSocket;
     try {
-      tls = new TlsSocket(socket, new TlsServer(opts), socketOptions(opts));
+      tls = new TlsSocket(socket, new TlsServer(context), socketOptions);
     } catch (error) {
       socket.destroy();
       server.emit('tlsClientError', error, undefined);
@@ -113,7 +100,11 @@ export function createServer(
     });
   });
   if (onSecureConnection) server.on('secureConnection', onSecureConnection);
-  return server;
+  return Object.assign(server, {
+    setSecureContext(settings: ServerConfig | ServerContext): void {
+      context = serverContextOf(settings);
+    },
+  });
 }
 
 /**
@@ -122,6 +113,10 @@ export function createServer(
  * are read out too. Stop reading the socket yourself (remove your 'data' listeners) before calling.
  */
 export function upgrade(socket: net.Socket, opts: UpgradeOptions): TlsSocket {
-  const engine = opts.role === 'server' ? new TlsServer(opts) : new TlsClient(opts);
-  return new TlsSocket(socket, engine, socketOptions(opts));
+  const { role, head, handshakeTimeout, allowHalfOpen, allowTruncation, ...tls } = opts;
+  const engine =
+    role === 'server'
+      ? new TlsServer(serverContextOf(tls as ServerTls))
+      : new TlsClient(clientContextOf(tls as ClientTls));
+  return new TlsSocket(socket, engine, { head, handshakeTimeout, allowHalfOpen, allowTruncation });
 }

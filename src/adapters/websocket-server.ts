@@ -4,8 +4,9 @@
 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { ServerConfig, TlsError } from '../index.js';
+import type { ServerConfig, ServerContext, TlsError } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
+import { type ServerTls, serverContextOf } from './secure-context.js';
 import { type SessionOptions, settleSession } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';
 
@@ -30,16 +31,36 @@ export interface WebSocketTlsServer {
   readonly port: number;
   /** ws://host:port/ */
   readonly url: string;
+  /**
+   * Use `settings` (a server config or a ServerContext) for connections that arrive from now on;
+   * sessions already open keep theirs. A bad config throws a local TlsError and changes nothing.
+   */
+  setSecureContext(settings: ServerConfig | ServerContext): void;
   /** Close every session (close_notify) and the listening socket. */
   close(): Promise<void>;
 }
 
-/** Listen for WebSocket connections; onSession gets each one once its TLS handshake is done. */
+/**
+ * Listen for WebSocket connections; onSession gets each one once its TLS handshake is done. The TLS
+ * settings (the server config inline or `secureContext` from createServerContext()) are compiled once.
+ */
 export async function createWebSocketTlsServer(
-  opts: ServerConfig & SessionOptions & WebSocketTlsServerOptions,
+  opts: ServerTls & SessionOptions & WebSocketTlsServerOptions,
   onSession: (session: WrappedTls) => void | Promise<void>,
 ): Promise<WebSocketTlsServer> {
-  const { port, host = '127.0.0.1', maxSessions = DEFAULT_MAX_SESSIONS, onClientError, ...config } = opts;
+  const {
+    port,
+    host = '127.0.0.1',
+    maxSessions = DEFAULT_MAX_SESSIONS,
+    onClientError,
+    framing,
+    maxMessageSize,
+    handshakeTimeout,
+    allowTruncation,
+    ...tlsSettings
+  } = opts;
+  const sessionOptions: SessionOptions = { framing, maxMessageSize, handshakeTimeout, allowTruncation };
+  let secureContext = serverContextOf(tlsSettings); // a bad configuration throws here, not per connection
   const server = new WebSocketServer({ port, host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -54,7 +75,7 @@ export async function createWebSocketTlsServer(
       onClientError?.(refusal);
       return;
     }
-    const session = wrapWebSocket(socket, config, 'server');
+    const session = wrapWebSocket(socket, { ...sessionOptions, secureContext }, 'server');
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
     session.ready.then(
@@ -66,6 +87,9 @@ export async function createWebSocketTlsServer(
   return {
     port: actualPort,
     url: `ws://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`,
+    setSecureContext(settings) {
+      secureContext = serverContextOf(settings);
+    },
     async close() {
       await Promise.all([...sessions].map((s) => s.close().catch(() => {})));
       for (const client of server.clients) client.terminate();

@@ -13,16 +13,18 @@
 //   to an ordinary TLS server (e.g. through a WebSocket-to-TCP bridge).
 
 import {
-  type ClientConfig,
+  ClientContext,
   localError,
-  type ServerConfig,
+  ServerContext,
   type SessionInfo,
   TlsClient,
   type TlsConnection,
   TlsServer,
 } from '../index.js';
+import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
 import { channelOf, SessionCore, type SessionOptions, type TlsChannel } from './session.js';
 
+export type { ClientTls, ServerTls } from './secure-context.js';
 export type { Framing, SessionOptions, TlsChannel } from './session.js';
 
 /**
@@ -81,25 +83,34 @@ function bytesOf(data: unknown): Uint8Array | undefined {
   return undefined;
 }
 
-/** Run TLS over `ws`. The socket may still be connecting: bytes wait for 'open'. */
+/**
+ * Run TLS over `ws`. The socket may still be connecting: bytes wait for 'open'. The TLS settings are a
+ * config inline, or `secureContext` from createClientContext()/createServerContext() beside the
+ * session options (as node's tls.connect({ secureContext })), or the context alone.
+ */
 export function wrapWebSocket(
   ws: WebSocketLike,
-  config: ClientConfig & SessionOptions,
+  config: (ClientTls & SessionOptions) | ClientContext,
   role: 'client',
 ): WrappedTls;
 export function wrapWebSocket(
   ws: WebSocketLike,
-  config: ServerConfig & SessionOptions,
+  config: (ServerTls & SessionOptions) | ServerContext,
   role: 'server',
 ): WrappedTls;
 export function wrapWebSocket(
   ws: WebSocketLike,
-  config: (ClientConfig | ServerConfig) & SessionOptions,
+  config: ((ClientTls | ServerTls) & SessionOptions) | ClientContext | ServerContext,
   role: 'client' | 'server',
 ): WrappedTls {
-  const { framing, maxMessageSize, handshakeTimeout, allowTruncation, ...tlsConfig } = config;
+  const bare = role === 'client' ? ClientContext.is(config) : ServerContext.is(config);
+  const { framing, maxMessageSize, handshakeTimeout, allowTruncation, ...tlsSettings } = bare
+    ? ({ secureContext: config } as SessionOptions & { secureContext: unknown })
+    : (config as SessionOptions);
   const connection =
-    role === 'client' ? new TlsClient(tlsConfig as ClientConfig) : new TlsServer(tlsConfig as ServerConfig);
+    role === 'client'
+      ? new TlsClient(clientContextOf(tlsSettings as ClientTls))
+      : new TlsServer(serverContextOf(tlsSettings as ServerTls));
   const waiting: Uint8Array[] = [];
   const transmit = async (bytes: Uint8Array) => {
     if (ws.readyState === CONNECTING) waiting.push(bytes);

@@ -17,16 +17,18 @@
 
 import { Dealer, Router } from 'zeromq';
 import {
-  type ClientConfig,
   type ServerConfig,
+  type ServerContext,
   type SessionInfo,
   TlsClient,
   TlsError,
   TlsServer,
 } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
+import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
 import { channelOf, SessionCore, type SessionOptions, settleSession, type TlsChannel } from './session.js';
 
+export type { ClientTls, ServerTls } from './secure-context.js';
 export type { SessionOptions, TlsChannel } from './session.js';
 
 /** One peer's session on the ROUTER, handed to onSession once its handshake is done. */
@@ -57,6 +59,11 @@ export interface ZmqServerOptions {
 export interface ZmqServer {
   /** The bound endpoint with the actual port, e.g. 'tcp://127.0.0.1:40123'. */
   readonly address: string;
+  /**
+   * Use `settings` (a server config or a ServerContext) for sessions that start from now on; sessions
+   * already open keep theirs. A bad config throws a local TlsError and changes nothing.
+   */
+  setSecureContext(settings: ServerConfig | ServerContext): void;
   close(): Promise<void>;
 }
 
@@ -90,9 +97,12 @@ function unref(timer: ReturnType<typeof setTimeout>): void {
   (timer as { unref?: () => void }).unref?.();
 }
 
-/** A ROUTER that runs one TlsServer per peer routing id. Resolves once bound. */
+/**
+ * A ROUTER that runs one TlsServer per peer routing id. Resolves once bound. The TLS settings are the
+ * server config inline or `secureContext` from createServerContext(), compiled once.
+ */
 export async function createZmqServer(
-  opts: ServerConfig & SessionOptions & ZmqServerOptions,
+  opts: ServerTls & SessionOptions & ZmqServerOptions,
   onSession: (session: ZmqTlsSession) => void | Promise<void>,
 ): Promise<ZmqServer> {
   const {
@@ -104,10 +114,10 @@ export async function createZmqServer(
     maxMessageSize,
     handshakeTimeout,
     allowTruncation,
-    ...config
+    ...tlsSettings
   } = opts;
   const sessionOptions = { framing, maxMessageSize, handshakeTimeout, allowTruncation };
-  new TlsServer(config); // a bad configuration throws here, not once per peer
+  let context = serverContextOf(tlsSettings); // a bad configuration throws here, not once per peer
   const router = new Router({ linger: LINGER_MS });
   await router.bind(bind);
   const address = router.lastEndpoint ?? bind;
@@ -116,7 +126,7 @@ export async function createZmqServer(
 
   const open = (routingId: Uint8Array, key: string): SessionCore => {
     const id = routingId.slice();
-    const core = new SessionCore(new TlsServer(config), (bytes) => sender.send([id, bytes]), sessionOptions);
+    const core = new SessionCore(new TlsServer(context), (bytes) => sender.send([id, bytes]), sessionOptions);
     const entry = { core, idle: undefined as ReturnType<typeof setTimeout> | undefined };
     sessions.set(key, entry);
     core.onEnd = (error) => {
@@ -176,6 +186,9 @@ export async function createZmqServer(
 
   return {
     address,
+    setSecureContext(settings) {
+      context = serverContextOf(settings);
+    },
     async close() {
       const all = [...sessions.values()].map((entry) => entry.core);
       for (const core of all) {
@@ -190,12 +203,15 @@ export async function createZmqServer(
   };
 }
 
-/** A DEALER that connects and performs the handshake (default timeout 120 s); resolves once it is done. */
+/**
+ * A DEALER that connects and performs the handshake (default timeout 120 s); resolves once it is done.
+ * The TLS settings are the client config inline or `secureContext` from createClientContext().
+ */
 export async function connectZmq(
-  opts: ClientConfig & SessionOptions & { connect: string },
+  opts: ClientTls & SessionOptions & { connect: string },
 ): Promise<ZmqTlsClient> {
-  const { connect, handshakeTimeout, framing, maxMessageSize, allowTruncation, ...config } = opts;
-  const connection = new TlsClient(config);
+  const { connect, handshakeTimeout, framing, maxMessageSize, allowTruncation, ...tlsSettings } = opts;
+  const connection = new TlsClient(clientContextOf(tlsSettings as ClientTls));
   const dealer = new Dealer({ linger: LINGER_MS });
   dealer.connect(connect);
   const sender = serialSender(dealer);

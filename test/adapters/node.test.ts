@@ -14,6 +14,7 @@ import {
   type TlsSocket,
   upgrade,
 } from '../../src/adapters/node.js';
+import { createClientContext } from '../../src/context.js';
 import { TlsClient } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
@@ -569,17 +570,16 @@ describe('timeouts and failures', () => {
     expect([alert[0], alert[5]]).toEqual([21, 2]); // an alert record, level fatal
   });
 
-  it('connect() with one options object reuses one config (parsed certificates and key)', async () => {
+  it('connect() with one secureContext shares its parsed certificates and key; a config is read afresh', async () => {
     const port = await listen(net.createServer((s) => track(s)));
     const id = client('p256');
-    const withName = {
-      host: '127.0.0.1',
-      port,
+    const secureContext = createClientContext({
       serverName: 'server.test',
       ca: pki.ca,
       cert: id.cert,
       key: id.key,
-    };
+    });
+    const withContext = { host: '127.0.0.1', port, secureContext };
     const withoutName: { host: string; port: number; ca: string; cert?: string; key?: string } = {
       host: '127.0.0.1',
       port,
@@ -589,24 +589,28 @@ describe('timeouts and failures', () => {
     };
     type Resolved = { resolved: { chainCertificates: unknown; serverName: string } };
     const resolvedOf = (s: TlsSocket) => (s.connection as unknown as Resolved).resolved;
-    const open = (opts: typeof withoutName) => {
+    const open = (opts: typeof withoutName | typeof withContext) => {
       const s = track(connect(opts as Parameters<typeof connect>[0]));
       s.on('error', () => {});
       return resolvedOf(s);
     };
-    expect(open(withName).chainCertificates).toBe(open(withName).chainCertificates);
+    expect(open(withContext).chainCertificates).toBe(open(withContext).chainCertificates);
+    expect(open(withContext).serverName).toBe('server.test'); // the context's name, not host
     const first = open(withoutName);
     expect(first.serverName).toBe('127.0.0.1'); // serverName defaults to host
-    expect(open(withoutName).chainCertificates).toBe(first.chainCertificates);
+    expect(first.chainCertificates).toHaveLength(1);
     // A changed field is seen: the next connect() parses the new material.
     withoutName.cert = `${id.cert}\n`;
     const second = open(withoutName);
     expect(second.chainCertificates).not.toBe(first.chainCertificates);
-    expect(open(withoutName).chainCertificates).toBe(second.chainCertificates);
     // So are removed ones: without cert and key the client has no chain.
     delete withoutName.cert;
     delete withoutName.key;
     expect(open(withoutName).chainCertificates).toEqual([]);
+    // A secureContext with TLS options beside it is ambiguous: refused.
+    expect(() => connect({ ...withContext, alpn: ['h2'] } as Parameters<typeof connect>[0])).toThrowError(
+      /not both: 'alpn'/,
+    );
   });
 
   it('bad configuration throws synchronously with a local TlsError', () => {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
+import { createServerContext } from '../../src/context.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { GROUP_NAMES } from './names.js';
 import { pkiText } from './pki.js';
@@ -115,7 +116,7 @@ export async function startMemtlsServer(
   scope: Scope,
   closeAfter?: number,
 ): Promise<MemtlsServerHandle> {
-  const config = memtlsServerConfig(s);
+  const config = createServerContext(memtlsServerConfig(s)); // compiled once for every connection
   const sockets: Socket[] = [];
   let accept!: (p: Promise<MemtlsObservation>) => void;
   const accepted = new Promise<MemtlsObservation>((resolve) => {
