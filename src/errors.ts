@@ -73,80 +73,442 @@ export function mayBeWarning(description: number): boolean {
  * - peer: the peer's bytes parse but break the protocol
  * - incompatible: both sides are fine, but they share no suite/group/scheme/protocol
  * - certificate: the peer's certificate chain or identity is refused
- * - alertReceived: the peer sent a fatal alert
+/**
+ * Whose fault and what class of failure:
+ * - decode: the peer's bytes do not parse
+ * - peer: the peer's bytes parse but break the protocol
+ * - incompatible: both sides are fine, but they share no suite/group/scheme/protocol
+ * - certificate: the peer's certificate chain or identity is refused
+ * - limit: a resource bound was hit (sizes, counts, sequence numbers, deadlines)
+ * - alertReceived: the peer sent a fatal alert (nothing is sent back)
  * - local: misuse of the API or bad configuration (never sends an alert)
- * - limit: a resource bound was hit (sizes, counts, sequence numbers)
  * - transport: the transport ended or failed under the connection (never sends an alert)
+ * - internal: a bug in memtls itself (sends internal_error)
  */
 export type TlsErrorKind =
   | 'decode'
   | 'peer'
   | 'incompatible'
   | 'certificate'
+  | 'limit'
   | 'alertReceived'
   | 'local'
-  | 'limit'
-  | 'transport';
+  | 'transport'
+  | 'internal';
 
-export interface TlsErrorOptions {
-  kind: TlsErrorKind;
-  /** Stable machine-readable code, e.g. `hostname_mismatch`, `bad_record_mac`. */
-  code: string;
-  /** Alert sent (or, for alertReceived, received). Undefined for local errors. */
-  alert?: AlertDescriptionName | string;
-  fromPeer?: boolean;
-  cause?: unknown;
+// One closed set of codes per kind, and one table per kind from code to the alert we send
+// (RFC 5246 §7.2.2). The tables are typed Record<Code, …>, so a code without an entry does not
+// compile; throw sites name the code, never the alert.
+
+/** Codes of kind 'decode': the peer's bytes do not parse. */
+export type DecodeCode =
+  | 'decode_error'
+  | 'bad_alert'
+  | 'bad_server_name'
+  | 'duplicate_extension'
+  | 'duplicate_server_name'
+  | 'truncated_record_header';
+
+export const DECODE_ALERTS: Readonly<Record<DecodeCode, AlertDescriptionName>> = {
+  decode_error: 'decode_error',
+  bad_alert: 'decode_error',
+  bad_server_name: 'decode_error',
+  duplicate_extension: 'decode_error',
+  duplicate_server_name: 'decode_error',
+  truncated_record_header: 'decode_error',
+};
+
+/** Codes of kind 'peer': the peer's messages parse but break the protocol. */
+export type PeerCode =
+  | 'bad_alpn'
+  | 'bad_certificate_verify'
+  | 'bad_change_cipher_spec'
+  | 'bad_ecdhe_share'
+  | 'bad_finished'
+  | 'bad_key_exchange_signature'
+  | 'bad_record_mac'
+  | 'bad_record_size_limit'
+  | 'bad_record_version'
+  | 'bad_renegotiation_info'
+  | 'certificate_suite_mismatch'
+  | 'compression'
+  | 'early_application_data'
+  | 'ec_point_formats'
+  | 'empty_record'
+  | 'interleaved_record'
+  | 'unexpected_application_data'
+  | 'unexpected_change_cipher_spec'
+  | 'unexpected_message'
+  | 'unknown_content_type'
+  | 'unknown_handshake_type'
+  | 'unoffered_cipher_suite'
+  | 'unoffered_group'
+  | 'unoffered_signature_scheme'
+  | 'unsolicited_extension'
+  | 'unsupported_curve_type'
+  | 'unsupported_version';
+
+export const PEER_ALERTS: Readonly<Record<PeerCode, AlertDescriptionName>> = {
+  bad_alpn: 'illegal_parameter',
+  bad_certificate_verify: 'decrypt_error',
+  bad_change_cipher_spec: 'unexpected_message',
+  bad_ecdhe_share: 'illegal_parameter',
+  bad_finished: 'decrypt_error',
+  bad_key_exchange_signature: 'decrypt_error',
+  bad_record_mac: 'bad_record_mac',
+  bad_record_size_limit: 'illegal_parameter',
+  bad_record_version: 'protocol_version',
+  bad_renegotiation_info: 'handshake_failure',
+  certificate_suite_mismatch: 'illegal_parameter',
+  compression: 'illegal_parameter',
+  early_application_data: 'unexpected_message',
+  ec_point_formats: 'illegal_parameter',
+  empty_record: 'unexpected_message',
+  interleaved_record: 'unexpected_message',
+  unexpected_application_data: 'unexpected_message',
+  unexpected_change_cipher_spec: 'unexpected_message',
+  unexpected_message: 'unexpected_message',
+  unknown_content_type: 'unexpected_message',
+  unknown_handshake_type: 'unexpected_message',
+  unoffered_cipher_suite: 'illegal_parameter',
+  unoffered_group: 'illegal_parameter',
+  unoffered_signature_scheme: 'illegal_parameter',
+  unsolicited_extension: 'unsupported_extension',
+  unsupported_curve_type: 'illegal_parameter',
+  unsupported_version: 'protocol_version',
+};
+
+/** Codes of kind 'incompatible': no common suite, group, scheme, protocol or version. */
+export type IncompatibleCode =
+  | 'certificate_curve_not_supported'
+  | 'extended_master_secret_required'
+  | 'no_application_protocol'
+  | 'no_common_cipher_suite'
+  | 'no_common_group'
+  | 'no_common_signature_scheme'
+  | 'unsupported_version';
+
+export const INCOMPATIBLE_ALERTS: Readonly<Record<IncompatibleCode, AlertDescriptionName>> = {
+  certificate_curve_not_supported: 'handshake_failure',
+  extended_master_secret_required: 'handshake_failure',
+  no_application_protocol: 'no_application_protocol',
+  no_common_cipher_suite: 'handshake_failure',
+  no_common_group: 'handshake_failure',
+  no_common_signature_scheme: 'handshake_failure',
+  unsupported_version: 'protocol_version',
+};
+
+/** Codes of kind 'certificate': the peer's chain or identity is refused. */
+export type CertificateCode =
+  | 'ambiguous_common_name'
+  | 'bad_basic_constraints'
+  | 'bad_dns_name'
+  | 'bad_extended_key_usage'
+  | 'bad_extension'
+  | 'bad_key_usage'
+  | 'bad_name_constraints'
+  | 'bad_serial_number'
+  | 'bad_signature'
+  | 'ca_as_end_entity'
+  | 'certificate_required'
+  | 'decode_error'
+  | 'empty_ca_subject'
+  | 'empty_chain'
+  | 'expired'
+  | 'hostname_mismatch'
+  | 'name_constraints'
+  | 'not_a_ca'
+  | 'not_yet_valid'
+  | 'path_too_long'
+  | 'rsa_pss_key_mismatch'
+  | 'unknown_ca'
+  | 'unsupported_algorithm'
+  | 'unsupported_critical_extension'
+  | 'weak_key'
+  | 'weak_signature';
+
+export const CERTIFICATE_ALERTS: Readonly<Record<CertificateCode, AlertDescriptionName>> = {
+  ambiguous_common_name: 'bad_certificate',
+  bad_basic_constraints: 'bad_certificate',
+  bad_dns_name: 'bad_certificate',
+  bad_extended_key_usage: 'unsupported_certificate',
+  bad_extension: 'bad_certificate',
+  bad_key_usage: 'unsupported_certificate',
+  bad_name_constraints: 'bad_certificate',
+  bad_serial_number: 'bad_certificate',
+  bad_signature: 'bad_certificate',
+  ca_as_end_entity: 'bad_certificate',
+  certificate_required: 'handshake_failure',
+  decode_error: 'bad_certificate',
+  empty_ca_subject: 'bad_certificate',
+  empty_chain: 'bad_certificate',
+  expired: 'certificate_expired',
+  hostname_mismatch: 'bad_certificate',
+  name_constraints: 'bad_certificate',
+  not_a_ca: 'bad_certificate',
+  not_yet_valid: 'certificate_expired',
+  path_too_long: 'bad_certificate',
+  rsa_pss_key_mismatch: 'bad_certificate',
+  unknown_ca: 'unknown_ca',
+  unsupported_algorithm: 'unsupported_certificate',
+  unsupported_critical_extension: 'unsupported_certificate',
+  weak_key: 'bad_certificate',
+  weak_signature: 'bad_certificate',
+};
+
+/** Codes of kind 'limit': a documented bound was hit. */
+export type LimitCode =
+  | 'chain_too_large'
+  | 'chain_too_long'
+  | 'handshake_message_too_large'
+  | 'handshake_timeout'
+  | 'idle_timeout'
+  | 'message_too_large'
+  | 'name_constraint_limit'
+  | 'outgoing_buffer_full'
+  | 'path_candidate_limit'
+  | 'pending_writes_full'
+  | 'record_overflow'
+  | 'sequence_number_overflow'
+  | 'signature_check_limit'
+  | 'too_many_empty_records'
+  | 'too_many_hello_extensions'
+  | 'too_many_renegotiation_requests'
+  | 'too_many_sessions'
+  | 'too_many_warning_alerts';
+
+/**
+ * null: nothing is sent. That is the case for bounds on what our own application buffers (write()
+ * refused, no fault of the peer), for deadlines (a timeout is not an alert) and for the adapters'
+ * message framing, which ends the session with close_notify. A peer's chain over a bound is
+ * refused with bad_certificate, as rustls does for webpki's budget errors and Go for any
+ * verification failure. TLS has no "busy" alert: a session refused over maxSessions gets
+ * internal_error.
+ */
+export const LIMIT_ALERTS: Readonly<Record<LimitCode, AlertDescriptionName | null>> = {
+  chain_too_large: 'bad_certificate',
+  chain_too_long: 'bad_certificate',
+  handshake_message_too_large: 'illegal_parameter',
+  handshake_timeout: null,
+  idle_timeout: null,
+  message_too_large: null,
+  name_constraint_limit: 'bad_certificate',
+  outgoing_buffer_full: null,
+  path_candidate_limit: 'bad_certificate',
+  pending_writes_full: null,
+  record_overflow: 'record_overflow',
+  sequence_number_overflow: 'internal_error',
+  signature_check_limit: 'bad_certificate',
+  too_many_empty_records: 'unexpected_message',
+  too_many_hello_extensions: 'illegal_parameter',
+  too_many_renegotiation_requests: 'unexpected_message',
+  too_many_sessions: 'internal_error',
+  too_many_warning_alerts: 'unexpected_message',
+};
+
+/** Codes of kind 'local': misuse of the API, bad configuration, or a CLI failure. */
+export type LocalCode =
+  | 'aead_disposed'
+  | 'bad_argument'
+  | 'bad_config'
+  | 'bad_content_type'
+  | 'bad_fragment_size'
+  | 'bad_input'
+  | 'bad_iv_length'
+  | 'bad_key'
+  | 'bad_key_length'
+  | 'bad_nonce'
+  | 'bad_passphrase'
+  | 'bad_random'
+  | 'bad_record_size_limit'
+  | 'bad_sequence_number'
+  | 'bad_version'
+  | 'bench_build_failed'
+  | 'closed'
+  | 'disposed'
+  | 'empty_record'
+  | 'failed'
+  | 'file_exists'
+  | 'file_not_found'
+  | 'file_unreadable'
+  | 'file_unwritable'
+  | 'key_mismatch'
+  | 'key_share_disposed'
+  | 'missing_dependency'
+  | 'no_checkout'
+  | 'no_pending_keys'
+  | 'not_protected'
+  | 'not_ready'
+  | 'record_too_large'
+  | 'rsa_fault'
+  | 'socket_closed'
+  | 'unsupported'
+  | 'unsupported_key'
+  | 'weak_key'
+  | 'write_after_close';
+
+/** Local errors are thrown to the caller: no alert, the peer did nothing wrong. */
+export const LOCAL_ALERTS: Readonly<Record<LocalCode, null>> = {
+  aead_disposed: null,
+  bad_argument: null,
+  bad_config: null,
+  bad_content_type: null,
+  bad_fragment_size: null,
+  bad_input: null,
+  bad_iv_length: null,
+  bad_key: null,
+  bad_key_length: null,
+  bad_nonce: null,
+  bad_passphrase: null,
+  bad_random: null,
+  bad_record_size_limit: null,
+  bad_sequence_number: null,
+  bad_version: null,
+  bench_build_failed: null,
+  closed: null,
+  disposed: null,
+  empty_record: null,
+  failed: null,
+  file_exists: null,
+  file_not_found: null,
+  file_unreadable: null,
+  file_unwritable: null,
+  key_mismatch: null,
+  key_share_disposed: null,
+  missing_dependency: null,
+  no_checkout: null,
+  no_pending_keys: null,
+  not_protected: null,
+  not_ready: null,
+  record_too_large: null,
+  rsa_fault: null,
+  socket_closed: null,
+  unsupported: null,
+  unsupported_key: null,
+  weak_key: null,
+  write_after_close: null,
+};
+
+/** Codes of kind 'transport': the transport ended or broke; there is nothing to send an alert on. */
+export type TransportCode = 'connection_closed' | 'text_message' | 'unexpected_eof';
+
+export const TRANSPORT_ALERTS: Readonly<Record<TransportCode, null>> = {
+  connection_closed: null,
+  text_message: null,
+  unexpected_eof: null,
+};
+
+/** Codes of kind 'internal': a bug in memtls (an unexpected throw inside the engine). */
+export type InternalCode = 'internal_error';
+
+export const INTERNAL_ALERTS: Readonly<Record<InternalCode, AlertDescriptionName>> = {
+  internal_error: 'internal_error',
+};
+
+/** Codes of kind 'alertReceived': the name of the alert the peer sent (alertName). */
+export type AlertReceivedCode = AlertDescriptionName | `unknown_alert_${number}`;
+
+/** The code set of each kind. */
+export interface TlsErrorCodes {
+  decode: DecodeCode;
+  peer: PeerCode;
+  incompatible: IncompatibleCode;
+  certificate: CertificateCode;
+  limit: LimitCode;
+  alertReceived: AlertReceivedCode;
+  local: LocalCode;
+  transport: TransportCode;
+  internal: InternalCode;
+}
+
+/** Any code of any kind. */
+export type TlsErrorCode = TlsErrorCodes[TlsErrorKind];
+
+/** A kind with one of its own codes: the pair a TlsError is built from. */
+export type TlsErrorOptions = {
+  [K in TlsErrorKind]: { kind: K; code: TlsErrorCodes[K]; cause?: unknown };
+}[TlsErrorKind];
+
+/**
+ * The one function from a failure to the alert we send (undefined: none). Received alerts are
+ * not answered (the connection is already over); every other kind reads its table.
+ */
+export function alertFor<K extends TlsErrorKind>(
+  kind: K,
+  code: TlsErrorCodes[K],
+): AlertDescriptionName | undefined {
+  const options = { kind, code } as TlsErrorOptions;
+  switch (options.kind) {
+    case 'decode':
+      return DECODE_ALERTS[options.code];
+    case 'peer':
+      return PEER_ALERTS[options.code];
+    case 'incompatible':
+      return INCOMPATIBLE_ALERTS[options.code];
+    case 'certificate':
+      return CERTIFICATE_ALERTS[options.code];
+    case 'limit':
+      return LIMIT_ALERTS[options.code] ?? undefined;
+    case 'internal':
+      return INTERNAL_ALERTS[options.code];
+    case 'local':
+    case 'transport':
+    case 'alertReceived':
+      return undefined;
+  }
 }
 
 export class TlsError extends Error {
   readonly kind: TlsErrorKind;
-  readonly code: string;
-  readonly alert: AlertDescriptionName | string | undefined;
-  readonly fromPeer: boolean;
+  /** Stable machine-readable code naming what went wrong, e.g. `hostname_mismatch`. */
+  readonly code: TlsErrorCode;
+  /** The fatal alert we send for this failure; undefined when none is sent. */
+  readonly alertSent: AlertDescriptionName | undefined;
+  /** The alert the peer sent (kind 'alertReceived' only), e.g. `handshake_failure`. */
+  readonly alertReceived: AlertReceivedCode | undefined;
 
   constructor(message: string, options: TlsErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TlsError';
     this.kind = options.kind;
     this.code = options.code;
-    this.alert =
-      options.alert ?? (options.kind === 'local' ? undefined : alertFor(options.kind, options.code));
-    this.fromPeer = options.fromPeer ?? options.kind === 'alertReceived';
+    this.alertSent = alertFor(options.kind, options.code);
+    this.alertReceived = options.kind === 'alertReceived' ? options.code : undefined;
   }
 }
 
-/** The peer's bytes do not parse. */
-export function decodeError(message: string, code = 'decode_error'): TlsError {
-  return new TlsError(message, { kind: 'decode', code, alert: 'decode_error' });
+/** The peer's bytes do not parse (alert decode_error). */
+export function decodeError(message: string, code: DecodeCode = 'decode_error'): TlsError {
+  return new TlsError(message, { kind: 'decode', code });
 }
 
-/** The peer broke the protocol; `alert` is what we send back. */
-export function peerError(alert: AlertDescriptionName, code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'peer', code, alert });
+/** The peer broke the protocol; the alert follows from the code (PEER_ALERTS). */
+export function peerError(code: PeerCode, message: string): TlsError {
+  return new TlsError(message, { kind: 'peer', code });
 }
 
-/** No common ground (suite, group, scheme, ALPN, version). */
-export function incompatibleError(alert: AlertDescriptionName, code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'incompatible', code, alert });
+/** No common ground (suite, group, scheme, ALPN, version); the alert follows from the code. */
+export function incompatibleError(code: IncompatibleCode, message: string): TlsError {
+  return new TlsError(message, { kind: 'incompatible', code });
 }
 
 /** The peer's certificate or identity is refused; the alert follows from the code. */
-export function certificateError(code: string, message: string): TlsError {
+export function certificateError(code: CertificateCode, message: string): TlsError {
   return new TlsError(message, { kind: 'certificate', code });
 }
 
-/** A resource bound was hit. */
-export function limitError(alert: AlertDescriptionName, code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'limit', code, alert });
+/** A resource bound was hit; the alert (or none) follows from the code (LIMIT_ALERTS). */
+export function limitError(code: LimitCode, message: string): TlsError {
+  return new TlsError(message, { kind: 'limit', code });
 }
 
 /** Misuse of the API or bad configuration: thrown to the caller, no alert is sent. */
-export function localError(code: string, message: string): TlsError {
+export function localError(code: LocalCode, message: string): TlsError {
   return new TlsError(message, { kind: 'local', code });
 }
 
 /** The transport ended or failed (e.g. `unexpected_eof`): no alert, there is nothing to send it on. */
-export function transportError(code: string, message: string): TlsError {
+export function transportError(code: TransportCode, message: string): TlsError {
   return new TlsError(message, { kind: 'transport', code });
 }
 
@@ -155,13 +517,11 @@ export function transportError(code: string, message: string): TlsError {
  * description (mayBeWarning).
  */
 export function alertReceivedError(description: number, level: 'fatal' | 'warning' = 'fatal'): TlsError {
-  const name = alertName(description);
+  const name = alertName(description) as AlertReceivedCode;
   const how = level === 'fatal' ? 'a fatal alert' : 'an alert at warning level that is always fatal';
   return new TlsError(`the peer sent ${how}: ${name}${alertHint(name)}`, {
     kind: 'alertReceived',
     code: name,
-    alert: name,
-    fromPeer: true,
   });
 }
 
@@ -189,102 +549,18 @@ function alertHint(name: string): string {
   }
 }
 
-/** Certificate error codes → the alert sent for them (RFC 5246 §7.2.2). */
-const CERTIFICATE_ALERTS: Record<string, AlertDescriptionName> = {
-  unknown_ca: 'unknown_ca',
-  expired: 'certificate_expired',
-  not_yet_valid: 'certificate_expired',
-  bad_signature: 'bad_certificate',
-  hostname_mismatch: 'bad_certificate',
-  not_a_ca: 'bad_certificate',
-  path_too_long: 'bad_certificate',
-  bad_key_usage: 'unsupported_certificate',
-  bad_extended_key_usage: 'unsupported_certificate',
-  name_constraints: 'bad_certificate',
-  unsupported_critical_extension: 'unsupported_certificate',
-  unsupported_algorithm: 'unsupported_certificate',
-  weak_signature: 'bad_certificate',
-  decode_error: 'bad_certificate',
-  certificate_required: 'handshake_failure',
-  empty_chain: 'bad_certificate',
-  bad_serial_number: 'bad_certificate',
-  weak_key: 'bad_certificate',
-  rsa_pss_key_mismatch: 'bad_certificate',
-  bad_basic_constraints: 'bad_certificate',
-  empty_ca_subject: 'bad_certificate',
-  bad_name_constraints: 'bad_certificate',
-  bad_dns_name: 'bad_certificate',
-  bad_extension: 'bad_certificate',
-  ambiguous_common_name: 'bad_certificate',
-};
-
-/**
- * Limit error codes → the alert sent for them. null: a bound on what our own application buffers
- * (write() refused), which is no fault of the peer and sends nothing. Unlisted codes: internal_error.
- * A peer's chain over a bound is refused with bad_certificate, as rustls does for webpki's budget
- * errors and Go for any verification failure.
- */
-const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
-  record_overflow: 'record_overflow',
-  handshake_message_too_large: 'illegal_parameter',
-  too_many_hello_extensions: 'illegal_parameter',
-  too_many_empty_records: 'unexpected_message',
-  too_many_warning_alerts: 'unexpected_message',
-  too_many_renegotiation_requests: 'unexpected_message',
-  pending_writes_full: null,
-  outgoing_buffer_full: null,
-  chain_too_long: 'bad_certificate',
-  chain_too_large: 'bad_certificate',
-  signature_check_limit: 'bad_certificate',
-  path_candidate_limit: 'bad_certificate',
-  name_constraint_limit: 'bad_certificate',
-};
-
-/**
- * The one total function from a failure to the alert we send. Every failure path goes through
- * here; nothing else chooses alerts. Local, transport and received-alert errors send nothing (undefined).
- */
-export function alertFor(kind: TlsErrorKind, code: string): AlertDescriptionName | undefined {
-  switch (kind) {
-    case 'local':
-    case 'alertReceived':
-    case 'transport':
-      return undefined;
-    case 'decode':
-      return 'decode_error';
-    case 'certificate':
-      return CERTIFICATE_ALERTS[code] ?? 'bad_certificate';
-    case 'limit': {
-      if (!Object.hasOwn(LIMIT_ALERTS, code)) return 'internal_error';
-      return LIMIT_ALERTS[code] ?? undefined;
-    }
-    case 'peer':
-      return 'illegal_parameter';
-    case 'incompatible':
-      return 'handshake_failure';
-  }
-}
-
-/** The alert to send for any thrown value: TlsErrors carry theirs; anything else is internal_error. */
+/** The alert to send for any thrown value: a TlsError's alertSent; anything else is internal_error. */
 export function alertForFailure(error: unknown): AlertDescriptionName | undefined {
-  if (error instanceof TlsError) {
-    if (error.kind === 'local' || error.kind === 'alertReceived') return undefined;
-    const a = error.alert;
-    return a !== undefined && a in AlertDescription
-      ? (a as AlertDescriptionName)
-      : alertFor(error.kind, error.code);
-  }
-  return 'internal_error';
+  return asTlsError(error).alertSent;
 }
 
-/** Wrap anything thrown inside the engine as a TlsError (bugs become internal_error, never a crash). */
+/** Wrap anything thrown inside the engine as a TlsError: a non-TlsError throw is our bug, kind 'internal'. */
 export function asTlsError(error: unknown): TlsError {
   if (error instanceof TlsError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new TlsError(`internal error: ${detail}`, {
-    kind: 'peer',
+    kind: 'internal',
     code: 'internal_error',
-    alert: 'internal_error',
     cause: error,
   });
 }

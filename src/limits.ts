@@ -13,7 +13,7 @@
 //   the rest buffered and sets `hasPendingInput`; receive(new Uint8Array(0)) continues (as SSL_read
 //   returns one record and SSL_pending reports the rest).
 
-import { TlsError } from './errors.js';
+import { type LimitCode, limitError, TlsError } from './errors.js';
 import { type HandshakeMessage, HandshakeType } from './handshake/messages/types.js';
 import { MAX_EMPTY_RECORDS } from './record/types.js';
 
@@ -76,8 +76,8 @@ export function resolveLimits(config: LimitOptions): ResolvedLimits {
 }
 
 /** A limit error; the alert (none for local buffering limits) follows from the code in errors.ts. */
-export function limitReached(code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'limit', code });
+export function limitReached(code: LimitCode, message: string): TlsError {
+  return limitError(code, message);
 }
 
 /** A hello with more extensions than `max` (option maxHelloExtensions) is refused. */
