@@ -44,7 +44,7 @@ function expectFailure(o: Outcome, failing: 'client' | 'server', code: string, a
   expect(mine?.code).toBe(code);
   expect(mine?.alertSent).toBe(alert);
   expect(theirs?.kind).toBe('alertReceived');
-  expect(theirs?.alertSent).toBe(alert);
+  expect(theirs?.alertReceived).toBe(alert);
   expect(o.c.state).toBe('failed');
   expect(o.s.state).toBe('failed');
   expect(dataOf(o.server).length).toBe(0);
@@ -177,7 +177,7 @@ describe('handshake failures', () => {
     });
     const se = errorOf(o.server);
     expect(se?.alertSent).toBe('bad_record_mac');
-    expect(errorOf(o.client)?.alertSent).toBe('bad_record_mac');
+    expect(errorOf(o.client)?.alertReceived).toBe('bad_record_mac');
     expect(dataOf(o.server).length).toBe(0);
   });
 

@@ -63,7 +63,7 @@ describe('minRsaKeyBits', () => {
     const refused = run({ minRsaKeyBits: 3072 }, rsaServer);
     expect(errorOf(refused.log.client)?.code).toBe('weak_key');
     expect(errorOf(refused.log.client)?.alertSent).toBe('bad_certificate');
-    expect(errorOf(refused.log.server)?.alertSent).toBe('bad_certificate');
+    expect(errorOf(refused.log.server)?.alertReceived).toBe('bad_certificate');
     expect(dataOf(refused.log.server).length).toBe(0);
 
     const accepted = run({}, rsaServer);
