@@ -18,6 +18,7 @@ import {
   INCOMPATIBLE_ALERTS,
   INTERNAL_ALERTS,
   incompatibleError,
+  isTlsError,
   LIMIT_ALERTS,
   LOCAL_ALERTS,
   limitError,
@@ -182,6 +183,17 @@ describe('internal errors', () => {
         alertSent: undefined,
       });
     });
+  });
+});
+
+describe('isTlsError', () => {
+  it('tells the kind and narrows the code to its closed set', () => {
+    const error: unknown = certificateError('expired', 'm');
+    expect(isTlsError(error, 'peer')).toBe(false);
+    expect(isTlsError(new Error('m'), 'certificate')).toBe(false);
+    if (!isTlsError(error, 'certificate')) throw new Error('expected a certificate error');
+    const alert: AlertDescriptionName = CERTIFICATE_ALERTS[error.code]; // compiles: code is a CertificateCode
+    expect(alert).toBe('certificate_expired');
   });
 });
 
