@@ -8,7 +8,10 @@ import { MAX_CIPHERTEXT } from '../../src/record/types.js';
 const contentType = fc.constantFrom(20, 21, 22, 23);
 const version = fc.integer({ min: 0x0300, max: 0x03ff });
 
-function expectTlsError(f: () => unknown, fields: Partial<Pick<TlsError, 'code' | 'alertSent' | 'kind'>>): void {
+function expectTlsError(
+  f: () => unknown,
+  fields: Partial<Pick<TlsError, 'code' | 'alertSent' | 'kind'>>,
+): void {
   try {
     f();
   } catch (error) {

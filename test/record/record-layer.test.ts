@@ -174,7 +174,10 @@ describe('RecordLayer: handshake to protected traffic', () => {
     server.feed(wire);
     server.feed(wire);
     expect(server.read()?.data).toEqual(utf8.encode('once'));
-    expect(caught(() => server.read())).toMatchObject({ code: 'bad_record_mac', alertSent: 'bad_record_mac' });
+    expect(caught(() => server.read())).toMatchObject({
+      code: 'bad_record_mac',
+      alertSent: 'bad_record_mac',
+    });
   });
 });
 
@@ -211,7 +214,10 @@ describe('RecordLayer: fragmentation of writes (RFC 5246 §6.2.1, RFC 8449 §4)'
 
   it('refuses a peer record_size_limit below 64 with illegal_parameter', () => {
     const layer = new RecordLayer({ provider: nodeTestProvider });
-    expect(caught(() => layer.setSendLimit(63))).toMatchObject({ alertSent: 'illegal_parameter', kind: 'peer' });
+    expect(caught(() => layer.setSendLimit(63))).toMatchObject({
+      alertSent: 'illegal_parameter',
+      kind: 'peer',
+    });
     layer.setSendLimit(64);
   });
 
@@ -239,7 +245,10 @@ describe('RecordLayer: limits and the alerts they send', () => {
   it('unprotected plaintext over 2^14 → record_overflow', () => {
     const layer = new RecordLayer({ provider: nodeTestProvider });
     layer.feed(encodeRecord(handshake, 0x0303, new Uint8Array(MAX_PLAINTEXT + 1)));
-    expect(caught(() => layer.read())).toMatchObject({ code: 'record_overflow', alertSent: 'record_overflow' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'record_overflow',
+      alertSent: 'record_overflow',
+    });
   });
 
   it('protected plaintext over the advertised receive limit → record_overflow, before decryption', () => {
@@ -248,20 +257,29 @@ describe('RecordLayer: limits and the alerts they send', () => {
     send(appData, new Uint8Array(1000));
     expect(layer.read()?.data.length).toBe(1000);
     send(appData, new Uint8Array(1001));
-    expect(caught(() => layer.read())).toMatchObject({ code: 'record_overflow', alertSent: 'record_overflow' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'record_overflow',
+      alertSent: 'record_overflow',
+    });
   });
 
   it('ciphertext over MAX_CIPHERTEXT → record_overflow', () => {
     const { layer } = protectedReceiver();
     layer.feed(fromHex(`170303${(MAX_CIPHERTEXT + 1).toString(16)}`));
-    expect(caught(() => layer.read())).toMatchObject({ code: 'record_overflow', alertSent: 'record_overflow' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'record_overflow',
+      alertSent: 'record_overflow',
+    });
   });
 
   it('zero-length handshake, alert and change_cipher_spec records → unexpected_message', () => {
     for (const type of [handshake, alert, ccs]) {
       const layer = new RecordLayer({ provider: nodeTestProvider });
       layer.feed(encodeRecord(type, 0x0303, new Uint8Array(0)));
-      expect(caught(() => layer.read())).toMatchObject({ code: 'empty_record', alertSent: 'unexpected_message' });
+      expect(caught(() => layer.read())).toMatchObject({
+        code: 'empty_record',
+        alertSent: 'unexpected_message',
+      });
       const { layer: protectedLayer, send } = protectedReceiver();
       send(type, new Uint8Array(0));
       expect(caught(() => protectedLayer.read())).toMatchObject({
