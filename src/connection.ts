@@ -320,11 +320,7 @@ export abstract class TlsConnection {
         return this.onAlert(record.data, events);
       case ContentType.application_data:
         if (!this.handshake.done) {
-          throw peerError(
-            'unexpected_message',
-            'early_application_data',
-            'application data before the handshake completed',
-          );
+          throw peerError('early_application_data', 'application data before the handshake completed');
         }
         if (record.data.length > 0) events.push({ type: 'data', data: record.data });
         return;
@@ -354,11 +350,7 @@ export abstract class TlsConnection {
       (this.role === 'client' && type === HandshakeType.hello_request) ||
       (this.role === 'server' && type === HandshakeType.client_hello);
     if (!renegotiation) {
-      throw peerError(
-        'unexpected_message',
-        'unexpected_message',
-        `unexpected handshake message ${type} after the handshake`,
-      );
+      throw peerError('unexpected_message', `unexpected handshake message ${type} after the handshake`);
     }
   }
 
@@ -366,7 +358,6 @@ export abstract class TlsConnection {
   private onPostHandshakeMessage(events: TlsEvent[]): void {
     if (++this.renegotiationRefusals > MAX_RENEGOTIATION_REFUSALS) {
       throw limitError(
-        'unexpected_message',
         'too_many_renegotiation_requests',
         `the peer asked to renegotiate ${this.renegotiationRefusals} times; renegotiation is not supported`,
       );

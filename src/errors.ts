@@ -1,4 +1,26 @@
-// TlsError, the alert registry and the one function that maps failures to alerts (RFC 5246 §7.2).
+// TlsError, the alert registry and the one function that maps failures to alerts (RFC 5246 §7.2);
+// the codes of each kind and their alert tables are in error-codes.ts.
+
+import {
+  type AlertReceivedCode,
+  CERTIFICATE_ALERTS,
+  type CertificateCode,
+  DECODE_ALERTS,
+  type DecodeCode,
+  INCOMPATIBLE_ALERTS,
+  INTERNAL_ALERTS,
+  type IncompatibleCode,
+  LIMIT_ALERTS,
+  type LimitCode,
+  type LocalCode,
+  PEER_ALERTS,
+  type PeerCode,
+  type TlsErrorCode,
+  type TlsErrorCodes,
+  type TransportCode,
+} from './error-codes.js';
+
+export * from './error-codes.js';
 
 export const AlertDescription = {
   close_notify: 0,
@@ -73,80 +95,125 @@ export function mayBeWarning(description: number): boolean {
  * - peer: the peer's bytes parse but break the protocol
  * - incompatible: both sides are fine, but they share no suite/group/scheme/protocol
  * - certificate: the peer's certificate chain or identity is refused
- * - alertReceived: the peer sent a fatal alert
+/**
+ * Whose fault and what class of failure:
+ * - decode: the peer's bytes do not parse
+ * - peer: the peer's bytes parse but break the protocol
+ * - incompatible: both sides are fine, but they share no suite/group/scheme/protocol
+ * - certificate: the peer's certificate chain or identity is refused
+ * - limit: a resource bound was hit (sizes, counts, sequence numbers, deadlines)
+ * - alertReceived: the peer sent a fatal alert (nothing is sent back)
  * - local: misuse of the API or bad configuration (never sends an alert)
- * - limit: a resource bound was hit (sizes, counts, sequence numbers)
  * - transport: the transport ended or failed under the connection (never sends an alert)
+ * - internal: a bug in memtls itself (sends internal_error)
  */
 export type TlsErrorKind =
   | 'decode'
   | 'peer'
   | 'incompatible'
   | 'certificate'
+  | 'limit'
   | 'alertReceived'
   | 'local'
-  | 'limit'
-  | 'transport';
+  | 'transport'
+  | 'internal';
 
-export interface TlsErrorOptions {
-  kind: TlsErrorKind;
-  /** Stable machine-readable code, e.g. `hostname_mismatch`, `bad_record_mac`. */
-  code: string;
-  /** Alert sent (or, for alertReceived, received). Undefined for local errors. */
-  alert?: AlertDescriptionName | string;
-  fromPeer?: boolean;
-  cause?: unknown;
+/** A kind with one of its own codes: the pair a TlsError is built from. */
+export type TlsErrorOptions = {
+  [K in TlsErrorKind]: { kind: K; code: TlsErrorCodes[K]; cause?: unknown };
+}[TlsErrorKind];
+
+/**
+ * The one function from a failure to the alert we send (undefined: none). Received alerts are
+ * not answered (the connection is already over); every other kind reads its table.
+ */
+export function alertFor<K extends TlsErrorKind>(
+  kind: K,
+  code: TlsErrorCodes[K],
+): AlertDescriptionName | undefined {
+  const options = { kind, code } as TlsErrorOptions;
+  switch (options.kind) {
+    case 'decode':
+      return DECODE_ALERTS[options.code];
+    case 'peer':
+      return PEER_ALERTS[options.code];
+    case 'incompatible':
+      return INCOMPATIBLE_ALERTS[options.code];
+    case 'certificate':
+      return CERTIFICATE_ALERTS[options.code];
+    case 'limit':
+      return LIMIT_ALERTS[options.code] ?? undefined;
+    case 'internal':
+      return INTERNAL_ALERTS[options.code];
+    case 'local':
+    case 'transport':
+    case 'alertReceived':
+      return undefined;
+  }
 }
 
 export class TlsError extends Error {
   readonly kind: TlsErrorKind;
-  readonly code: string;
-  readonly alert: AlertDescriptionName | string | undefined;
-  readonly fromPeer: boolean;
+  /** Stable machine-readable code naming what went wrong, e.g. `hostname_mismatch`. */
+  readonly code: TlsErrorCode;
+  /** The fatal alert we send for this failure; undefined when none is sent. */
+  readonly alertSent: AlertDescriptionName | undefined;
+  /** The alert the peer sent (kind 'alertReceived' only), e.g. `handshake_failure`. */
+  readonly alertReceived: AlertReceivedCode | undefined;
 
   constructor(message: string, options: TlsErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TlsError';
     this.kind = options.kind;
     this.code = options.code;
-    this.alert =
-      options.alert ?? (options.kind === 'local' ? undefined : alertFor(options.kind, options.code));
-    this.fromPeer = options.fromPeer ?? options.kind === 'alertReceived';
+    this.alertSent = alertFor(options.kind, options.code);
+    this.alertReceived = options.kind === 'alertReceived' ? options.code : undefined;
   }
 }
 
-/** The peer's bytes do not parse. */
-export function decodeError(message: string, code = 'decode_error'): TlsError {
-  return new TlsError(message, { kind: 'decode', code, alert: 'decode_error' });
+/** A TlsError of kind K: its code is one of K's codes. */
+export type TlsErrorOf<K extends TlsErrorKind> = TlsError & {
+  readonly kind: K;
+  readonly code: TlsErrorCodes[K];
+};
+
+/** Whether `error` is a TlsError of `kind`; narrows `code` to that kind's closed set. */
+export function isTlsError<K extends TlsErrorKind>(error: unknown, kind: K): error is TlsErrorOf<K> {
+  return error instanceof TlsError && error.kind === kind;
 }
 
-/** The peer broke the protocol; `alert` is what we send back. */
-export function peerError(alert: AlertDescriptionName, code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'peer', code, alert });
+/** The peer's bytes do not parse (alert decode_error). */
+export function decodeError(message: string, code: DecodeCode = 'decode_error'): TlsError {
+  return new TlsError(message, { kind: 'decode', code });
 }
 
-/** No common ground (suite, group, scheme, ALPN, version). */
-export function incompatibleError(alert: AlertDescriptionName, code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'incompatible', code, alert });
+/** The peer broke the protocol; the alert follows from the code (PEER_ALERTS). */
+export function peerError(code: PeerCode, message: string): TlsError {
+  return new TlsError(message, { kind: 'peer', code });
+}
+
+/** No common ground (suite, group, scheme, ALPN, version); the alert follows from the code. */
+export function incompatibleError(code: IncompatibleCode, message: string): TlsError {
+  return new TlsError(message, { kind: 'incompatible', code });
 }
 
 /** The peer's certificate or identity is refused; the alert follows from the code. */
-export function certificateError(code: string, message: string): TlsError {
+export function certificateError(code: CertificateCode, message: string): TlsError {
   return new TlsError(message, { kind: 'certificate', code });
 }
 
-/** A resource bound was hit. */
-export function limitError(alert: AlertDescriptionName, code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'limit', code, alert });
+/** A resource bound was hit; the alert (or none) follows from the code (LIMIT_ALERTS). */
+export function limitError(code: LimitCode, message: string): TlsError {
+  return new TlsError(message, { kind: 'limit', code });
 }
 
 /** Misuse of the API or bad configuration: thrown to the caller, no alert is sent. */
-export function localError(code: string, message: string): TlsError {
+export function localError(code: LocalCode, message: string): TlsError {
   return new TlsError(message, { kind: 'local', code });
 }
 
 /** The transport ended or failed (e.g. `unexpected_eof`): no alert, there is nothing to send it on. */
-export function transportError(code: string, message: string): TlsError {
+export function transportError(code: TransportCode, message: string): TlsError {
   return new TlsError(message, { kind: 'transport', code });
 }
 
@@ -155,13 +222,11 @@ export function transportError(code: string, message: string): TlsError {
  * description (mayBeWarning).
  */
 export function alertReceivedError(description: number, level: 'fatal' | 'warning' = 'fatal'): TlsError {
-  const name = alertName(description);
+  const name = alertName(description) as AlertReceivedCode;
   const how = level === 'fatal' ? 'a fatal alert' : 'an alert at warning level that is always fatal';
   return new TlsError(`the peer sent ${how}: ${name}${alertHint(name)}`, {
     kind: 'alertReceived',
     code: name,
-    alert: name,
-    fromPeer: true,
   });
 }
 
@@ -189,102 +254,18 @@ function alertHint(name: string): string {
   }
 }
 
-/** Certificate error codes → the alert sent for them (RFC 5246 §7.2.2). */
-const CERTIFICATE_ALERTS: Record<string, AlertDescriptionName> = {
-  unknown_ca: 'unknown_ca',
-  expired: 'certificate_expired',
-  not_yet_valid: 'certificate_expired',
-  bad_signature: 'bad_certificate',
-  hostname_mismatch: 'bad_certificate',
-  not_a_ca: 'bad_certificate',
-  path_too_long: 'bad_certificate',
-  bad_key_usage: 'unsupported_certificate',
-  bad_extended_key_usage: 'unsupported_certificate',
-  name_constraints: 'bad_certificate',
-  unsupported_critical_extension: 'unsupported_certificate',
-  unsupported_algorithm: 'unsupported_certificate',
-  weak_signature: 'bad_certificate',
-  decode_error: 'bad_certificate',
-  certificate_required: 'handshake_failure',
-  empty_chain: 'bad_certificate',
-  bad_serial_number: 'bad_certificate',
-  weak_key: 'bad_certificate',
-  rsa_pss_key_mismatch: 'bad_certificate',
-  bad_basic_constraints: 'bad_certificate',
-  empty_ca_subject: 'bad_certificate',
-  bad_name_constraints: 'bad_certificate',
-  bad_dns_name: 'bad_certificate',
-  bad_extension: 'bad_certificate',
-  ambiguous_common_name: 'bad_certificate',
-};
-
-/**
- * Limit error codes → the alert sent for them. null: a bound on what our own application buffers
- * (write() refused), which is no fault of the peer and sends nothing. Unlisted codes: internal_error.
- * A peer's chain over a bound is refused with bad_certificate, as rustls does for webpki's budget
- * errors and Go for any verification failure.
- */
-const LIMIT_ALERTS: Record<string, AlertDescriptionName | null> = {
-  record_overflow: 'record_overflow',
-  handshake_message_too_large: 'illegal_parameter',
-  too_many_hello_extensions: 'illegal_parameter',
-  too_many_empty_records: 'unexpected_message',
-  too_many_warning_alerts: 'unexpected_message',
-  too_many_renegotiation_requests: 'unexpected_message',
-  pending_writes_full: null,
-  outgoing_buffer_full: null,
-  chain_too_long: 'bad_certificate',
-  chain_too_large: 'bad_certificate',
-  signature_check_limit: 'bad_certificate',
-  path_candidate_limit: 'bad_certificate',
-  name_constraint_limit: 'bad_certificate',
-};
-
-/**
- * The one total function from a failure to the alert we send. Every failure path goes through
- * here; nothing else chooses alerts. Local, transport and received-alert errors send nothing (undefined).
- */
-export function alertFor(kind: TlsErrorKind, code: string): AlertDescriptionName | undefined {
-  switch (kind) {
-    case 'local':
-    case 'alertReceived':
-    case 'transport':
-      return undefined;
-    case 'decode':
-      return 'decode_error';
-    case 'certificate':
-      return CERTIFICATE_ALERTS[code] ?? 'bad_certificate';
-    case 'limit': {
-      if (!Object.hasOwn(LIMIT_ALERTS, code)) return 'internal_error';
-      return LIMIT_ALERTS[code] ?? undefined;
-    }
-    case 'peer':
-      return 'illegal_parameter';
-    case 'incompatible':
-      return 'handshake_failure';
-  }
-}
-
-/** The alert to send for any thrown value: TlsErrors carry theirs; anything else is internal_error. */
+/** The alert to send for any thrown value: a TlsError's alertSent; anything else is internal_error. */
 export function alertForFailure(error: unknown): AlertDescriptionName | undefined {
-  if (error instanceof TlsError) {
-    if (error.kind === 'local' || error.kind === 'alertReceived') return undefined;
-    const a = error.alert;
-    return a !== undefined && a in AlertDescription
-      ? (a as AlertDescriptionName)
-      : alertFor(error.kind, error.code);
-  }
-  return 'internal_error';
+  return asTlsError(error).alertSent;
 }
 
-/** Wrap anything thrown inside the engine as a TlsError (bugs become internal_error, never a crash). */
+/** Wrap anything thrown inside the engine as a TlsError: a non-TlsError throw is our bug, kind 'internal'. */
 export function asTlsError(error: unknown): TlsError {
   if (error instanceof TlsError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new TlsError(`internal error: ${detail}`, {
-    kind: 'peer',
+    kind: 'internal',
     code: 'internal_error',
-    alert: 'internal_error',
     cause: error,
   });
 }

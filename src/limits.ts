@@ -3,7 +3,8 @@
 //
 // Choices made here:
 // - Limits on what the peer sends (hello extensions, empty records, warning alerts) fail the
-//   connection with a TlsError kind 'limit' and a fatal alert (the tables in errors.ts pick it).
+//   connection with a TlsError kind 'limit' and a fatal alert (LIMIT_ALERTS in error-codes.ts
+//   picks it).
 // - Limits on what the local application buffers (write() before the handshake completes, bytes
 //   queued for a peer that does not read) refuse that one write: TlsError kind 'limit', no alert,
 //   nothing of the write queued, the connection stays usable. The caller retries once the handshake
@@ -13,7 +14,7 @@
 //   the rest buffered and sets `hasPendingInput`; receive(new Uint8Array(0)) continues (as SSL_read
 //   returns one record and SSL_pending reports the rest).
 
-import { TlsError } from './errors.js';
+import { type LimitCode, limitError, TlsError } from './errors.js';
 import { type HandshakeMessage, HandshakeType } from './handshake/messages/types.js';
 import { MAX_EMPTY_RECORDS } from './record/types.js';
 
@@ -75,9 +76,9 @@ export function resolveLimits(config: LimitOptions): ResolvedLimits {
   return out as ResolvedLimits;
 }
 
-/** A limit error; the alert (none for local buffering limits) follows from the code in errors.ts. */
-export function limitReached(code: string, message: string): TlsError {
-  return new TlsError(message, { kind: 'limit', code });
+/** A limit error; the alert (none for local buffering limits) follows from the code (LIMIT_ALERTS). */
+export function limitReached(code: LimitCode, message: string): TlsError {
+  return limitError(code, message);
 }
 
 /** A hello with more extensions than `max` (option maxHelloExtensions) is refused. */

@@ -37,10 +37,10 @@ describe('receiveEnd(): the transport ended', () => {
     expect(events).toHaveLength(1);
     const error = errorOf(events)!;
     expect(error).toBeInstanceOf(TlsError);
-    expect({ kind: error.kind, code: error.code, alert: error.alert }).toEqual({
+    expect({ kind: error.kind, code: error.code, alertSent: error.alertSent }).toEqual({
       kind: 'transport',
       code: 'unexpected_eof',
-      alert: undefined,
+      alertSent: undefined,
     });
     expect(error.message).toMatch(/without close_notify.*truncated/);
     expect(client.takeOutgoing()).toHaveLength(0); // the transport is gone: nothing to send an alert on

@@ -69,7 +69,7 @@ describe('maxPendingWriteBytes: write() before the handshake completes', () => {
     c.write(new Uint8Array(600).fill(1));
     c.write(new Uint8Array(400).fill(2)); // exactly at the bound
     const error = caught(() => c.write(new Uint8Array(1).fill(3)));
-    expect(error).toMatchObject({ kind: 'limit', code: 'pending_writes_full', alert: undefined });
+    expect(error).toMatchObject({ kind: 'limit', code: 'pending_writes_full', alertSent: undefined });
     expect(error.message).toContain('write() of 1 bytes refused: 1000 bytes already wait');
     expect(error.message).toContain('the limit is 1000 (option maxPendingWriteBytes)');
     expect(c.state).toBe('handshaking');
@@ -103,7 +103,7 @@ describe('maxOutgoingBytes: bytes queued for a peer that does not read', () => {
     const { c, s } = open({ maxOutgoingBytes: 100_000 });
     c.write(new Uint8Array(60_000).fill(1));
     const error = caught(() => c.write(new Uint8Array(60_000).fill(2)));
-    expect(error).toMatchObject({ kind: 'limit', code: 'outgoing_buffer_full', alert: undefined });
+    expect(error).toMatchObject({ kind: 'limit', code: 'outgoing_buffer_full', alertSent: undefined });
     expect(error.message).toContain('write() of 60000 bytes refused');
     expect(error.message).toContain('the limit is 100000 (option maxOutgoingBytes)');
     c.write(new Uint8Array(30_000).fill(3)); // still under the bound

@@ -103,7 +103,7 @@ describe('maxHelloExtensions', () => {
     expect(error).toMatchObject({
       kind: 'limit',
       code: 'too_many_hello_extensions',
-      alert: 'illegal_parameter',
+      alertSent: 'illegal_parameter',
     });
     expect(error?.message).toContain(`ClientHello with ${max + 1} extensions exceeds the limit of ${max}`);
     expect(error?.message).toContain('maxHelloExtensions');
@@ -132,7 +132,7 @@ describe('maxEmptyRecords', () => {
     expect(error).toMatchObject({
       kind: 'limit',
       code: 'too_many_empty_records',
-      alert: 'unexpected_message',
+      alertSent: 'unexpected_message',
     });
     expect(error?.message).toContain('more than 3 empty application data records in a row');
     expect(error?.message).toContain('maxEmptyRecords');
@@ -161,7 +161,7 @@ describe('maxWarningAlerts', () => {
     expect(error).toMatchObject({
       kind: 'limit',
       code: 'too_many_warning_alerts',
-      alert: 'unexpected_message',
+      alertSent: 'unexpected_message',
     });
     expect(error?.message).toBe('more than 2 warning alerts in a row (option maxWarningAlerts)');
     expect(s.state).toBe('failed');
@@ -206,7 +206,7 @@ describe('limit options are validated', () => {
         thrown = e;
       }
       expect(thrown, `${name}: ${String(bad)}`).toBeInstanceOf(TlsError);
-      expect(thrown).toMatchObject({ kind: 'local', code: 'bad_config', alert: undefined });
+      expect(thrown).toMatchObject({ kind: 'local', code: 'bad_config', alertSent: undefined });
       expect((thrown as TlsError).message).toContain(name);
     }
   });

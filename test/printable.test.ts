@@ -174,8 +174,8 @@ describe('a handshake with hostile peer strings', () => {
   });
 
   it('describeFailure keeps a failure on one printable line', () => {
-    const error = new TlsError('bad \x1b[31mthing\r\nFAKE LOG LINE', { kind: 'peer', code: 'x' });
-    expect(describeFailure(error)).toBe('x: bad \\x1b[31mthing\\x0d\\x0aFAKE LOG LINE');
+    const error = new TlsError('bad \x1b[31mthing\r\nFAKE LOG LINE', { kind: 'peer', code: 'bad_finished' });
+    expect(describeFailure(error)).toBe('bad_finished: bad \\x1b[31mthing\\x0d\\x0aFAKE LOG LINE');
     expectClean(describeFailure(new Error('a\u009bb')));
   });
 });

@@ -84,7 +84,6 @@ export class MessageDeframer {
         const length = new DataView(this.take(4).buffer).getUint32(0);
         if (length > this.maxMessageSize) {
           throw limitError(
-            'internal_error',
             'message_too_large',
             `the peer announced a ${length}-byte message; the limit is ${this.maxMessageSize} (maxMessageSize)`,
           );

@@ -2,7 +2,7 @@
 // sessions, and the plaintext fatal alert (RFC 5246 §6.2.1, §7.2) that refuses a session over the
 // cap. No I/O and no node:* here: it runs in browsers.
 
-import { AlertDescription, AlertLevel, alertForFailure, TlsError } from '../errors.js';
+import { AlertDescription, AlertLevel, TlsError } from '../errors.js';
 import { ContentType } from '../record/types.js';
 
 /** ms until an unfinished handshake fails with code 'handshake_timeout' (120 s, as node:tls). */
@@ -34,9 +34,9 @@ export function tooManySessionsError(maxSessions: number): TlsError {
 
 /**
  * The one record that tells a refused peer why, before any handshake: a plaintext fatal alert,
- * the one errors.ts picks for `error` (TLS has no "busy" alert; a limit gives internal_error).
+ * `error.alertSent` (TLS has no "busy" alert: too_many_sessions gives internal_error).
  */
 export function refusalRecord(error: TlsError): Uint8Array {
-  const alert = alertForFailure(error) ?? 'internal_error';
+  const alert = error.alertSent ?? 'internal_error';
   return new Uint8Array([ContentType.alert, 3, 3, 0, 2, AlertLevel.fatal, AlertDescription[alert]]);
 }

@@ -120,7 +120,7 @@ const NIST = {
 type NistGroup = keyof typeof NIST;
 
 function badShare(group: GroupName, problem: string): Error {
-  return peerError('illegal_parameter', 'bad_ecdhe_share', `the peer's ${group} ECDHE share ${problem}`);
+  return peerError('bad_ecdhe_share', `the peer's ${group} ECDHE share ${problem}`);
 }
 
 function disposedShare(group: GroupName): Error {

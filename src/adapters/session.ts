@@ -3,7 +3,7 @@
 // stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
 import type { SessionInfo, TlsConnection, TlsEvent } from '../index.js';
-import { localError, TlsError, transportError } from '../index.js';
+import { localError, TlsError, type TransportCode, transportError } from '../index.js';
 import { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
 
@@ -129,7 +129,7 @@ export class SessionCore implements TlsChannel {
   }
 
   /** The transport broke (an error, a frame TLS cannot carry): the session ends with `code`. */
-  transportFailed(code: string, message: string): void {
+  transportFailed(code: TransportCode, message: string): void {
     if (this.ended) return;
     this.end(transportError(code, message));
   }

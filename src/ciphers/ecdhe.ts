@@ -21,7 +21,7 @@ function disposedError(group: GroupName): Error {
 }
 
 function badShare(group: GroupName, problem: string): Error {
-  return peerError('illegal_parameter', 'bad_ecdhe_share', `the peer's ${group} ECDHE share ${problem}`);
+  return peerError('bad_ecdhe_share', `the peer's ${group} ECDHE share ${problem}`);
 }
 
 /** The private-key length `keyShareFromPrivate` takes: 32 for x25519, the scalar size for NIST curves. */

@@ -26,7 +26,6 @@ export interface ServerHelloChoices {
 export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello): ServerHelloChoices {
   if (hello.version !== ProtocolVersion.TLSv1_2) {
     throw peerError(
-      'protocol_version',
       'unsupported_version',
       `the server chose protocol version 0x${hello.version.toString(16)}; memtls speaks only TLS 1.2 (0x0303)`,
     );
@@ -34,17 +33,12 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
   const suite = suiteByCode(hello.cipherSuite);
   if (!suite || !cfg.suites.includes(suite)) {
     throw peerError(
-      'illegal_parameter',
       'unoffered_cipher_suite',
       `the server chose cipher suite ${describeSuite(hello.cipherSuite)}, which we did not offer`,
     );
   }
   if (hello.compressionMethod !== 0) {
-    throw peerError(
-      'illegal_parameter',
-      'compression',
-      'the server chose compression; only null compression was offered',
-    );
+    throw peerError('compression', 'the server chose compression; only null compression was offered');
   }
   const offered = new Set<number>([
     ExtensionType.server_name,
@@ -60,7 +54,6 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
   for (const ext of hello.extensions) {
     if (!offered.has(ext.type)) {
       throw peerError(
-        'unsupported_extension',
         'unsolicited_extension',
         `the server sent extension ${ext.type} in ServerHello, which we did not offer`,
       );
@@ -71,11 +64,7 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
         break;
       case ExtensionType.ec_point_formats:
         if (!decodeEcPointFormats(ext.data).includes(0)) {
-          throw peerError(
-            'illegal_parameter',
-            'ec_point_formats',
-            'the server does not accept uncompressed points',
-          );
+          throw peerError('ec_point_formats', 'the server does not accept uncompressed points');
         }
         break;
       case ExtensionType.extended_master_secret:
@@ -85,7 +74,6 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
       case ExtensionType.renegotiation_info:
         if (decodeRenegotiationInfo(ext.data).length !== 0) {
           throw peerError(
-            'handshake_failure',
             'bad_renegotiation_info',
             'the server sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.4)',
           );
@@ -96,7 +84,6 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
         const chosen = list[0];
         if (list.length !== 1 || chosen === undefined || !cfg.alpn.includes(chosen)) {
           throw peerError(
-            'illegal_parameter',
             'bad_alpn',
             `the server selected ALPN ${alpnListText(list) || '(an empty list)'}, not one of ours (${alpnListText(cfg.alpn)})`,
           );
@@ -111,7 +98,6 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
   }
   if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
     throw incompatibleError(
-      'handshake_failure',
       'extended_master_secret_required',
       'the server does not support the extended master secret (RFC 7627), which memtls requires by default;' +
         ' set requireExtendedMasterSecret: false to let an old server in',

@@ -215,7 +215,6 @@ export class ClientHandshake {
     const leafKey = identity.certificate.publicKey;
     if (!leafKey || !keyFitsSuite(leafKey, s.session.suite)) {
       throw peerError(
-        'illegal_parameter',
         'certificate_suite_mismatch',
         `the server's ${leafKey?.type ?? 'unknown'} certificate key cannot authenticate ${s.session.suite.name}`,
       );
@@ -236,7 +235,6 @@ export class ClientHandshake {
     const group = groupByCode(ske.namedGroup);
     if (!group || !cfg.groups.includes(group.name)) {
       throw peerError(
-        'illegal_parameter',
         'unoffered_group',
         `the server chose ECDHE group 0x${ske.namedGroup.toString(16).padStart(4, '0')}, which we did not offer`,
       );
@@ -245,7 +243,6 @@ export class ClientHandshake {
     const scheme = schemeByCode(ske.signatureScheme);
     if (!scheme || !cfg.schemes.includes(scheme) || !schemesForKey(leafKey, [scheme]).length) {
       throw peerError(
-        'illegal_parameter',
         'unoffered_signature_scheme',
         `the server signed its key exchange with ${describeScheme(ske.signatureScheme)}, which we did not offer` +
           ` or which does not fit its ${leafKey.type} key`,
@@ -255,7 +252,6 @@ export class ClientHandshake {
     const signed = concatBytes(s.session.clientRandom, s.session.serverRandom, params);
     if (!cfg.provider.verify(scheme.algorithm, leafKey, signed, ske.signature)) {
       throw peerError(
-        'decrypt_error',
         'bad_key_exchange_signature',
         `the server's ServerKeyExchange signature (${scheme.name}) does not verify with its certificate key`,
       );

@@ -51,20 +51,18 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
           ? 'TLS 1.1'
           : `0x${hello.version.toString(16)}`;
     throw incompatibleError(
-      'protocol_version',
       'unsupported_version',
       `the client offers at most ${v}; memtls speaks only TLS 1.2`,
     );
   }
   if (!hello.compressionMethods.includes(0)) {
-    throw peerError('illegal_parameter', 'compression', 'the client does not offer null compression');
+    throw peerError('compression', 'the client does not offer null compression');
   }
   const ext = new Map<number, Uint8Array>(hello.extensions.map((e) => [e.type, e.data]));
   // Renegotiation indication (RFC 5746 §3.6): empty in an initial handshake.
   const ri = ext.get(ExtensionType.renegotiation_info);
   if (ri !== undefined && decodeRenegotiationInfo(ri).length !== 0) {
     throw peerError(
-      'handshake_failure',
       'bad_renegotiation_info',
       'the client sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.6)',
     );
@@ -77,7 +75,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   const extendedMasterSecret = emsData !== undefined;
   if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
     throw incompatibleError(
-      'handshake_failure',
       'extended_master_secret_required',
       'the client does not support the extended master secret (RFC 7627), which memtls requires by default;' +
         ' set requireExtendedMasterSecret: false to let an old client in',
@@ -86,11 +83,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   // Point formats (RFC 8422 §5.1.2): uncompressed must be among them when the extension is sent.
   const pf = ext.get(ExtensionType.ec_point_formats);
   if (pf !== undefined && !decodeEcPointFormats(pf).includes(0)) {
-    throw peerError(
-      'illegal_parameter',
-      'ec_point_formats',
-      'the client does not accept uncompressed points',
-    );
+    throw peerError('ec_point_formats', 'the client does not accept uncompressed points');
   }
   // Signature scheme for ServerKeyExchange. Without signature_algorithms, TLS 1.2 means SHA-1 (§7.4.1.4.1).
   const sa = ext.get(ExtensionType.signature_algorithms);
@@ -98,7 +91,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   const scheme = chooseScheme(cfg.key, cfg.schemes, peerSchemes);
   if (!scheme) {
     throw incompatibleError(
-      'handshake_failure',
       'no_common_signature_scheme',
       sa === undefined
         ? 'the client sent no signature_algorithms, so it only accepts SHA-1 signatures, which memtls refuses'
@@ -118,7 +110,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   const suite = cfg.suites.find((s) => keyFitsSuite(cfg.key, s) && hello.cipherSuites.includes(s.code));
   if (suite && curveRefused) {
     throw incompatibleError(
-      'handshake_failure',
       'certificate_curve_not_supported',
       `the client's supported_groups (${peerGroupCodes!.map((c) => groupByCode(c)?.name ?? `0x${c.toString(16).padStart(4, '0')}`).join(', ')})` +
         ` do not include ${key.type === 'ec' ? (key.curve === 'P-256' ? 'secp256r1' : 'secp384r1') : ''}, the curve of this server's` +
@@ -130,7 +121,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       (c) => c !== TLS_EMPTY_RENEGOTIATION_INFO_SCSV && c !== TLS_FALLBACK_SCSV,
     );
     throw incompatibleError(
-      'handshake_failure',
       'no_common_cipher_suite',
       `no common cipher suite: the client offered ${offered.map(describeSuite).join(', ') || 'nothing'}; ` +
         `this server accepts ${cfg.suites
@@ -146,7 +136,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   const group = cfg.groups.find((g) => peerGroups.includes(g));
   if (!group) {
     throw incompatibleError(
-      'handshake_failure',
       'no_common_group',
       `no common ECDHE group: the client offered ${
         sg !== undefined
@@ -169,7 +158,6 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     alpn = chooseAlpn(cfg.alpn, offered);
     if (alpn === undefined) {
       throw incompatibleError(
-        'no_application_protocol',
         'no_application_protocol',
         `no ALPN protocol in common: the client offered ${alpnListText(offered)}; we accept ${alpnListText(cfg.alpn)}`,
       );

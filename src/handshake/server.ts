@@ -300,7 +300,6 @@ export class ServerHandshake {
       schemesForKey(key, [scheme]).length === 0
     ) {
       throw peerError(
-        'illegal_parameter',
         'unoffered_signature_scheme',
         `the client signed CertificateVerify with ${describeScheme(cv.signatureScheme)}, which we did not request` +
           ` or which does not fit its ${key.type} key`,
@@ -308,7 +307,6 @@ export class ServerHandshake {
     }
     if (!cfg.provider.verify(scheme.algorithm, key, this.io.transcript.bytes(), cv.signature)) {
       throw peerError(
-        'decrypt_error',
         'bad_certificate_verify',
         `the client's CertificateVerify signature (${scheme.name}) does not verify with its certificate key:` +
           ' it does not hold the private key of the certificate it sent',

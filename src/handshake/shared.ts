@@ -107,7 +107,6 @@ export function checkPeerFinished(
   const expected = finishedVerifyData(cfg, suite, masterSecret, `${peer} finished`, transcript);
   if (!equalBytes(expected, received)) {
     throw peerError(
-      'decrypt_error',
       'bad_finished',
       `the ${peer}'s Finished message does not match the handshake: the handshake was tampered with or the keys differ`,
     );

@@ -19,17 +19,12 @@ export function describeState(step: string): string {
 }
 
 export function unexpectedMessage(type: number, state: string): TlsError {
-  return peerError(
-    'unexpected_message',
-    'unexpected_message',
-    `unexpected ${handshakeTypeName(type)} while ${state}`,
-  );
+  return peerError('unexpected_message', `unexpected ${handshakeTypeName(type)} while ${state}`);
 }
 
 /** A ChangeCipherSpec record outside the one place it belongs (RFC 5246 §7.1). */
 export function unexpectedChangeCipherSpec(peer: 'client' | 'server', step: string): TlsError {
   return peerError(
-    'unexpected_message',
     'unexpected_change_cipher_spec',
     `the ${peer} sent ChangeCipherSpec while ${describeState(step)}`,
   );
@@ -42,7 +37,6 @@ export function unexpectedChangeCipherSpec(peer: 'client' | 'server', step: stri
 export function badChangeCipherSpecError(body: Uint8Array): TlsError {
   const shown = Array.from(body.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return peerError(
-    'unexpected_message',
     'bad_change_cipher_spec',
     `ChangeCipherSpec must be the single byte 01, got ${body.length} bytes (${shown}${body.length > 8 ? ' …' : ''})`,
   );
@@ -57,7 +51,6 @@ const CONTENT_TYPE_NAMES: Record<number, string> = {
 /** A non-handshake record between the fragments of one handshake message. */
 export function interleavedRecordError(contentType: number): TlsError {
   return peerError(
-    'unexpected_message',
     'interleaved_record',
     `${CONTENT_TYPE_NAMES[contentType] ?? `content type ${contentType}`} record between the fragments of a` +
       ' handshake message; a split handshake message must arrive in consecutive handshake records',

@@ -31,21 +31,18 @@ export function isKnownContentType(type: number): boolean {
 export function checkRecordHeader(type: number, version: number, length: number): void {
   if (!isKnownContentType(type)) {
     throw peerError(
-      'unexpected_message',
       'unknown_content_type',
       `record with unknown content type ${type}; is the peer speaking TLS?`,
     );
   }
   if (version >>> 8 !== 3) {
     throw peerError(
-      'protocol_version',
       'bad_record_version',
       `record with version 0x${version.toString(16).padStart(4, '0')}; TLS records carry 0x03xx`,
     );
   }
   if (length > MAX_CIPHERTEXT) {
     throw limitError(
-      'record_overflow',
       'record_overflow',
       `record of ${length} bytes exceeds the ${MAX_CIPHERTEXT}-byte limit for protected records`,
     );

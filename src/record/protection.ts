@@ -13,7 +13,7 @@
 
 import type { Aead, CryptoProvider } from '../ciphers/provider.js';
 import type { SuiteParams } from '../ciphers/suites.js';
-import { limitError, localError, TlsError } from '../errors.js';
+import { limitError, localError, peerError, type TlsError } from '../errors.js';
 import type { DirectionKeys } from './types.js';
 
 /** seq_num(8) ‖ type(1) ‖ version(2) ‖ length(2). */
@@ -28,7 +28,7 @@ export interface RecordProtectorOptions {
 }
 
 function badRecordMac(message: string): TlsError {
-  return new TlsError(message, { kind: 'peer', code: 'bad_record_mac', alert: 'bad_record_mac' });
+  return peerError('bad_record_mac', message);
 }
 
 export class RecordProtector {
@@ -169,7 +169,6 @@ export class RecordProtector {
     if (this.disposed) throw localError('disposed', 'record protection used after dispose()');
     if (this.exhausted) {
       throw limitError(
-        'internal_error',
         'sequence_number_overflow',
         'sequence number 2^64 − 1 was used; this connection must be closed (renegotiation is not supported)',
       );

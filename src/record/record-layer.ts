@@ -123,7 +123,6 @@ export class RecordLayer {
         const type = record.type as ContentTypeCode;
         if (this.versionLocked && record.version !== ProtocolVersion.TLSv1_2) {
           throw peerError(
-            'protocol_version',
             'bad_record_version',
             `record with version 0x${record.version.toString(16).padStart(4, '0')} after TLS 1.2 was negotiated`,
           );
@@ -135,7 +134,6 @@ export class RecordLayer {
           if (record.fragment.length > limit) {
             throw limitError(
               'record_overflow',
-              'record_overflow',
               `protected record of ${record.fragment.length} bytes exceeds ${limit} (${this.receiveLimit}-byte plaintext limit)`,
             );
           }
@@ -143,14 +141,12 @@ export class RecordLayer {
         } else {
           if (type === ContentType.application_data) {
             throw peerError(
-              'unexpected_message',
               'unexpected_application_data',
               'application data record before the handshake set up encryption',
             );
           }
           if (record.fragment.length > MAX_PLAINTEXT) {
             throw limitError(
-              'record_overflow',
               'record_overflow',
               `plaintext record of ${record.fragment.length} bytes exceeds ${MAX_PLAINTEXT}`,
             );
@@ -159,11 +155,10 @@ export class RecordLayer {
         }
         if (data.length === 0) {
           if (type !== ContentType.application_data) {
-            throw peerError('unexpected_message', 'empty_record', `empty record of content type ${type}`);
+            throw peerError('empty_record', `empty record of content type ${type}`);
           }
           if (++this.emptyRecordsInARow > this.maxEmptyRecords) {
             throw limitError(
-              'unexpected_message',
               'too_many_empty_records',
               `more than ${this.maxEmptyRecords} empty application data records in a row (option maxEmptyRecords)`,
             );
@@ -261,7 +256,6 @@ export class RecordLayer {
     const pending = this.pendingReadProtector;
     if (pending === undefined) {
       throw peerError(
-        'unexpected_message',
         'unexpected_change_cipher_spec',
         'ChangeCipherSpec received before keys were negotiated',
       );
@@ -298,7 +292,6 @@ export class RecordLayer {
     if (!Number.isInteger(n)) throw localError('bad_record_size_limit', `record size limit ${n}`);
     if (n < MIN_RECORD_SIZE_LIMIT) {
       throw peerError(
-        'illegal_parameter',
         'bad_record_size_limit',
         `the peer's record_size_limit ${n} is below the minimum ${MIN_RECORD_SIZE_LIMIT}`,
       );

@@ -3,7 +3,7 @@
 // name-constraint comparisons, each with a documented default and a `limit` error past it.
 
 import type { SignatureAlgorithm } from '../ciphers/schemes.js';
-import { alertFor, limitError, localError, type TlsError } from '../errors.js';
+import { type LimitCode, limitError, localError, type TlsError } from '../errors.js';
 import type { Certificate } from './types.js';
 import type { SignatureVerifier } from './verify.js';
 
@@ -44,8 +44,8 @@ export function resolveChainLimits(config: Partial<Record<keyof ChainLimits, unk
 }
 
 /** A chain limit was hit: the alert is the one for the code (bad_certificate, as rustls and Go send). */
-export function chainLimitError(code: string, message: string): TlsError {
-  return limitError(alertFor('limit', code) ?? 'bad_certificate', code, message);
+export function chainLimitError(code: LimitCode, message: string): TlsError {
+  return limitError(code, message);
 }
 
 /** The Certificate message's list, before any certificate is parsed: count and total bytes. */

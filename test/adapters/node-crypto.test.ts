@@ -165,7 +165,12 @@ describe('nodeCryptoProvider key shares', () => {
       const random = deterministicRandom(`bad ${group}`);
       const ours = thrown(() => node.generateKeyShare(group, random).deriveSharedSecret(bytes));
       const theirs = thrown(() => nobleProvider.generateKeyShare(group, random).deriveSharedSecret(bytes));
-      const summary = (e: TlsError) => ({ kind: e.kind, alert: e.alert, code: e.code, message: e.message });
+      const summary = (e: TlsError) => ({
+        kind: e.kind,
+        alertSent: e.alertSent,
+        code: e.code,
+        message: e.message,
+      });
       expect(summary(ours), `${group} ${toHex(bytes)}`).toEqual(summary(theirs));
       expect(ours.code).toBe('bad_ecdhe_share');
     }

@@ -82,7 +82,7 @@ describe('Inbox', () => {
       for await (const n of failing) collected.push(n);
     })();
     failing.push(3);
-    failing.end(new TlsError('boom', { kind: 'local', code: 'boom' }));
+    failing.end(new TlsError('boom', { kind: 'local', code: 'closed' }));
     await expect(consumer).rejects.toThrow('boom');
     expect(collected).toEqual([3]);
   });

@@ -51,9 +51,9 @@ function expectBadShare(f: () => unknown, group: GroupName, detail: RegExp): voi
   }
   expect(thrown).toBeInstanceOf(TlsError);
   const error = thrown as TlsError;
-  expect({ kind: error.kind, alert: error.alert, code: error.code }).toEqual({
+  expect({ kind: error.kind, alertSent: error.alertSent, code: error.code }).toEqual({
     kind: 'peer',
-    alert: 'illegal_parameter',
+    alertSent: 'illegal_parameter',
     code: 'bad_ecdhe_share',
   });
   expect(error.message).toContain(group);

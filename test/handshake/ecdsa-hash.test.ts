@@ -62,7 +62,7 @@ describe('ECDSA hash independent of the curve (TLS 1.2)', () => {
       const s = new TlsServer(server);
       const error = errorOf(s.receive(helloOffering([code])));
       expect(error?.code).toBe('no_common_signature_scheme');
-      expect(error?.alert).toBe('handshake_failure');
+      expect(error?.alertSent).toBe('handshake_failure');
       expect(error?.message).toContain(name);
       expect(s.takeOutgoing()).toEqual(new Uint8Array([21, 3, 3, 0, 2, 2, 40]));
     }

@@ -42,9 +42,9 @@ function expectFailure(o: Outcome, failing: 'client' | 'server', code: string, a
   const theirs = errorOf(failing === 'client' ? o.server : o.client);
   expect(mine, `${failing} should fail`).toBeInstanceOf(TlsError);
   expect(mine?.code).toBe(code);
-  expect(mine?.alert).toBe(alert);
+  expect(mine?.alertSent).toBe(alert);
   expect(theirs?.kind).toBe('alertReceived');
-  expect(theirs?.alert).toBe(alert);
+  expect(theirs?.alertReceived).toBe(alert);
   expect(o.c.state).toBe('failed');
   expect(o.s.state).toBe('failed');
   expect(dataOf(o.server).length).toBe(0);
@@ -183,8 +183,8 @@ describe('handshake failures', () => {
       return [copy];
     });
     const se = errorOf(o.server);
-    expect(se?.alert).toBe('bad_record_mac');
-    expect(errorOf(o.client)?.alert).toBe('bad_record_mac');
+    expect(se?.alertSent).toBe('bad_record_mac');
+    expect(errorOf(o.client)?.alertReceived).toBe('bad_record_mac');
     expect(dataOf(o.server).length).toBe(0);
   });
 
@@ -195,7 +195,7 @@ describe('handshake failures', () => {
       const len = 5 + ((bytes[3]! << 8) | bytes[4]!);
       return [bytes.subarray(len)];
     });
-    expect(errorOf(o.server)?.alert).toBe('unexpected_message');
+    expect(errorOf(o.server)?.alertSent).toBe('unexpected_message');
     expect(dataOf(o.server).length).toBe(0);
   });
 
@@ -205,7 +205,7 @@ describe('handshake failures', () => {
       const len = 5 + ((bytes[3]! << 8) | bytes[4]!);
       return [bytes.subarray(0, len), bytes];
     });
-    expect(errorOf(o.client)?.alert).toBe('unexpected_message');
+    expect(errorOf(o.client)?.alertSent).toBe('unexpected_message');
     expect(dataOf(o.client).length).toBe(0);
   });
 
@@ -214,7 +214,7 @@ describe('handshake failures', () => {
       if (dir !== 'toClient' || n !== 0) return [bytes];
       return [new Uint8Array([23, 3, 3, 0, 4, 1, 2, 3, 4]), bytes];
     });
-    expect(errorOf(o.client)?.alert).toBe('unexpected_message');
+    expect(errorOf(o.client)?.alertSent).toBe('unexpected_message');
     expect(dataOf(o.client).length).toBe(0);
   });
 

@@ -62,8 +62,8 @@ describe('minRsaKeyBits', () => {
     const rsaServer = { cert: rsa2048.cert, key: rsa2048.key };
     const refused = run({ minRsaKeyBits: 3072 }, rsaServer);
     expect(errorOf(refused.log.client)?.code).toBe('weak_key');
-    expect(errorOf(refused.log.client)?.alert).toBe('bad_certificate');
-    expect(errorOf(refused.log.server)?.alert).toBe('bad_certificate');
+    expect(errorOf(refused.log.client)?.alertSent).toBe('bad_certificate');
+    expect(errorOf(refused.log.server)?.alertReceived).toBe('bad_certificate');
     expect(dataOf(refused.log.server).length).toBe(0);
 
     const accepted = run({}, rsaServer);

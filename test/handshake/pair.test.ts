@@ -157,7 +157,7 @@ describe('full handshakes', () => {
     (c as unknown as { records: { setSendLimit(n: number): void } }).records.setSendLimit(16384);
     c.write(big);
     const ev = s.receive(c.takeOutgoing());
-    expect(errorOf(ev)?.alert).toBe('record_overflow');
+    expect(errorOf(ev)?.alertSent).toBe('record_overflow');
   });
 
   it('splits writes larger than 2^14 and delivers them intact', () => {

@@ -87,16 +87,16 @@ describe('ChangeCipherSpec body (RFC 5246 §7.1)', () => {
     const c = new TlsClient(client);
     const s = new TlsServer(server);
     const log = runPair(c, s, mangle);
-    expect(errorOf(log.server)?.alert).toBe('unexpected_message');
+    expect(errorOf(log.server)?.alertSent).toBe('unexpected_message');
     expect(errorOf(log.server)?.code).toBe('bad_change_cipher_spec');
   });
 
   it('a two-byte ChangeCipherSpec is unexpected_message on either side', () => {
     const { events } = serverGets(record(20, [1, 1]));
-    expect(errorOf(events)?.alert).toBe('unexpected_message');
+    expect(errorOf(events)?.alertSent).toBe('unexpected_message');
     const c = new TlsClient(client);
     c.takeOutgoing();
-    expect(errorOf(c.receive(record(20, [1, 1])))?.alert).toBe('unexpected_message');
+    expect(errorOf(c.receive(record(20, [1, 1])))?.alertSent).toBe('unexpected_message');
   });
 });
 
@@ -105,7 +105,7 @@ describe('handshake message type checked against the state before decoding (RFC 
     const flight = clientFirstFlight().slice();
     flight[5] = 4; // new_session_ticket
     const error = errorOf(serverGets(flight).events);
-    expect(error?.alert).toBe('unexpected_message');
+    expect(error?.alertSent).toBe('unexpected_message');
     expect(error?.message).toMatch(/new_session_ticket/);
   });
 
@@ -116,7 +116,7 @@ describe('handshake message type checked against the state before decoding (RFC 
     const flight = s.takeOutgoing().slice();
     flight[5] = 11; // certificate
     const error = errorOf(c.receive(flight));
-    expect(error?.alert).toBe('unexpected_message');
+    expect(error?.alertSent).toBe('unexpected_message');
     expect(error?.message).toMatch(/certificate/);
   });
 });
@@ -124,7 +124,7 @@ describe('handshake message type checked against the state before decoding (RFC 
 describe('trailing bytes and extension framing (RFC 5246 §7.4.1.2–4)', () => {
   it('bytes after a ClientHello extension block are decode_error', () => {
     const { events } = serverGets(handshakeRecords(clientHelloMessage(helloValue(), [0, 0])));
-    expect(errorOf(events)?.alert).toBe('decode_error');
+    expect(errorOf(events)?.alertSent).toBe('decode_error');
   });
 
   it('a padding extension whose length runs past the block is decode_error', () => {
@@ -136,7 +136,7 @@ describe('trailing bytes and extension framing (RFC 5246 §7.4.1.2–4)', () => 
     message[extStart] = blockLength >> 8;
     message[extStart + 1] = blockLength & 0xff;
     const { events } = serverGets(handshakeRecords(message));
-    expect(errorOf(events)?.alert).toBe('decode_error');
+    expect(errorOf(events)?.alertSent).toBe('decode_error');
   });
 
   it('bytes after a ServerHello extension block are decode_error at the client', () => {
@@ -153,7 +153,7 @@ describe('trailing bytes and extension framing (RFC 5246 §7.4.1.2–4)', () => 
       });
       w.u8(0);
     });
-    expect(errorOf(c.receive(handshakeRecords(hello)))?.alert).toBe('decode_error');
+    expect(errorOf(c.receive(handshakeRecords(hello)))?.alertSent).toBe('decode_error');
   });
 });
 
@@ -167,7 +167,7 @@ describe('no other record inside a split handshake message (RFC 8446 §5.1, RFC 
   it('a warning alert between the fragments of a ClientHello is unexpected_message', () => {
     const { events } = serverGets(splitWith(record(21, [1, 90])));
     expect(events.some((e) => e.type === 'alert')).toBe(false);
-    expect(errorOf(events)?.alert).toBe('unexpected_message');
+    expect(errorOf(events)?.alertSent).toBe('unexpected_message');
     expect(errorOf(events)?.code).toBe('interleaved_record');
   });
 
@@ -179,7 +179,7 @@ describe('no other record inside a split handshake message (RFC 8446 §5.1, RFC 
 
   it('plaintext application data between the fragments of a ClientHello is unexpected_message', () => {
     const { events } = serverGets(splitWith(record(23, [1, 2, 3])));
-    expect(errorOf(events)?.alert).toBe('unexpected_message');
+    expect(errorOf(events)?.alertSent).toBe('unexpected_message');
   });
 
   it('after the handshake, application data inside a split HelloRequest is not delivered', () => {
@@ -193,14 +193,14 @@ describe('no other record inside a split handshake message (RFC 8446 §5.1, RFC 
     records.write(22, new Uint8Array([0, 0]));
     const events = c.receive(s.takeOutgoing());
     expect(events.some((e) => e.type === 'data')).toBe(false);
-    expect(errorOf(events)?.alert).toBe('unexpected_message');
+    expect(errorOf(events)?.alertSent).toBe('unexpected_message');
     expect(errorOf(events)?.code).toBe('interleaved_record');
   });
 
   it('a ChangeCipherSpec between the fragments of a handshake message is unexpected_message', () => {
     const { events } = serverGets(splitWith(record(20, [1])));
     expect(errorOf(events)?.code).toBe('interleaved_record');
-    expect(errorOf(events)?.alert).toBe('unexpected_message');
+    expect(errorOf(events)?.alertSent).toBe('unexpected_message');
   });
 });
 
@@ -269,7 +269,7 @@ describe('ClientHello size (RFC 5246 §7.4.1.2: up to 2^16−2 bytes of suites a
     const message = bigHello(24_000, 60_000, [0, 0, 0]);
     expect(message.length).toBeGreaterThan(100 * 1024);
     const error = errorOf(serverGets(handshakeRecords(message)).events);
-    expect(error?.alert).toBe('decode_error');
+    expect(error?.alertSent).toBe('decode_error');
     expect(error?.message).toMatch(/trailing/);
   });
 
@@ -297,7 +297,7 @@ describe('every extension the server knows is parsed, used or not', () => {
     const { events } = serverGets(
       handshakeRecords(clientHelloMessage({ ...base, extensions: [...base.extensions, badAlpn] })),
     );
-    expect(errorOf(events)?.alert).toBe('decode_error');
+    expect(errorOf(events)?.alertSent).toBe('decode_error');
   });
 });
 
@@ -309,7 +309,7 @@ describe('after the handshake the type is checked before the body too', () => {
     const records = (s as unknown as { records: { write(t: number, d: Uint8Array): void } }).records;
     records.write(22, new Uint8Array([4, 0, 0, 1, 9]));
     const error = errorOf(c.receive(s.takeOutgoing()));
-    expect(error?.alert).toBe('unexpected_message');
+    expect(error?.alertSent).toBe('unexpected_message');
   });
 
   it('a post-handshake HelloRequest with a body is still decode_error', () => {
@@ -318,6 +318,6 @@ describe('after the handshake the type is checked before the body too', () => {
     runPair(c, s);
     const records = (s as unknown as { records: { write(t: number, d: Uint8Array): void } }).records;
     records.write(22, new Uint8Array([0, 0, 0, 1, 9]));
-    expect(errorOf(c.receive(s.takeOutgoing()))?.alert).toBe('decode_error');
+    expect(errorOf(c.receive(s.takeOutgoing()))?.alertSent).toBe('decode_error');
   });
 });

@@ -141,12 +141,12 @@ function checkState(h: Internals['handshake'], expected: number[], ccsExpected: 
       thrown = e;
     }
     expect(thrown, `${step} + type ${m.type}`).toBeInstanceOf(TlsError);
-    expect((thrown as TlsError).alert, `${step} + type ${m.type}`).toBe('unexpected_message');
+    expect((thrown as TlsError).alertSent, `${step} + type ${m.type}`).toBe('unexpected_message');
     expect(h.state.step).toBe(step);
   }
   if (!ccsExpected) {
     expect(() => h.onChangeCipherSpec(), `${step} + CCS`).toThrowError(
-      expect.objectContaining({ alert: 'unexpected_message' }),
+      expect.objectContaining({ alertSent: 'unexpected_message' }),
     );
   }
 }
@@ -227,6 +227,6 @@ describe('state table', () => {
     };
     inject(s, HandshakeType.finished);
     const ev2 = c.receive(s.takeOutgoing());
-    expect(ev2.at(-1)).toMatchObject({ type: 'error', error: { alert: 'unexpected_message' } });
+    expect(ev2.at(-1)).toMatchObject({ type: 'error', error: { alertSent: 'unexpected_message' } });
   });
 });

@@ -106,7 +106,7 @@ describe('Deframer (RFC 5246 §6.2.1)', () => {
         thrown = error;
       }
       expect(thrown).toBeInstanceOf(TlsError);
-      expect(thrown).toMatchObject({ code, alert });
+      expect(thrown).toMatchObject({ code, alertSent: alert });
     }
   });
 

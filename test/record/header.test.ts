@@ -8,7 +8,10 @@ import { MAX_CIPHERTEXT } from '../../src/record/types.js';
 const contentType = fc.constantFrom(20, 21, 22, 23);
 const version = fc.integer({ min: 0x0300, max: 0x03ff });
 
-function expectTlsError(f: () => unknown, fields: Partial<Pick<TlsError, 'code' | 'alert' | 'kind'>>): void {
+function expectTlsError(
+  f: () => unknown,
+  fields: Partial<Pick<TlsError, 'code' | 'alertSent' | 'kind'>>,
+): void {
   try {
     f();
   } catch (error) {
@@ -48,7 +51,7 @@ describe('record header codec (RFC 5246 §6.2.1)', () => {
     for (const type of [0, 19, 24, 0xff]) {
       expectTlsError(() => decodeRecordHeader(fromHex(`${type.toString(16).padStart(2, '0')}03030001`)), {
         code: 'unknown_content_type',
-        alert: 'unexpected_message',
+        alertSent: 'unexpected_message',
         kind: 'peer',
       });
     }
@@ -58,7 +61,7 @@ describe('record header codec (RFC 5246 §6.2.1)', () => {
     for (const v of ['0200', '0403', '0000', 'fefd']) {
       expectTlsError(() => decodeRecordHeader(fromHex(`17${v}0001`)), {
         code: 'bad_record_version',
-        alert: 'protocol_version',
+        alertSent: 'protocol_version',
       });
     }
   });
@@ -68,17 +71,17 @@ describe('record header codec (RFC 5246 §6.2.1)', () => {
     expect(decodeRecordHeader(header(MAX_CIPHERTEXT)).length).toBe(MAX_CIPHERTEXT);
     expectTlsError(() => decodeRecordHeader(header(MAX_CIPHERTEXT + 1)), {
       code: 'record_overflow',
-      alert: 'record_overflow',
+      alertSent: 'record_overflow',
       kind: 'limit',
     });
-    expectTlsError(() => decodeRecordHeader(header(0xffff)), { alert: 'record_overflow' });
+    expectTlsError(() => decodeRecordHeader(header(0xffff)), { alertSent: 'record_overflow' });
   });
 
   it('refuses fewer than 5 bytes with a decode error', () => {
     for (let n = 0; n < 5; n++) {
       expectTlsError(() => decodeRecordHeader(fromHex('1703030000').subarray(0, n)), {
         kind: 'decode',
-        alert: 'decode_error',
+        alertSent: 'decode_error',
       });
     }
   });

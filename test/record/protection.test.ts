@@ -155,7 +155,7 @@ describe('record protection: behaviour for every suite and provider', () => {
                   const error = bad(() => receiver.open(t, v, f));
                   expect(error).toMatchObject({
                     code: 'bad_record_mac',
-                    alert: 'bad_record_mac',
+                    alertSent: 'bad_record_mac',
                     kind: 'peer',
                   });
                 };

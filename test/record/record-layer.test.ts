@@ -174,7 +174,10 @@ describe('RecordLayer: handshake to protected traffic', () => {
     server.feed(wire);
     server.feed(wire);
     expect(server.read()?.data).toEqual(utf8.encode('once'));
-    expect(caught(() => server.read())).toMatchObject({ code: 'bad_record_mac', alert: 'bad_record_mac' });
+    expect(caught(() => server.read())).toMatchObject({
+      code: 'bad_record_mac',
+      alertSent: 'bad_record_mac',
+    });
   });
 });
 
@@ -211,7 +214,10 @@ describe('RecordLayer: fragmentation of writes (RFC 5246 §6.2.1, RFC 8449 §4)'
 
   it('refuses a peer record_size_limit below 64 with illegal_parameter', () => {
     const layer = new RecordLayer({ provider: nodeTestProvider });
-    expect(caught(() => layer.setSendLimit(63))).toMatchObject({ alert: 'illegal_parameter', kind: 'peer' });
+    expect(caught(() => layer.setSendLimit(63))).toMatchObject({
+      alertSent: 'illegal_parameter',
+      kind: 'peer',
+    });
     layer.setSendLimit(64);
   });
 
@@ -239,7 +245,10 @@ describe('RecordLayer: limits and the alerts they send', () => {
   it('unprotected plaintext over 2^14 → record_overflow', () => {
     const layer = new RecordLayer({ provider: nodeTestProvider });
     layer.feed(encodeRecord(handshake, 0x0303, new Uint8Array(MAX_PLAINTEXT + 1)));
-    expect(caught(() => layer.read())).toMatchObject({ code: 'record_overflow', alert: 'record_overflow' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'record_overflow',
+      alertSent: 'record_overflow',
+    });
   });
 
   it('protected plaintext over the advertised receive limit → record_overflow, before decryption', () => {
@@ -248,25 +257,34 @@ describe('RecordLayer: limits and the alerts they send', () => {
     send(appData, new Uint8Array(1000));
     expect(layer.read()?.data.length).toBe(1000);
     send(appData, new Uint8Array(1001));
-    expect(caught(() => layer.read())).toMatchObject({ code: 'record_overflow', alert: 'record_overflow' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'record_overflow',
+      alertSent: 'record_overflow',
+    });
   });
 
   it('ciphertext over MAX_CIPHERTEXT → record_overflow', () => {
     const { layer } = protectedReceiver();
     layer.feed(fromHex(`170303${(MAX_CIPHERTEXT + 1).toString(16)}`));
-    expect(caught(() => layer.read())).toMatchObject({ code: 'record_overflow', alert: 'record_overflow' });
+    expect(caught(() => layer.read())).toMatchObject({
+      code: 'record_overflow',
+      alertSent: 'record_overflow',
+    });
   });
 
   it('zero-length handshake, alert and change_cipher_spec records → unexpected_message', () => {
     for (const type of [handshake, alert, ccs]) {
       const layer = new RecordLayer({ provider: nodeTestProvider });
       layer.feed(encodeRecord(type, 0x0303, new Uint8Array(0)));
-      expect(caught(() => layer.read())).toMatchObject({ code: 'empty_record', alert: 'unexpected_message' });
+      expect(caught(() => layer.read())).toMatchObject({
+        code: 'empty_record',
+        alertSent: 'unexpected_message',
+      });
       const { layer: protectedLayer, send } = protectedReceiver();
       send(type, new Uint8Array(0));
       expect(caught(() => protectedLayer.read())).toMatchObject({
         code: 'empty_record',
-        alert: 'unexpected_message',
+        alertSent: 'unexpected_message',
       });
     }
   });
@@ -282,7 +300,7 @@ describe('RecordLayer: limits and the alerts they send', () => {
     expect(caught(() => layer.read())).toMatchObject({
       kind: 'limit',
       code: 'too_many_empty_records',
-      alert: 'unexpected_message',
+      alertSent: 'unexpected_message',
     });
   });
 
@@ -291,7 +309,7 @@ describe('RecordLayer: limits and the alerts they send', () => {
     layer.feed(encodeRecord(appData, 0x0303, utf8.encode('early')));
     expect(caught(() => layer.read())).toMatchObject({
       code: 'unexpected_application_data',
-      alert: 'unexpected_message',
+      alertSent: 'unexpected_message',
     });
   });
 
@@ -299,7 +317,7 @@ describe('RecordLayer: limits and the alerts they send', () => {
     const layer = new RecordLayer({ provider: nodeTestProvider });
     expect(caught(() => layer.activateRead())).toMatchObject({
       code: 'unexpected_change_cipher_spec',
-      alert: 'unexpected_message',
+      alertSent: 'unexpected_message',
     });
     expect(caught(() => layer.activateWrite()).kind).toBe('local');
   });
@@ -315,7 +333,7 @@ describe('RecordLayer: limits and the alerts they send', () => {
     expect(layer.read()?.data[0]).toBe(3);
     expect(caught(() => layer.read())).toMatchObject({
       code: 'bad_record_version',
-      alert: 'protocol_version',
+      alertSent: 'protocol_version',
     });
   });
 
@@ -327,7 +345,7 @@ describe('RecordLayer: limits and the alerts they send', () => {
     for (const [bytes, expectedAlert] of cases) {
       const layer = new RecordLayer({ provider: nodeTestProvider });
       layer.feed(fromHex(bytes));
-      expect(caught(() => layer.read()).alert).toBe(expectedAlert);
+      expect(caught(() => layer.read()).alertSent).toBe(expectedAlert);
     }
   });
 

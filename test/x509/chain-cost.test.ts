@@ -131,7 +131,7 @@ describe('budgets for one chain', () => {
     if (result.ok) return;
     expect(result.error.kind).toBe('limit');
     expect(result.error.code).toBe('signature_check_limit');
-    expect(result.error.alert).toBe('bad_certificate');
+    expect(result.error.alertSent).toBe('bad_certificate');
     expect(result.error.message).toContain('maxSignatureChecks');
   });
 
@@ -184,7 +184,7 @@ describe('chain count and bytes, before parsing', () => {
     expect(error).toBeInstanceOf(TlsError);
     expect((error as TlsError).code).toBe('chain_too_long');
     expect((error as TlsError).kind).toBe('limit');
-    expect((error as TlsError).alert).toBe('bad_certificate');
+    expect((error as TlsError).alertSent).toBe('bad_certificate');
     expect((error as TlsError).message).toContain('maxChainCertificates');
   });
 

@@ -134,7 +134,7 @@ describe('path handling', () => {
       root,
     ]);
     expect(error?.code).toBe('name_constraints');
-    expect(error?.alert).toBe('bad_certificate');
+    expect(error?.alertSent).toBe('bad_certificate');
     expect(error?.message).toContain("certificate 'O=Acme, CN=leaf' has the name DNS:www.evil.test");
     expect(error?.message).toContain("its CA 'CN=CA' do not permit it (permitted: DNS:good.test)");
   });

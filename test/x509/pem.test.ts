@@ -72,7 +72,7 @@ describe('parsePem', () => {
     );
     expect(error.kind).toBe('certificate');
     expect(error.code).toBe('decode_error');
-    expect(error.alert).toBe('bad_certificate');
+    expect(error.alertSent).toBe('bad_certificate');
   });
 
   it('names the input in messages', () => {

@@ -52,7 +52,7 @@ function refused(c: Case, code: string, alert = 'bad_certificate'): string {
   if (result.ok) return '';
   expect(result.error.kind).toBe('certificate');
   expect(result.error.code).toBe(code);
-  expect(result.error.alert).toBe(alert);
+  expect(result.error.alertSent).toBe(alert);
   return result.error.message;
 }
 
@@ -112,7 +112,7 @@ describe('RSA keys', () => {
     expect(() =>
       authenticatePeer(cfg, certsOf(dir, 'pss-key-leaf.pem'), 'server', 'server.test'),
     ).toThrowError(
-      expect.objectContaining({ code: 'unsupported_algorithm', alert: 'unsupported_certificate' }),
+      expect.objectContaining({ code: 'unsupported_algorithm', alertSent: 'unsupported_certificate' }),
     );
     expect(
       authenticatePeer(cfg, certsOf(dir, 'server-p256.pem'), 'server', 'server.test').identity.commonName,

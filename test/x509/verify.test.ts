@@ -34,13 +34,13 @@ describe('verifyChain messages and identity', () => {
     if (result.ok) return;
     expect(result.error.message).toContain('subjectAltName = DNS:server.test');
     expect(result.error.message).toContain('allowCommonNameFallback: true');
-    expect(result.error.alert).toBe('bad_certificate');
+    expect(result.error.alertSent).toBe('bad_certificate');
   });
 
   it('names the expiry date in ISO form', () => {
     const result = ours({ leaf: 'expired.pem' });
     expect(!result.ok && result.error.message).toContain('2021-01-01T00:00:00Z');
-    expect(!result.ok && result.error.alert).toBe('certificate_expired');
+    expect(!result.ok && result.error.alertSent).toBe('certificate_expired');
   });
 
   it("names the leaf's issuer and the pinned root when there is no path", () => {
@@ -49,7 +49,7 @@ describe('verifyChain messages and identity', () => {
     if (result.ok) return;
     expect(result.error.message).toContain("'C=DE, O=memtls test, CN=memtls Test Intermediate'");
     expect(result.error.message).toContain("'C=DE, O=memtls test, CN=memtls Test Root'");
-    expect(result.error.alert).toBe('unknown_ca');
+    expect(result.error.alertSent).toBe('unknown_ca');
   });
 
   it('returns the path and the identity of the leaf', () => {

@@ -252,7 +252,6 @@ export function decodeRecordSizeLimit(data: Uint8Array): number {
   const limit = decodeBody(data, 'record_size_limit extension', (r) => r.u16());
   if (limit < MIN_RECORD_SIZE_LIMIT) {
     throw peerError(
-      'illegal_parameter',
       'bad_record_size_limit',
       `the peer's record_size_limit is ${limit}; RFC 8449 requires at least ${MIN_RECORD_SIZE_LIMIT}`,
     );

@@ -100,7 +100,7 @@ export function handshakeTypeName(type: number): string {
 
 /**
  * Decode a reassembled body by its type. Malformed bodies throw kind 'decode'; an unknown type throws
- * peerError('unexpected_message', 'unknown_handshake_type'). `raw` (header ‖ body) is carried through
+ * peerError('unknown_handshake_type'). `raw` (header ‖ body) is carried through
  * for the transcript.
  */
 export function decodeHandshakeBody(
@@ -134,11 +134,7 @@ export function decodeHandshakeBody(
     case HandshakeType.finished:
       return { type, body: decodeFinished(r, verifyDataLength), raw };
     default:
-      throw peerError(
-        'unexpected_message',
-        'unknown_handshake_type',
-        `unknown handshake message type ${type}`,
-      );
+      throw peerError('unknown_handshake_type', `unknown handshake message type ${type}`);
   }
 }
 
@@ -205,7 +201,6 @@ export class HandshakeReassembler {
         : this.maxMessageSize;
     if (length > limit) {
       throw limitError(
-        'illegal_parameter',
         'handshake_message_too_large',
         `${handshakeTypeName(b[s]!)} message of ${length} bytes exceeds the limit of ${limit} bytes` +
           (limit === this.maxMessageSize

@@ -43,7 +43,6 @@ export function decodeServerKeyExchange(r: Reader): ServerKeyExchange {
   const curveType = r.u8();
   if (curveType !== ECCurveType.named_curve) {
     throw peerError(
-      'illegal_parameter',
       'unsupported_curve_type',
       `ServerKeyExchange: curve_type ${curveType} is not named_curve (3); explicit curves are not supported`,
     );

@@ -215,7 +215,7 @@ describe('record_size_limit (RFC 8449 §4)', () => {
         () => decodeRecordSizeLimit(fromHex(limit.toString(16).padStart(4, '0'))),
         ['peer'],
       );
-      expect(error.alert).toBe('illegal_parameter');
+      expect(error.alertSent).toBe('illegal_parameter');
       expect(error.code).toBe('bad_record_size_limit');
     }
     expect(decodeRecordSizeLimit(fromHex('0040'))).toBe(64);

@@ -64,7 +64,7 @@ describe('handshake header (RFC 5246 §7.4)', () => {
         ['peer'],
       );
       expect(error.code).toBe('unknown_handshake_type');
-      expect(error.alert).toBe('unexpected_message');
+      expect(error.alertSent).toBe('unexpected_message');
     }
   });
 
@@ -159,7 +159,7 @@ describe('HandshakeReassembler', () => {
     reassembler.push(fromHex('e9'));
     const error = expectTlsError(() => reassembler.next(), ['limit']);
     expect(error.code).toBe('handshake_message_too_large');
-    expect(error.alert).toBe('illegal_parameter');
+    expect(error.alertSent).toBe('illegal_parameter');
     expect(error.message).toContain('certificate');
   });
 

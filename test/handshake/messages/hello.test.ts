@@ -109,7 +109,7 @@ describe('ClientHello', () => {
     };
     const error = expectTlsError(() => decodeCH(encodeCH(hello)));
     expect(error.code).toBe('duplicate_extension');
-    expect(error.alert).toBe('decode_error');
+    expect(error.alertSent).toBe('decode_error');
   });
 
   it('preserves unknown extensions and their order byte for byte', () => {

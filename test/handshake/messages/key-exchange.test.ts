@@ -61,7 +61,7 @@ describe('ServerKeyExchange', () => {
       bytes[0] = curveType;
       const error = expectTlsError(() => decodeSKE(bytes), ['peer']);
       expect(error.code).toBe('unsupported_curve_type');
-      expect(error.alert).toBe('illegal_parameter');
+      expect(error.alertSent).toBe('illegal_parameter');
     }
   });
 
