@@ -178,7 +178,7 @@ async function badCertificate(ctx: HostileContext, config: ClientConfig, started
   socket.destroy();
   const ms = performance.now() - started;
   if (result.ok) return { outcome: 'accepted', ms } satisfies HostileOutcome;
-  if (result.error?.fromPeer)
+  if (result.error?.kind === 'alertReceived')
     return { outcome: 'refused', detail: result.error.code, ms } satisfies HostileOutcome;
   return { outcome: 'closed', detail: result.error?.code ?? result.code, ms } satisfies HostileOutcome;
 }

@@ -105,7 +105,7 @@ function serverAnswer(hello: Uint8Array): string | undefined {
   const s = new TlsServer(server);
   const events = s.receive(records(hello));
   const e = events.find((x) => x.type === 'error');
-  if (e?.type === 'error') return e.error.alert;
+  if (e?.type === 'error') return e.error.alertSent;
   expect(s.takeOutgoing()[5]).toBe(2); // a ServerHello
   return undefined;
 }
@@ -119,7 +119,7 @@ function clientAnswer(
   c.takeOutgoing();
   const events = c.receive(records(concat([serverHello, rest])));
   const e = events.find((x) => x.type === 'error');
-  return e?.type === 'error' ? e.error.alert : undefined;
+  return e?.type === 'error' ? e.error.alertSent : undefined;
 }
 
 function messageLength(m: Uint8Array): number {

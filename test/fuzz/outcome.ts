@@ -73,9 +73,9 @@ export function checkOutcome(w: CaseWatch, c: PairCase): CaseResult {
     const body = last.bytes.subarray(5);
     const plain = records.filter((r) => r.type === 20).length === 0;
     if (plain) {
-      const want = AlertDescription[e.alert as keyof typeof AlertDescription];
+      const want = AlertDescription[e.alertSent as keyof typeof AlertDescription];
       if (body.length !== 2 || body[0] !== 2 || body[1] !== want) {
-        v.push(`${s.role} failed with ${e.alert} but its last alert record is [${[...body]}]`);
+        v.push(`${s.role} failed with ${e.alertSent} but its last alert record is [${[...body]}]`);
       }
     } else if (body.length !== 18 && body.length !== 26) {
       v.push(`${s.role}: an encrypted alert of ${body.length} bytes (AEAD: 2 + tag [+ explicit nonce])`);
@@ -115,9 +115,9 @@ export function checkRfcChoice(w: CaseWatch): void {
   const to = receiverOf(w, a.direction);
   const got = to.conn.error;
   const expect = (alert: string, why: string) => {
-    if (got?.alert !== alert || got.kind === 'alertReceived') {
+    if (got?.alertSent !== alert || got.kind === 'alertReceived') {
       w.violations.push(
-        `${to.role} should fail with ${alert} (${why}); it ended ${to.conn.state}${got ? ` with ${got.kind}/${got.alert}: ${got.message}` : ''}`,
+        `${to.role} should fail with ${alert} (${why}); it ended ${to.conn.state}${got ? ` with ${got.kind}/${got.alertSent ?? got.alertReceived}: ${got.message}` : ''}`,
       );
     }
   };
@@ -143,9 +143,9 @@ export function checkRfcChoice(w: CaseWatch): void {
       } else if (i.what === 'unknownType' && (i.type < 20 || i.type > 23)) {
         expect('unexpected_message', `a record of unknown content type ${i.type}`);
       } else if (i.what === 'alert' && i.level === 2) {
-        if (got?.kind !== 'alertReceived' || got.alert !== alertName(i.description)) {
+        if (got?.kind !== 'alertReceived' || got.alertReceived !== alertName(i.description)) {
           w.violations.push(
-            `${to.role} should fail on the injected fatal ${alertName(i.description)}; it ended ${to.conn.state} ${got ? `${got.kind}/${got.alert}` : ''}`,
+            `${to.role} should fail on the injected fatal ${alertName(i.description)}; it ended ${to.conn.state} ${got ? `${got.kind}/${got.alertSent ?? got.alertReceived}` : ''}`,
           );
         }
       }

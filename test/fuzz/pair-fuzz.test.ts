@@ -92,7 +92,7 @@ describe('the alert RFC 5246 picks for single wire changes', () => {
     const r = run(c);
     expect(r.violations).toEqual([]);
     const e = r.errors?.[side];
-    return e ? `${e.kind}/${e.alert}` : `no failure (${r.outcome})`;
+    return e ? `${e.kind}/${e.alertSent ?? e.alertReceived}` : `no failure (${r.outcome})`;
   };
 
   it('a replayed ClientHello gets unexpected_message (§7.4)', () => {
@@ -220,7 +220,7 @@ describe('the checker itself', () => {
     ) {
       const events = real.call(this, b);
       for (const e of events)
-        if (e.type === 'error') Object.defineProperty(e.error, 'alert', { value: 'decode_error' });
+        if (e.type === 'error') Object.defineProperty(e.error, 'alertSent', { value: 'decode_error' });
       return events;
     });
     try {
