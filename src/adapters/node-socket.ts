@@ -4,10 +4,14 @@
 
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { TlsConnection, TlsEvent } from '../connection.js';
-import { localError, TlsError } from '../errors.js';
-import type { SessionInfo } from '../handshake/session.js';
-import type { PeerIdentity } from '../x509/types.js';
+import {
+  localError,
+  type PeerIdentity,
+  type SessionInfo,
+  type TlsConnection,
+  TlsError,
+  type TlsEvent,
+} from '../index.js';
 import { plainBytes } from './framing.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
 

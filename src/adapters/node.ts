@@ -2,12 +2,10 @@
 // sans-IO TlsClient/TlsServer (DESIGN.md "Adapters"), plus the node:crypto provider.
 
 import * as net from 'node:net';
-import type { ClientConfig, ServerConfig } from '../config.js';
-import { TlsClient, TlsServer } from '../endpoints.js';
-import type { TlsError } from '../errors.js';
+import { type ClientConfig, type ServerConfig, TlsClient, type TlsError, TlsServer } from '../index.js';
 import { TlsSocket, type TlsSocketOptions } from './node-socket.js';
 
-export { nodeCryptoProvider } from './node-crypto.js';
+export { nodeCryptoProvider } from '../providers/node/provider.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT, TlsSocket, type TlsSocketOptions } from './node-socket.js';
 
 export interface ConnectOptions extends ClientConfig {

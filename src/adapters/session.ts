@@ -2,8 +2,14 @@
 // one sans-IO connection, frames application messages with a 4-byte big-endian length prefix inside the TLS
 // stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
-import type { SessionInfo, TlsConnection, TlsEvent } from '../index.js';
-import { localError, TlsError, transportError } from '../index.js';
+import {
+  localError,
+  type SessionInfo,
+  type TlsConnection,
+  TlsError,
+  type TlsEvent,
+  transportError,
+} from '../index.js';
 import { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
 

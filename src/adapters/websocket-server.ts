@@ -4,8 +4,8 @@
 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { ServerConfig, TlsError } from '../index.js';
-import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
+import { refusalRecord, type ServerConfig, type TlsError } from '../index.js';
+import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
 import { type SessionOptions, settleSession } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';
 

@@ -18,13 +18,14 @@
 import { Dealer, Router } from 'zeromq';
 import {
   type ClientConfig,
+  refusalRecord,
   type ServerConfig,
   type SessionInfo,
   TlsClient,
   TlsError,
   TlsServer,
 } from '../index.js';
-import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
+import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
 import { channelOf, SessionCore, type SessionOptions, settleSession, type TlsChannel } from './session.js';
 
 export type { SessionOptions, TlsChannel } from './session.js';

@@ -4,19 +4,20 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeKey, type PrivateKey } from '../ciphers/keys.js';
-import { localError } from '../errors.js';
-import { parseCertificate } from '../x509/certificate.js';
 import {
   type CertificateUsage,
   createRoot,
+  describeKey,
+  generalNameText,
   generateKey,
   type IssuedCertificate,
   type IssuedKeyType,
   issueCertificate,
-} from '../x509/issue.js';
-import { generalNameText } from '../x509/name.js';
-import { parsePrivateKey } from '../x509/private-key.js';
+  localError,
+  type PrivateKey,
+  parseCertificate,
+  parsePrivateKey,
+} from '../index.js';
 import { commaList, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
 
