@@ -1,7 +1,6 @@
 // Choosing and checking negotiated parameters: suites, groups, signature schemes, ALPN
 // (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1, RFC 7301 §3.2).
 
-import type { GroupName } from '../ciphers/groups.js';
 import type { PrivateKey, PublicKey } from '../ciphers/keys.js';
 import type { SchemeParams } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
@@ -33,11 +32,6 @@ export function chooseScheme(
   peerCodes: readonly number[],
 ): SchemeParams | undefined {
   return schemesForKey(key, ours).find((s) => peerCodes.includes(s.code));
-}
-
-/** Our most preferred group the peer also supports. */
-export function chooseGroup(ours: readonly GroupName[], peer: readonly GroupName[]): GroupName | undefined {
-  return ours.find((g) => peer.includes(g));
 }
 
 /** ALPN: the server picks by its own preference (RFC 7301 §3.2). */

@@ -28,6 +28,7 @@ import {
   type DirectionKeys,
   MAX_EMPTY_RECORDS,
   MAX_PLAINTEXT,
+  MIN_RECORD_SIZE_LIMIT,
   type PlainRecord,
   ProtocolVersion,
 } from './types.js';
@@ -42,9 +43,6 @@ export interface RecordLayerOptions {
   /** Empty application data records accepted in a row (option maxEmptyRecords); default 32. */
   maxEmptyRecords?: number;
 }
-
-/** Smallest record_size_limit an endpoint may advertise (RFC 8449 §4). */
-export const MIN_RECORD_SIZE_LIMIT = 64;
 
 const EMPTY = new Uint8Array(0);
 
