@@ -48,10 +48,3 @@ export function alpnListText(names: readonly string[]): string {
   const more = names.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
-
-/** True when `host` is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */
-export function isIpLiteral(host: string): boolean {
-  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return true;
-  return h.includes(':') && /^[0-9a-fA-F:.%a-zA-Z0-9]+$/.test(h);
-}
