@@ -82,12 +82,6 @@ export class Reader {
     return this.bytes(this.remaining);
   }
 
-  /** Peek without consuming. */
-  peekU8(): number {
-    this.need(1, 'u8');
-    return this.buf[this.pos]!;
-  }
-
   private vector<T>(lenBytes: 1 | 2 | 3, body: (r: Reader) => T, bounds: VectorBounds): T {
     const len = lenBytes === 1 ? this.u8() : lenBytes === 2 ? this.u16() : this.u24();
     if (bounds.min !== undefined && len < bounds.min) {
@@ -234,21 +228,6 @@ export class Writer {
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
-}
-
-/** Encode with a fresh Writer. */
-export function encodeWith<T>(encode: (w: Writer, value: T) => void, value: T): Uint8Array {
-  const w = new Writer();
-  encode(w, value);
-  return w.finish();
-}
-
-/** Decode a whole buffer (trailing bytes refused). */
-export function decodeWith<T>(decode: (r: Reader) => T, bytes: Uint8Array, context = 'message'): T {
-  const r = new Reader(bytes, context);
-  const v = decode(r);
-  r.end();
-  return v;
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

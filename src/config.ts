@@ -11,7 +11,7 @@ import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './
 import { checkConfigKeys } from './config-keys.js';
 import { localError, type TlsError } from './errors.js';
 import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
-import { MAX_PLAINTEXT } from './record/types.js';
+import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
 import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
@@ -202,9 +202,13 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
   const maxRecordSize = config.maxRecordSize;
   if (
     maxRecordSize !== undefined &&
-    (!Number.isInteger(maxRecordSize) || maxRecordSize < 64 || maxRecordSize > MAX_PLAINTEXT)
+    (!Number.isInteger(maxRecordSize) ||
+      maxRecordSize < MIN_RECORD_SIZE_LIMIT ||
+      maxRecordSize > MAX_PLAINTEXT)
   ) {
-    throw bad(`maxRecordSize must be an integer from 64 to ${MAX_PLAINTEXT}, got ${maxRecordSize}`);
+    throw bad(
+      `maxRecordSize must be an integer from ${MIN_RECORD_SIZE_LIMIT} to ${MAX_PLAINTEXT}, got ${maxRecordSize}`,
+    );
   }
   const maxHandshakeMessageSize = config.maxHandshakeMessageSize ?? 65536;
   if (!Number.isInteger(maxHandshakeMessageSize) || maxHandshakeMessageSize < 1024) {

@@ -3,6 +3,7 @@
 export type { GroupName } from './ciphers/groups.js';
 export { DEFAULT_GROUPS, GROUPS, NamedGroup } from './ciphers/groups.js';
 export type { PrivateKey, PublicKey } from './ciphers/keys.js';
+export { describeKey } from './ciphers/keys.js';
 export { nobleProvider } from './ciphers/noble-provider.js';
 export type { Aead, CryptoProvider, KeyShare } from './ciphers/provider.js';
 export type { SignatureAlgorithm, SignatureSchemeName } from './ciphers/schemes.js';
@@ -16,5 +17,7 @@ export { ClientContext, createClientContext, createServerContext, ServerContext 
 export { TlsClient, TlsServer } from './endpoints.js';
 export * from './errors.js';
 export type { SessionInfo } from './handshake/session.js';
+export { printable } from './printable.js';
+export { refusalRecord } from './record/refusal.js';
 export * from './x509/index.js';
 export * from './x509/keys-index.js';

@@ -1,9 +1,8 @@
-// Defaults every transport adapter shares: the handshake deadline, the cap on concurrent server
-// sessions, and the plaintext fatal alert (RFC 5246 §6.2.1, §7.2) that refuses a session over the
-// cap. No I/O and no node:* here: it runs in browsers.
+// Defaults every transport adapter shares: the handshake deadline and the cap on concurrent server
+// sessions (a session over the cap is refused with memtls's refusalRecord, RFC 5246 §7.2).
+// No I/O and no node:* here: it runs in browsers.
 
-import { AlertDescription, AlertLevel, TlsError } from '../errors.js';
-import { ContentType } from '../record/types.js';
+import { TlsError } from '../index.js';
 
 /** ms until an unfinished handshake fails with code 'handshake_timeout' (120 s, as node:tls). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 120_000;
@@ -30,13 +29,4 @@ export function tooManySessionsError(maxSessions: number): TlsError {
     kind: 'limit',
     code: 'too_many_sessions',
   });
-}
-
-/**
- * The one record that tells a refused peer why, before any handshake: a plaintext fatal alert,
- * `error.alertSent` (TLS has no "busy" alert: too_many_sessions gives internal_error).
- */
-export function refusalRecord(error: TlsError): Uint8Array {
-  const alert = error.alertSent ?? 'internal_error';
-  return new Uint8Array([ContentType.alert, 3, 3, 0, 2, AlertLevel.fatal, AlertDescription[alert]]);
 }

@@ -4,12 +4,9 @@
 
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { TlsConnection, TlsEvent } from '../connection.js';
-import { localError, TlsError } from '../errors.js';
-import type { SessionInfo } from '../handshake/session.js';
-import type { PeerIdentity } from '../x509/types.js';
+import { localError, type PeerIdentity, type SessionInfo, type TlsConnection, TlsError } from '../index.js';
 import { plainBytes } from './framing.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
+import { ReceiveLoop, type TlsEventHandlers } from './receive-loop.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT } from './limits.js';
 
@@ -46,7 +43,7 @@ export class TlsSocket extends Duplex {
   /** SessionInfo once 'secure' fired. */
   info?: SessionInfo;
   private readonly initial: Uint8Array[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly loop: ReceiveLoop;
   private pausedByUs = false;
   /** The engine paused at maxRecordsPerReceive: the socket waits until the buffered records are read. */
   private pausedForInput = false;
@@ -54,7 +51,6 @@ export class TlsSocket extends Duplex {
   private pushedEnd = false;
   private peer: { address: string; port: number } | undefined;
   private waitingForHandshake: (() => void)[] = [];
-  private readonly allowTruncation: boolean;
 
   constructor(
     /** The transport underneath; owned by this TlsSocket from now on. */
@@ -64,7 +60,6 @@ export class TlsSocket extends Duplex {
     options: TlsSocketOptions = {},
   ) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
-    this.allowTruncation = options.allowTruncation === true;
     if (socket.readableEncoding) {
       throw localError(
         'bad_argument',
@@ -76,11 +71,11 @@ export class TlsSocket extends Duplex {
     for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
       this.initial.push(plainBytes(chunk));
     }
-    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    if (isDeadline(timeout)) {
-      this.timer = setTimeout(() => this.destroy(handshakeTimeoutError(timeout)), timeout);
-      this.timer.unref?.();
-    }
+    this.loop = new ReceiveLoop(connection, this.eventHandlers(), {
+      handshakeTimeout: options.handshakeTimeout,
+      allowTruncation: options.allowTruncation,
+      onTimeout: (error) => this.destroy(error),
+    });
     // Start on the next tick so listeners attached after construction see every event.
     process.nextTick(() => this.start());
   }
@@ -133,9 +128,9 @@ export class TlsSocket extends Duplex {
 
   private onNetworkData(chunk: Uint8Array): void {
     if (this.destroyed) return;
-    this.onEvents(this.connection.receive(chunk));
+    const more = this.loop.receive(chunk);
     if (this.destroyed || this.connection.error) return;
-    if (this.connection.hasPendingInput) {
+    if (more) {
       // More records are buffered than one receive() processes: stop reading from the network and
       // continue on the next turn of the event loop, so one large read cannot hog it.
       if (!this.pausedForInput) {
@@ -149,47 +144,38 @@ export class TlsSocket extends Duplex {
     }
   }
 
-  private onEvents(events: TlsEvent[]): void {
-    for (const event of events) {
-      switch (event.type) {
-        case 'handshake':
-          this.info = event.info;
-          clearTimeout(this.timer);
-          this.timer = undefined; // an idle connection should not keep the spent Timeout alive
-          this.flush();
-          if (this.connection.role === 'client') this.emit('secureConnect');
-          this.emit('secure');
-          for (const resume of this.waitingForHandshake.splice(0)) resume();
-          break;
-        case 'data':
-          if (!this.push(event.data) && !this.pausedByUs) {
-            this.pausedByUs = true;
-            this.socket.pause();
-          }
-          break;
-        case 'peerClosed':
-          this.endReadable();
-          break;
-        case 'alert':
-          this.emit('tlsAlert', event.description);
-          break;
-        case 'error':
-          this.fail(event.error);
-          return;
-      }
-    }
-    this.flush();
+  /** The TlsSocket's answer to each engine event, for the receive loop. */
+  private eventHandlers(): TlsEventHandlers {
+    return {
+      done: () => this.destroyed,
+      handshake: (info) => {
+        this.info = info;
+        this.flush();
+        if (this.connection.role === 'client') this.emit('secureConnect');
+        this.emit('secure');
+        for (const resume of this.waitingForHandshake.splice(0)) resume();
+      },
+      data: (data) => {
+        if (!this.push(data) && !this.pausedByUs) {
+          this.pausedByUs = true;
+          this.socket.pause();
+        }
+        return false;
+      },
+      peerClosed: () => {
+        this.endReadable();
+        return false;
+      },
+      alert: (description) => this.emit('tlsAlert', description),
+      error: (error) => this.fail(error),
+      flush: () => this.flush(),
+    };
   }
 
   /** TCP FIN: the engine tells a clean end (close_notify came first) from a cut-off one (unexpected_eof). */
   private onNetworkEnd(): void {
-    while (this.connection.hasPendingInput && !this.destroyed) {
-      this.onEvents(this.connection.receive(EMPTY)); // records still buffered come before the FIN
-    }
+    this.loop.transportEnded(); // records still buffered come before the FIN
     if (this.destroyed) return;
-    for (const event of this.connection.receiveEnd({ allowTruncation: this.allowTruncation })) {
-      if (event.type === 'error') return this.fail(event.error);
-    }
     this.endReadable();
   }
 
@@ -284,7 +270,7 @@ export class TlsSocket extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: WriteCallback): void {
-    clearTimeout(this.timer);
+    this.loop.stopDeadline();
     this.waitingForHandshake = [];
     if (!this.flushingAlert && !this.socket.destroyed) this.socket.destroy();
     callback(error);

@@ -4,10 +4,10 @@
 import * as net from 'node:net';
 import type { ClientConfig, ClientContext, ServerConfig, ServerContext, TlsError } from '../index.js';
 import { TlsClient, TlsServer } from '../index.js';
-import { TlsSocket } from './node-socket.js';
+import { TlsSocket, type TlsSocketOptions } from './node-socket.js';
 import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
 
-export { nodeCryptoProvider } from './node-crypto.js';
+export { nodeCryptoProvider } from '../providers/node/provider.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT, TlsSocket, type TlsSocketOptions } from './node-socket.js';
 export type { ClientTls, ServerTls } from './secure-context.js';
 

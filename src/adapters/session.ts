@@ -2,10 +2,10 @@
 // one sans-IO connection, frames application messages with a 4-byte big-endian length prefix inside the TLS
 // stream, and exposes received messages as an async iterator. No I/O and no node:* here: it runs in browsers.
 
-import type { SessionInfo, TlsConnection, TlsEvent } from '../index.js';
+import type { SessionInfo, TlsConnection } from '../index.js';
 import { localError, TlsError, type TransportCode, transportError } from '../index.js';
 import { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT, handshakeTimeoutError, isDeadline } from './limits.js';
+import { ReceiveLoop, type TlsEventHandlers } from './receive-loop.js';
 
 export { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 
@@ -68,11 +68,10 @@ export class SessionCore implements TlsChannel {
   private readonly deframer: MessageDeframer | undefined;
   private resolveReady!: (info: SessionInfo) => void;
   private rejectReady!: (error: TlsError) => void;
-  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly loop: ReceiveLoop;
   private ended = false;
   private endError: TlsError | undefined;
   private readonly endWaiters: (() => void)[] = [];
-  private readonly allowTruncation: boolean;
   /** Called once when the session ends (cleanly or not), after the last bytes were transmitted. */
   onEnd: ((error: TlsError | undefined) => void) | undefined;
 
@@ -92,12 +91,11 @@ export class SessionCore implements TlsChannel {
       this.rejectReady = reject;
     });
     this.ready.catch(() => {}); // a caller that never awaits `ready` must not see an unhandled rejection
-    this.allowTruncation = options.allowTruncation === true;
-    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
-    if (isDeadline(timeout)) {
-      this.handshakeTimer = setTimeout(() => this.end(handshakeTimeoutError(timeout)), timeout);
-      (this.handshakeTimer as { unref?: () => void }).unref?.();
-    }
+    this.loop = new ReceiveLoop(connection, this.eventHandlers(), {
+      handshakeTimeout: options.handshakeTimeout,
+      allowTruncation: options.allowTruncation,
+      onTimeout: (error) => this.end(error),
+    });
   }
 
   get info(): SessionInfo | undefined {
@@ -112,19 +110,15 @@ export class SessionCore implements TlsChannel {
 
   /** One transport message in. */
   receive(bytes: Uint8Array): void {
-    if (this.ended) return;
-    this.handle(this.connection.receive(plainBytes(bytes)));
     // The engine paused at maxRecordsPerReceive: continue on a later turn of the event loop.
-    if (!this.ended && this.connection.hasPendingInput) setTimeout(() => this.receive(EMPTY), 0);
+    if (this.loop.receive(plainBytes(bytes))) setTimeout(() => this.receive(EMPTY), 0);
   }
 
   /** The transport ended: the engine says whether that was clean (close_notify) or unexpected_eof. */
   transportClosed(): void {
     if (this.ended) return;
     // Records the engine paused on (maxRecordsPerReceive) arrived before the end: read them first.
-    while (!this.ended && this.connection.hasPendingInput) this.handle(this.connection.receive(EMPTY));
-    if (this.ended) return;
-    this.handle(this.connection.receiveEnd({ allowTruncation: this.allowTruncation }));
+    this.loop.transportEnded();
     this.end(undefined); // nothing more can arrive
   }
 
@@ -134,33 +128,38 @@ export class SessionCore implements TlsChannel {
     this.end(transportError(code, message));
   }
 
-  private handle(events: TlsEvent[]): void {
-    for (const event of events) {
-      if (event.type === 'handshake') {
-        clearTimeout(this.handshakeTimer);
-        this.resolveReady(event.info);
-      } else if (event.type === 'data') {
+  /** The session's answer to each engine event, for the receive loop. */
+  private eventHandlers(): TlsEventHandlers {
+    return {
+      done: () => this.ended,
+      handshake: (info) => this.resolveReady(info),
+      data: (data) => {
         if (!this.deframer) {
-          this.inbox.push(event.data);
-          continue;
+          this.inbox.push(data);
+          return false;
         }
         try {
-          for (const message of this.deframer.push(event.data)) this.inbox.push(message);
+          for (const message of this.deframer.push(data)) this.inbox.push(message);
+          return false;
         } catch (e) {
           this.connection.close();
           this.flush();
-          return this.end(e as TlsError);
+          this.end(e as TlsError);
+          return true;
         }
-      } else if (event.type === 'peerClosed') {
+      },
+      peerClosed: () => {
         this.connection.close(); // answer close_notify with ours (RFC 5246 §7.2.1)
         this.flush();
-        return this.end(undefined);
-      } else if (event.type === 'error') {
+        this.end(undefined);
+        return true;
+      },
+      error: (error) => {
         this.flush(); // the fatal alert
-        return this.end(event.error);
-      }
-    }
-    this.flush();
+        this.end(error);
+      },
+      flush: () => this.flush(),
+    };
   }
 
   async send(data: Uint8Array): Promise<void> {
@@ -199,7 +198,7 @@ export class SessionCore implements TlsChannel {
     if (this.ended) return;
     this.ended = true;
     this.endError = error;
-    clearTimeout(this.handshakeTimer);
+    this.loop.stopDeadline();
     this.rejectReady(
       error ?? transportError('connection_closed', 'the peer closed before the TLS handshake completed'),
     );

@@ -4,8 +4,8 @@
 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { ServerConfig, ServerContext, TlsError } from '../index.js';
-import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
+import { refusalRecord, type ServerConfig, type ServerContext, type TlsError } from '../index.js';
+import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
 import { type ServerTls, serverContextOf } from './secure-context.js';
 import { type SessionOptions, settleSession } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';

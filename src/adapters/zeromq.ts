@@ -17,6 +17,7 @@
 
 import { Dealer, Router } from 'zeromq';
 import {
+  refusalRecord,
   type ServerConfig,
   type ServerContext,
   type SessionInfo,
@@ -24,7 +25,7 @@ import {
   TlsError,
   TlsServer,
 } from '../index.js';
-import { DEFAULT_MAX_SESSIONS, refusalRecord, tooManySessionsError } from './limits.js';
+import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
 import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
 import { channelOf, SessionCore, type SessionOptions, settleSession, type TlsChannel } from './session.js';
 

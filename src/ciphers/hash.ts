@@ -7,8 +7,6 @@ import type { HashName } from './suites.js';
 /** The noble hash function for a name. */
 export const HASHES = { sha256, sha384, sha512 } as const;
 
-export type HashFunction = (typeof HASHES)[HashName];
-
 /** Output length in bytes of each hash. */
 export const HASH_LENGTH: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 

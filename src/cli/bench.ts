@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localError } from '../errors.js';
+import { localError } from '../index.js';
 import type { CliIo, Command } from './command.js';
 
 const USAGE = `usage: memtls bench [--quick] [SECTION...]

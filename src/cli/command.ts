@@ -2,7 +2,7 @@
 // tests can run commands in-process with captured output.
 
 import { readFileSync } from 'node:fs';
-import { localError } from '../errors.js';
+import { localError } from '../index.js';
 
 /** Where a command writes: stdout for its results, stderr for diagnostics. */
 export interface CliIo {

@@ -1,14 +1,17 @@
 // `memtls inspect FILE`: what a PEM/DER file holds — for every certificate its subject, issuer, serial,
 // validity, SANs (RFC 5280 §4.2.1.6), key, signature algorithm, CA flags, usages and SHA-256 fingerprint.
 
-import { describeKey } from '../ciphers/keys.js';
-import { localError } from '../errors.js';
-import { printable } from '../printable.js';
-import { parseCertificate } from '../x509/certificate.js';
-import { generalNameText } from '../x509/name.js';
-import { parsePem } from '../x509/pem.js';
-import { parsePrivateKey } from '../x509/private-key.js';
-import type { Certificate, KeyUsage } from '../x509/types.js';
+import {
+  type Certificate,
+  describeKey,
+  generalNameText,
+  type KeyUsage,
+  localError,
+  parseCertificate,
+  parsePem,
+  parsePrivateKey,
+  printable,
+} from '../index.js';
 import { parseArgs, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
 

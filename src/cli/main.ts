@@ -2,8 +2,7 @@
 // `memtls: error: CODE: message` and exit 1. bin/memtls calls main(argv).
 
 import { readFileSync } from 'node:fs';
-import { TlsError } from '../errors.js';
-import { printable } from '../printable.js';
+import { printable, TlsError } from '../index.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { clientCommand } from './client.js';

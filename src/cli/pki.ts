@@ -4,23 +4,23 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeKey, type PrivateKey } from '../ciphers/keys.js';
-import { localError } from '../errors.js';
-import { parseCertificate } from '../x509/certificate.js';
 import {
   type CertificateUsage,
   createRoot,
+  describeKey,
+  generalNameText,
   generateKey,
+  ISSUED_KEY_TYPES,
   type IssuedCertificate,
   type IssuedKeyType,
   issueCertificate,
-} from '../x509/issue.js';
-import { generalNameText } from '../x509/name.js';
-import { parsePrivateKey } from '../x509/private-key.js';
+  localError,
+  type PrivateKey,
+  parseCertificate,
+  parsePrivateKey,
+} from '../index.js';
 import { commaList, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
-
-const KEY_TYPES: readonly IssuedKeyType[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'ed25519'];
 
 const USAGE = `usage: memtls pki init DIR [--key p256|rsa2048|rsa4096] [--cn NAME] [--days N]
        memtls pki issue DIR --cn NAME [--san DNS:a,IP:b] [--usage server|client|both]
@@ -106,7 +106,7 @@ function init(argv: readonly string[], io: CliIo): number {
   const { flags, positionals } = parseArgs(argv, INIT_FLAGS);
   if (positionals.length !== 1) throw new UsageError('pki init needs exactly one DIR');
   const dir = positionals[0]!;
-  const keyType = oneOf(flags.key, KEY_TYPES, 'key') ?? 'p256';
+  const keyType = oneOf(flags.key, ISSUED_KEY_TYPES, 'key') ?? 'p256';
   const days = positiveInteger(flags.days, 'days');
   const keyPath = join(dir, 'ca.key');
   if (existsSync(keyPath)) {
@@ -132,7 +132,7 @@ function issue(argv: readonly string[], io: CliIo): number {
   if (positionals.length !== 1) throw new UsageError('pki issue needs exactly one DIR');
   if (flags.cn === undefined) throw new UsageError('pki issue needs --cn NAME');
   const dir = positionals[0]!;
-  const keyType = oneOf(flags.key, KEY_TYPES, 'key') ?? 'p256';
+  const keyType = oneOf(flags.key, ISSUED_KEY_TYPES, 'key') ?? 'p256';
   const usage: CertificateUsage =
     oneOf(flags.usage, ['server', 'client', 'both'] as const, 'usage') ?? 'server';
   const days = positiveInteger(flags.days, 'days');

@@ -2,10 +2,7 @@
 // (NSS key-log format), and the one-line session summaries they print.
 
 import { appendFileSync } from 'node:fs';
-import type { CommonConfig } from '../config.js';
-import { TlsError } from '../errors.js';
-import type { SessionInfo } from '../handshake/session.js';
-import { printable } from '../printable.js';
+import { type CommonConfig, printable, type SessionInfo, TlsError } from '../index.js';
 import { commaList, UsageError } from './args.js';
 import { readInputFile } from './command.js';
 

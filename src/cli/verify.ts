@@ -1,10 +1,7 @@
 // `memtls verify`: validate a certificate chain against one pinned root (RFC 5280 §6 as memtls applies
 // it), with the hostname (RFC 6125/9525) and extended key usage checks a TLS peer would make.
 
-import type { TlsError } from '../errors.js';
-import { printable } from '../printable.js';
-import { toDerList } from '../x509/pem.js';
-import { verifyChain } from '../x509/verify.js';
+import { printable, type TlsError, toDerList, verifyChain } from '../index.js';
 import { isoTime, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
 

@@ -4,6 +4,7 @@
 import { GROUPS } from '../ciphers/groups.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { ProtocolVersion } from '../record/types.js';
+import { isIpLiteral } from '../x509/hostname.js';
 import {
   encodeAlpn,
   encodeEcPointFormats,
@@ -14,7 +15,6 @@ import {
   encodeSupportedGroups,
 } from './messages/extensions.js';
 import { type ClientHello, type Extension, ExtensionType } from './messages/types.js';
-import { isIpLiteral } from './negotiate.js';
 
 export function buildClientHello(cfg: ResolvedClientConfig): ClientHello {
   const random = cfg.random(32);

@@ -8,6 +8,7 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
+import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { buildClientHello } from './client-hello.js';
 import { checkServerHello } from './client-server-hello.js';
@@ -26,7 +27,7 @@ import {
   type ServerHello,
   type ServerKeyExchange,
 } from './messages/types.js';
-import { chooseScheme, isIpLiteral, keyFitsSuite, schemesForKey } from './negotiate.js';
+import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';

@@ -1,7 +1,6 @@
 // Choosing and checking negotiated parameters: suites, groups, signature schemes, ALPN
 // (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1, RFC 7301 §3.2).
 
-import type { GroupName } from '../ciphers/groups.js';
 import type { PrivateKey, PublicKey } from '../ciphers/keys.js';
 import type { SchemeParams } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
@@ -35,11 +34,6 @@ export function chooseScheme(
   return schemesForKey(key, ours).find((s) => peerCodes.includes(s.code));
 }
 
-/** Our most preferred group the peer also supports. */
-export function chooseGroup(ours: readonly GroupName[], peer: readonly GroupName[]): GroupName | undefined {
-  return ours.find((g) => peer.includes(g));
-}
-
 /** ALPN: the server picks by its own preference (RFC 7301 §3.2). */
 export function chooseAlpn(ours: readonly string[], offered: readonly string[]): string | undefined {
   return ours.find((p) => offered.includes(p));
@@ -53,11 +47,4 @@ export function alpnListText(names: readonly string[]): string {
   const shown = names.slice(0, MAX_ALPN_NAMES_SHOWN).map((n) => `'${printable(n)}'`);
   const more = names.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
-}
-
-/** True when `host` is an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */
-export function isIpLiteral(host: string): boolean {
-  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return true;
-  return h.includes(':') && /^[0-9a-fA-F:.%a-zA-Z0-9]+$/.test(h);
 }

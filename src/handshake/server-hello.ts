@@ -8,7 +8,7 @@ import { describeScheme, type SchemeParams } from '../ciphers/schemes.js';
 import { describeSuite, type SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { incompatibleError, peerError } from '../errors.js';
-import { ProtocolVersion } from '../record/types.js';
+import { MAX_PLAINTEXT, ProtocolVersion } from '../record/types.js';
 import {
   decodeAlpn,
   decodeEcPointFormats,
@@ -184,7 +184,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   if (recordSizeLimit !== undefined) {
     extensions.push({
       type: ExtensionType.record_size_limit,
-      data: encodeRecordSizeLimit(cfg.maxRecordSize ?? 1 << 14),
+      data: encodeRecordSizeLimit(cfg.maxRecordSize ?? MAX_PLAINTEXT),
     });
   }
   return { suite, group, scheme, extendedMasterSecret, alpn, serverName, recordSizeLimit, extensions };

@@ -3,13 +3,7 @@
 // (RFC 8446 §5.1, which states for all versions what RFC 5246 §6.2.1's fragmentation implies).
 
 import { peerError, type TlsError } from '../errors.js';
-import { HandshakeType } from './messages/types.js';
-
-const names = new Map<number, string>(Object.entries(HandshakeType).map(([k, v]) => [v, k]));
-
-export function handshakeTypeName(type: number): string {
-  return names.get(type) ?? `handshake type ${type}`;
-}
+import { handshakeTypeName } from './messages/types.js';
 
 /** "awaitServerKeyExchange" → "waiting for ServerKeyExchange". */
 export function describeState(step: string): string {

@@ -28,6 +28,7 @@ import {
   type DirectionKeys,
   MAX_EMPTY_RECORDS,
   MAX_PLAINTEXT,
+  MIN_RECORD_SIZE_LIMIT,
   type PlainRecord,
   ProtocolVersion,
 } from './types.js';
@@ -42,9 +43,6 @@ export interface RecordLayerOptions {
   /** Empty application data records accepted in a row (option maxEmptyRecords); default 32. */
   maxEmptyRecords?: number;
 }
-
-/** Smallest record_size_limit an endpoint may advertise (RFC 8449 §4). */
-export const MIN_RECORD_SIZE_LIMIT = 64;
 
 const EMPTY = new Uint8Array(0);
 
@@ -82,7 +80,6 @@ export class RecordLayer {
   private sendLimit = MAX_PLAINTEXT;
   private receiveLimit = MAX_PLAINTEXT;
   private versionLocked = false;
-  private writeVersion: number = ProtocolVersion.TLSv1_2;
   private emptyRecordsInARow = 0;
   private readonly maxEmptyRecords: number;
   private failure: TlsError | undefined;
@@ -193,7 +190,7 @@ export class RecordLayer {
       );
     }
     const limit = protector !== undefined ? Math.min(this.maxPlaintext, this.sendLimit) : this.maxPlaintext;
-    const version = this.writeVersion;
+    const version = ProtocolVersion.TLSv1_2;
     const count = Math.ceil(data.length / limit);
     const perRecord = RECORD_HEADER_LENGTH + (protector !== undefined ? protector.overhead : 0);
     // All records of this write go into one buffer: one copy of the (sealed) bytes, none later
@@ -276,14 +273,6 @@ export class RecordLayer {
     this.pendingWriteProtector = undefined;
   }
 
-  get readProtected(): boolean {
-    return this.readProtector !== undefined;
-  }
-
-  get writeProtected(): boolean {
-    return this.writeProtector !== undefined;
-  }
-
   /**
    * The peer's record_size_limit (RFC 8449 §4): the most plaintext per protected record we send.
    * Values above 2^14 mean 2^14; values below 64 are the peer's error (illegal_parameter).
@@ -313,14 +302,6 @@ export class RecordLayer {
   /** From now on only records with version 0x0303 are accepted (before: any 0x03xx). */
   lockVersion(): void {
     this.versionLocked = true;
-  }
-
-  /** The version written in outgoing record headers (default 0x0303). */
-  setWriteVersion(version: number): void {
-    if (!Number.isInteger(version) || version >>> 8 !== 3 || version > 0x03ff) {
-      throw localError('bad_version', `record version must be 0x03xx, got ${version}`);
-    }
-    this.writeVersion = version;
   }
 
   /**

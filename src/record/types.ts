@@ -18,8 +18,10 @@ export const ProtocolVersion = {
   TLSv1_3: 0x0304,
 } as const;
 
-/** Largest plaintext fragment (RFC 5246 §6.2.1). */
+/** Largest plaintext fragment (RFC 5246 §6.2.1); also the highest record_size_limit TLS 1.2 uses. */
 export const MAX_PLAINTEXT = 1 << 14;
+/** Smallest record_size_limit an endpoint may advertise (RFC 8449 §4). */
+export const MIN_RECORD_SIZE_LIMIT = 64;
 /**
  * Largest ciphertext we accept. RFC 5246 §6.2.3 allows 2^14 + 2048, but an AEAD record is at most
  * 2^14 + 8 (explicit nonce) + 16 (tag); anything past 2^14 + 256 is refused before decryption.

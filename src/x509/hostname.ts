@@ -144,6 +144,16 @@ export function parseIpAddress(text: string): Uint8Array | undefined {
   return parseIPv6(inner);
 }
 
+/**
+ * True when `host` is an IPv4 or IPv6 literal by parseIpAddress, also with an IPv6 zone ("fe80::1%eth0"):
+ * a client sends no server_name for those (RFC 6066 §3), as Go's crypto/tls does.
+ */
+export function isIpLiteral(host: string): boolean {
+  const inner = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const zone = inner.lastIndexOf('%');
+  return parseIpAddress(zone > 0 ? inner.slice(0, zone) : inner) !== undefined;
+}
+
 /** Exactly four decimal parts 0–255 without leading zeros (no inet_aton octal or short forms). */
 function parseIPv4(text: string): Uint8Array | undefined {
   const parts = text.split('.');

@@ -2,7 +2,6 @@
 // more; strict verifiers do not): both providers' verify, certificate keys and private keys.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { PrivateKey } from '../../src/ciphers/keys.js';
 import {
   bigIntToBytes,
@@ -15,6 +14,7 @@ import {
 import type { SignatureAlgorithm } from '../../src/ciphers/schemes.js';
 import { verifySignature } from '../../src/ciphers/signatures.js';
 import { TlsError } from '../../src/errors.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { encodePrivateKeyPkcs8 } from '../../src/x509/key-encoding.js';
 import { parsePrivateKey } from '../../src/x509/private-key.js';

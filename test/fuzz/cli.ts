@@ -4,8 +4,8 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
-import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import { nobleProvider } from '../../src/ciphers/noble-provider.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
 import { testPki } from '../helpers/pki.js';
 import { type FuzzPki, makeFuzzPki, pairFixtures } from './fixtures.js';
 import { pairCase, runPairCase } from './pair-case.js';

@@ -3,9 +3,9 @@
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
 import { testPki } from '../helpers/pki.js';
 import { seededRandom } from './pair-case.js';
 import { concat, parseRecords, recordBytes } from './wire.js';

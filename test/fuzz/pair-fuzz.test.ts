@@ -3,8 +3,8 @@
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import { TlsConnection, type TlsEvent } from '../../src/connection.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
 import { testPki } from '../helpers/pki.js';
 import { makeFuzzPki, type PairFixture, pairFixtures } from './fixtures.js';
 import { type CaseOptions, type PairCase, pairCase, runPairCase } from './pair-case.js';

@@ -46,7 +46,6 @@ function samples(): HandshakeMessage[] {
         extensions: [],
       },
     },
-    { type: HandshakeType.new_session_ticket, body: { lifetimeHint: 1, ticket: new Uint8Array([1]) } },
     { type: HandshakeType.certificate, body: { certificates: [new Uint8Array([0x30, 0])] } },
     {
       type: HandshakeType.server_key_exchange,

@@ -3,10 +3,10 @@
 
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
-import { nodeCryptoProvider } from '../../src/adapters/node-crypto.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { createServerContext } from '../../src/context.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
 import { GROUP_NAMES } from './names.js';
 import { pkiText } from './pki.js';
 import type { Scope } from './process.js';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/errors.js';
 import {
   checkHostname,
+  isIpLiteral,
   matchesHostname,
   parseIpAddress,
   parseReferenceIdentity,
@@ -197,5 +198,35 @@ describe('IP address parsing and formatting', () => {
     expect(parseReferenceIdentity('256.1.1.1')).toBeUndefined();
     expect(parseReferenceIdentity('a_b.test')).toEqual({ type: 'dns', name: 'a_b.test' });
     expect(parseReferenceIdentity('a/b.test')).toBeUndefined();
+  });
+});
+
+describe('isIpLiteral: the one IP-literal parser decides where a client sends no SNI (RFC 6066 §3)', () => {
+  it('is true for what parseIpAddress reads, bracketed or with an IPv6 zone', () => {
+    for (const host of [
+      '192.0.2.1',
+      '::1',
+      '[2001:db8::1]',
+      'fe80::1%eth0',
+      '[fe80::1%25eth0]',
+      '::ffff:192.0.2.1',
+    ]) {
+      expect(isIpLiteral(host), host).toBe(true);
+    }
+  });
+
+  it('is false for names and for strings that only look like addresses (as Go net.ParseIP)', () => {
+    for (const host of [
+      'example.com',
+      'localhost',
+      '999.1.1.1',
+      '010.0.0.1',
+      '1.2.3',
+      '::g',
+      '%eth0',
+      '[]',
+    ]) {
+      expect(isIpLiteral(host), host).toBe(false);
+    }
   });
 });

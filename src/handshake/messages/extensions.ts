@@ -12,6 +12,7 @@
 
 import { Reader, Writer } from '../../codec.js';
 import { decodeError, localError, peerError } from '../../errors.js';
+import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT } from '../../record/types.js';
 import type { Extension } from './types.js';
 
 /** The empty extension body (ServerHello acks of server_name, session_ticket, extended_master_secret). */
@@ -228,17 +229,12 @@ export function decodeRenegotiationInfo(data: Uint8Array): Uint8Array {
 
 // --- record_size_limit (RFC 8449 §4) ---
 
-export const MIN_RECORD_SIZE_LIMIT = 64;
-
-/** TLS 1.2's maximum plaintext record size: the highest limit we may advertise (RFC 8449 §4). */
-export const MAX_RECORD_SIZE_LIMIT = 16384;
-
 /** uint16 RecordSizeLimit, 64..2^14 (higher values are for protocols we do not speak). */
 export function encodeRecordSizeLimit(limit: number): Uint8Array {
-  if (!Number.isInteger(limit) || limit < MIN_RECORD_SIZE_LIMIT || limit > MAX_RECORD_SIZE_LIMIT) {
+  if (!Number.isInteger(limit) || limit < MIN_RECORD_SIZE_LIMIT || limit > MAX_PLAINTEXT) {
     throw localError(
       'bad_config',
-      `record size limit ${limit} is outside ${MIN_RECORD_SIZE_LIMIT}..${MAX_RECORD_SIZE_LIMIT}`,
+      `record size limit ${limit} is outside ${MIN_RECORD_SIZE_LIMIT}..${MAX_PLAINTEXT}`,
     );
   }
   return encodeBody((w) => w.u16(limit));

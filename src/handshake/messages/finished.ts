@@ -1,8 +1,7 @@
-// Finished (RFC 5246 §7.4.9), ServerHelloDone (§7.4.5), HelloRequest (§7.4.1.1) and NewSessionTicket
-// (RFC 5077 §3.3) codecs.
+// Finished (RFC 5246 §7.4.9), ServerHelloDone (§7.4.5) and HelloRequest (§7.4.1.1) codecs.
 
 import type { Reader, Writer } from '../../codec.js';
-import type { Finished, NewSessionTicket } from './types.js';
+import type { Finished } from './types.js';
 
 /** verify_data_length for every cipher suite we support (RFC 5246 §7.4.9). */
 export const VERIFY_DATA_LENGTH = 12;
@@ -33,17 +32,4 @@ export function encodeHelloRequest(_w: Writer): void {}
 export function decodeHelloRequest(r: Reader): Record<string, never> {
   r.end();
   return {};
-}
-
-/* struct { uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>; } NewSessionTicket; */
-export function encodeNewSessionTicket(w: Writer, m: NewSessionTicket): void {
-  w.u32(m.lifetimeHint);
-  w.opaque16(m.ticket);
-}
-
-export function decodeNewSessionTicket(r: Reader): NewSessionTicket {
-  const lifetimeHint = r.u32();
-  const ticket = r.opaque16();
-  r.end();
-  return { lifetimeHint, ticket };
 }

@@ -22,10 +22,8 @@ import {
 import {
   decodeFinished,
   decodeHelloRequest,
-  decodeNewSessionTicket,
   decodeServerHelloDone,
   encodeFinished,
-  encodeNewSessionTicket,
   VERIFY_DATA_LENGTH,
 } from './finished.js';
 import { decodeClientHello, decodeServerHello, encodeClientHello, encodeServerHello } from './hello.js';
@@ -35,7 +33,7 @@ import {
   encodeClientKeyExchange,
   encodeServerKeyExchange,
 } from './key-exchange.js';
-import { type HandshakeMessage, HandshakeType } from './types.js';
+import { type HandshakeMessage, HandshakeType, handshakeTypeName } from './types.js';
 
 export const HANDSHAKE_HEADER_LENGTH = 4;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_SIZE = 65536;
@@ -73,8 +71,6 @@ export function encodeHandshakeMessage(m: HandshakeMessageContent): Uint8Array {
         return encodeClientHello(w, m.body);
       case HandshakeType.server_hello:
         return encodeServerHello(w, m.body);
-      case HandshakeType.new_session_ticket:
-        return encodeNewSessionTicket(w, m.body);
       case HandshakeType.certificate:
         return encodeCertificate(w, m.body);
       case HandshakeType.server_key_exchange:
@@ -91,13 +87,6 @@ export function encodeHandshakeMessage(m: HandshakeMessageContent): Uint8Array {
   });
 }
 
-const TYPE_NAMES = new Map<number, string>(Object.entries(HandshakeType).map(([name, code]) => [code, name]));
-
-/** Name of a handshake type code, or `unknown_handshake_type_<n>`. */
-export function handshakeTypeName(type: number): string {
-  return TYPE_NAMES.get(type) ?? `unknown_handshake_type_${type}`;
-}
-
 /**
  * Decode a reassembled body by its type. Malformed bodies throw kind 'decode'; an unknown type throws
  * peerError('unknown_handshake_type'). `raw` (header ‖ body) is carried through
@@ -109,7 +98,7 @@ export function decodeHandshakeBody(
   raw: Uint8Array,
   verifyDataLength = VERIFY_DATA_LENGTH,
 ): HandshakeMessage {
-  const r = new Reader(body, TYPE_NAMES.get(type) ?? 'handshake message');
+  const r = new Reader(body, handshakeTypeName(type));
   switch (type) {
     case HandshakeType.hello_request:
       return { type, body: decodeHelloRequest(r), raw };
@@ -117,8 +106,6 @@ export function decodeHandshakeBody(
       return { type, body: decodeClientHello(r), raw };
     case HandshakeType.server_hello:
       return { type, body: decodeServerHello(r), raw };
-    case HandshakeType.new_session_ticket:
-      return { type, body: decodeNewSessionTicket(r), raw };
     case HandshakeType.certificate:
       return { type, body: decodeCertificate(r), raw };
     case HandshakeType.server_key_exchange:

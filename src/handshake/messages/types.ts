@@ -16,6 +16,15 @@ export const HandshakeType = {
 } as const;
 export type HandshakeTypeName = keyof typeof HandshakeType;
 
+const HANDSHAKE_TYPE_NAMES = new Map<number, string>(
+  Object.entries(HandshakeType).map(([name, code]) => [code, name]),
+);
+
+/** The registry name of a handshake type code ("server_key_exchange"), or "handshake type <n>". */
+export function handshakeTypeName(type: number): string {
+  return HANDSHAKE_TYPE_NAMES.get(type) ?? `handshake type ${type}`;
+}
+
 export const ExtensionType = {
   server_name: 0,
   supported_groups: 10,
@@ -102,12 +111,6 @@ export interface Finished {
   readonly verifyData: Uint8Array;
 }
 
-/** NewSessionTicket (RFC 5077 §3.3). */
-export interface NewSessionTicket {
-  readonly lifetimeHint: number;
-  readonly ticket: Uint8Array;
-}
-
 /** ClientCertificateType values (§7.4.4, RFC 8422 §5.5). */
 export const ClientCertificateType = { rsa_sign: 1, ecdsa_sign: 64 } as const;
 
@@ -116,7 +119,6 @@ export type HandshakeMessage =
   | { readonly type: 0; readonly body: Record<string, never>; readonly raw: Uint8Array }
   | { readonly type: 1; readonly body: ClientHello; readonly raw: Uint8Array }
   | { readonly type: 2; readonly body: ServerHello; readonly raw: Uint8Array }
-  | { readonly type: 4; readonly body: NewSessionTicket; readonly raw: Uint8Array }
   | { readonly type: 11; readonly body: CertificateMessage; readonly raw: Uint8Array }
   | { readonly type: 12; readonly body: ServerKeyExchange; readonly raw: Uint8Array }
   | { readonly type: 13; readonly body: CertificateRequest; readonly raw: Uint8Array }

@@ -14,7 +14,6 @@ import type {
   ClientKeyExchange,
   Extension,
   Finished,
-  NewSessionTicket,
   ServerHello,
   ServerKeyExchange,
 } from '../../../src/handshake/messages/types.js';
@@ -75,11 +74,6 @@ export const clientKeyExchange: fc.Arbitrary<ClientKeyExchange> = fc.record({ pu
 
 export const finished: fc.Arbitrary<Finished> = fc.record({ verifyData: bytes(12, 12) });
 
-export const newSessionTicket: fc.Arbitrary<NewSessionTicket> = fc.record({
-  lifetimeHint: u32,
-  ticket: bytes(0, 300),
-});
-
 const empty = fc.constant({} as Record<string, never>);
 
 /** Any handshake message we can encode, with its type. */
@@ -87,7 +81,6 @@ export const handshakeMessage: fc.Arbitrary<HandshakeMessageContent> = fc.oneof(
   empty.map((body) => ({ type: 0 as const, body })),
   clientHello.map((body) => ({ type: 1 as const, body })),
   serverHello.map((body) => ({ type: 2 as const, body })),
-  newSessionTicket.map((body) => ({ type: 4 as const, body })),
   certificateMessage.map((body) => ({ type: 11 as const, body })),
   serverKeyExchange.map((body) => ({ type: 12 as const, body })),
   certificateRequest.map((body) => ({ type: 13 as const, body })),

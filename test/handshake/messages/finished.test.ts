@@ -4,34 +4,18 @@ import { fromHex, Reader } from '../../../src/codec.js';
 import {
   decodeFinished,
   decodeHelloRequest,
-  decodeNewSessionTicket,
   decodeServerHelloDone,
   encodeFinished,
   encodeHelloRequest,
-  encodeNewSessionTicket,
   encodeServerHelloDone,
 } from '../../../src/handshake/messages/finished.js';
-import {
-  bytes,
-  decoder,
-  describeCodecProperties,
-  encoder,
-  expectTlsError,
-  finished,
-  newSessionTicket,
-} from './arbitraries.js';
+import { bytes, decoder, describeCodecProperties, encoder, expectTlsError, finished } from './arbitraries.js';
 
 describeCodecProperties({
   name: 'Finished',
   arbitrary: finished,
   encode: encoder(encodeFinished),
   decode: decoder(decodeFinished, 'Finished'),
-});
-describeCodecProperties({
-  name: 'NewSessionTicket',
-  arbitrary: newSessionTicket,
-  encode: encoder(encodeNewSessionTicket),
-  decode: decoder(decodeNewSessionTicket, 'NewSessionTicket'),
 });
 
 describe('Finished', () => {
@@ -55,16 +39,5 @@ describe('ServerHelloDone and HelloRequest', () => {
     expect(decodeHelloRequest(new Reader(new Uint8Array(0)))).toEqual({});
     expectTlsError(() => decodeServerHelloDone(new Reader(fromHex('00'))));
     expectTlsError(() => decodeHelloRequest(new Reader(fromHex('0000'))));
-  });
-});
-
-describe('NewSessionTicket', () => {
-  it('encodes u32 lifetime ‖ opaque16 ticket and accepts an empty ticket (RFC 5077 §3.3)', () => {
-    const encode = encoder(encodeNewSessionTicket);
-    expect(encode({ lifetimeHint: 0xfffffffe, ticket: fromHex('ab') })).toEqual(fromHex('fffffffe0001ab'));
-    expect(decodeNewSessionTicket(new Reader(fromHex('0000000a0000')))).toEqual({
-      lifetimeHint: 10,
-      ticket: new Uint8Array(0),
-    });
   });
 });

@@ -1,6 +1,7 @@
 // nodeCryptoProvider: the CryptoProvider over node:crypto (OpenSSL): AES-GCM (RFC 5288), ChaCha20-Poly1305
 // (RFC 7905), SHA-2/HMAC (FIPS 180-4, RFC 2104), ECDHE over x25519 (RFC 7748) and P-256/P-384
-// (RFC 8422 §5.10–5.11); signatures live in node-signatures.ts.
+// (RFC 8422 §5.10–5.11); signatures live in signatures.ts. Written
+// against the public CryptoProvider interface only, as any third-party provider would be.
 
 import {
   createCipheriv,
@@ -14,11 +15,17 @@ import {
   diffieHellman,
   type KeyObject,
 } from 'node:crypto';
-import { GROUPS, type GroupName } from '../ciphers/groups.js';
-import type { Aead, CryptoProvider, KeyShare } from '../ciphers/provider.js';
-import type { AeadAlgorithm } from '../ciphers/suites.js';
-import { localError, peerError } from '../errors.js';
-import { nodeSign, nodeVerify } from './node-signatures.js';
+import {
+  type Aead,
+  type AeadAlgorithm,
+  type CryptoProvider,
+  GROUPS,
+  type GroupName,
+  type KeyShare,
+  localError,
+  peerError,
+} from '../../index.js';
+import { nodeSign, nodeVerify } from './signatures.js';
 
 const TAG_LENGTH = 16;
 const AEAD_NAMES = {

@@ -26,8 +26,8 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-const { nodeCryptoProvider } = await import('../../src/adapters/node-crypto.js');
-const { defaultRandom } = await import('../../src/ciphers/provider.js');
+const { nodeCryptoProvider } = await import('../../../src/providers/node/provider.js');
+const { defaultRandom } = await import('../../../src/ciphers/provider.js');
 
 describe('node provider ECDHE shared secrets', () => {
   it.each(['x25519', 'secp256r1', 'secp384r1'] as const)(

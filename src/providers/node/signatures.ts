@@ -11,10 +11,13 @@ import {
   sign as signWithNode,
   verify as verifyWithNode,
 } from 'node:crypto';
-import type { PrivateKey, PublicKey } from '../ciphers/keys.js';
-import type { SignatureAlgorithm } from '../ciphers/schemes.js';
-import type { HashName } from '../ciphers/suites.js';
-import { localError } from '../errors.js';
+import {
+  type HashName,
+  localError,
+  type PrivateKey,
+  type PublicKey,
+  type SignatureAlgorithm,
+} from '../../index.js';
 
 /** A Uint8Array over a Buffer's bytes (no copy): Buffer#slice does not copy, so it must not leak out. */
 function plain(b: Buffer): Uint8Array {
