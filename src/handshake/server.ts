@@ -24,7 +24,7 @@ import {
   HandshakeType,
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
-import { negotiateClientHello } from './server-hello.js';
+import { negotiateClientHello } from './negotiate-client-hello.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
