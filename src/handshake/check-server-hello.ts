@@ -1,18 +1,13 @@
 // Checking the server's ServerHello against what we offered (RFC 5246 §7.4.1.3, RFC 5746 §3.4,
 // RFC 7627 §5.2, RFC 7301 §3.2, RFC 8422 §5.2, RFC 8449 §4).
 
+import { ECPointFormat } from '../ciphers/groups.js';
 import { describeSuite, type SuiteParams, suiteByCode } from '../ciphers/suites.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { incompatibleError, peerError } from '../errors.js';
 import { ProtocolVersion } from '../record/types.js';
-import {
-  decodeAlpn,
-  decodeEcPointFormats,
-  decodeEmptyExtension,
-  decodeRecordSizeLimit,
-  decodeRenegotiationInfo,
-} from './messages/extensions.js';
-import { ExtensionType, type ServerHello } from './messages/types.js';
+import { decodeServerHelloExtensions, isServerHelloExtension } from './messages/hello-extensions.js';
+import { CompressionMethod, type ServerHello } from './messages/types.js';
 import { alpnListText } from './negotiate.js';
 
 export interface ServerHelloChoices {
@@ -23,7 +18,15 @@ export interface ServerHelloChoices {
   readonly recordSizeLimit: number | undefined;
 }
 
-export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello): ServerHelloChoices {
+/**
+ * `offered` is the set of extension types our ClientHello carried: the server may answer only those
+ * (RFC 5246 §7.4.1.4), and only with the ones a ServerHello can carry.
+ */
+export function checkServerHello(
+  cfg: ResolvedClientConfig,
+  hello: ServerHello,
+  offered: ReadonlySet<number>,
+): ServerHelloChoices {
   if (hello.version !== ProtocolVersion.TLSv1_2) {
     throw peerError(
       'protocol_version',
@@ -39,76 +42,51 @@ export function checkServerHello(cfg: ResolvedClientConfig, hello: ServerHello):
       `the server chose cipher suite ${describeSuite(hello.cipherSuite)}, which we did not offer`,
     );
   }
-  if (hello.compressionMethod !== 0) {
+  if (hello.compressionMethod !== CompressionMethod.null) {
     throw peerError(
       'illegal_parameter',
       'compression',
       'the server chose compression; only null compression was offered',
     );
   }
-  const offered = new Set<number>([
-    ExtensionType.server_name,
-    ExtensionType.ec_point_formats,
-    ExtensionType.extended_master_secret,
-    ExtensionType.renegotiation_info,
-    ...(cfg.alpn.length > 0 ? [ExtensionType.application_layer_protocol_negotiation] : []),
-    ...(cfg.maxRecordSize !== undefined ? [ExtensionType.record_size_limit] : []),
-  ]);
-  let extendedMasterSecret = false;
-  let alpn: string | undefined;
-  let recordSizeLimit: number | undefined;
   for (const ext of hello.extensions) {
-    if (!offered.has(ext.type)) {
+    if (!offered.has(ext.type) || !isServerHelloExtension(ext.type)) {
       throw peerError(
         'unsupported_extension',
         'unsolicited_extension',
         `the server sent extension ${ext.type} in ServerHello, which we did not offer`,
       );
     }
-    switch (ext.type) {
-      case ExtensionType.server_name:
-        decodeEmptyExtension(ext.data, 'server_name');
-        break;
-      case ExtensionType.ec_point_formats:
-        if (!decodeEcPointFormats(ext.data).includes(0)) {
-          throw peerError(
-            'illegal_parameter',
-            'ec_point_formats',
-            'the server does not accept uncompressed points',
-          );
-        }
-        break;
-      case ExtensionType.extended_master_secret:
-        decodeEmptyExtension(ext.data, 'extended_master_secret');
-        extendedMasterSecret = true;
-        break;
-      case ExtensionType.renegotiation_info:
-        if (decodeRenegotiationInfo(ext.data).length !== 0) {
-          throw peerError(
-            'handshake_failure',
-            'bad_renegotiation_info',
-            'the server sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.4)',
-          );
-        }
-        break;
-      case ExtensionType.application_layer_protocol_negotiation: {
-        const list = decodeAlpn(ext.data);
-        const chosen = list[0];
-        if (list.length !== 1 || chosen === undefined || !cfg.alpn.includes(chosen)) {
-          throw peerError(
-            'illegal_parameter',
-            'bad_alpn',
-            `the server selected ALPN ${alpnListText(list) || '(an empty list)'}, not one of ours (${alpnListText(cfg.alpn)})`,
-          );
-        }
-        alpn = chosen;
-        break;
-      }
-      case ExtensionType.record_size_limit:
-        recordSizeLimit = decodeRecordSizeLimit(ext.data);
-        break;
-    }
   }
+  const ext = decodeServerHelloExtensions(hello.extensions);
+  if (ext.ecPointFormats !== undefined && !ext.ecPointFormats.includes(ECPointFormat.uncompressed)) {
+    throw peerError(
+      'illegal_parameter',
+      'ec_point_formats',
+      'the server does not accept uncompressed points',
+    );
+  }
+  if (ext.renegotiationInfo !== undefined && ext.renegotiationInfo.length !== 0) {
+    throw peerError(
+      'handshake_failure',
+      'bad_renegotiation_info',
+      'the server sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.4)',
+    );
+  }
+  let alpn: string | undefined;
+  if (ext.alpn !== undefined) {
+    const chosen = ext.alpn[0];
+    if (ext.alpn.length !== 1 || chosen === undefined || !cfg.alpn.includes(chosen)) {
+      throw peerError(
+        'illegal_parameter',
+        'bad_alpn',
+        `the server selected ALPN ${alpnListText(ext.alpn) || '(an empty list)'}, not one of ours (${alpnListText(cfg.alpn)})`,
+      );
+    }
+    alpn = chosen;
+  }
+  const extendedMasterSecret = ext.extendedMasterSecret === true;
+  const recordSizeLimit = ext.recordSizeLimit;
   if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
     throw incompatibleError(
       'handshake_failure',

@@ -51,7 +51,12 @@ interface KeyExchanged extends Authenticated {
 }
 
 export type ClientState =
-  | { readonly step: 'awaitServerHello'; readonly clientRandom: Uint8Array }
+  | {
+      readonly step: 'awaitServerHello';
+      readonly clientRandom: Uint8Array;
+      /** The extension types our ClientHello carried: the only ones the ServerHello may answer. */
+      readonly offered: ReadonlySet<number>;
+    }
   | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
   | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
   | { readonly step: 'awaitCertificateRequestOrDone'; readonly session: KeyExchanged }
@@ -90,7 +95,11 @@ export class ClientHandshake {
   ) {
     const hello = buildClientHello(config);
     io.send(HandshakeType.client_hello, (w) => encodeClientHello(w, hello));
-    this.state = { step: 'awaitServerHello', clientRandom: hello.random };
+    this.state = {
+      step: 'awaitServerHello',
+      clientRandom: hello.random,
+      offered: new Set(hello.extensions.map((e) => e.type)),
+    };
   }
 
   get done(): boolean {
@@ -178,7 +187,7 @@ export class ClientHandshake {
     raw: Uint8Array,
   ): void {
     const cfg = this.config;
-    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello);
+    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello, s.offered);
     if (recordSizeLimit !== undefined) {
       this.io.setSendLimit(recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);

@@ -7,18 +7,20 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
+import { ProtocolVersion } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
 import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
-import { encodeServerHello } from './messages/hello.js';
-import { encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
+import { encodeServerHello, RANDOM_LENGTH } from './messages/hello.js';
+import { ECCurveType, encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
 import {
   type CertificateMessage,
   type CertificateVerify,
   ClientCertificateType,
   type ClientHello,
   type ClientKeyExchange,
+  CompressionMethod,
   type Finished,
   type HandshakeMessage,
   HandshakeType,
@@ -164,14 +166,14 @@ export class ServerHandshake {
       io.setSendLimit(n.recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) io.setReceiveLimit(cfg.maxRecordSize);
     }
-    const serverRandom = cfg.random(32);
+    const serverRandom = cfg.random(RANDOM_LENGTH);
     io.send(HandshakeType.server_hello, (w) =>
       encodeServerHello(w, {
-        version: 0x0303,
+        version: ProtocolVersion.TLSv1_2,
         random: serverRandom,
         sessionId: new Uint8Array(0),
         cipherSuite: n.suite.code,
-        compressionMethod: 0,
+        compressionMethod: CompressionMethod.null,
         extensions: n.extensions,
       }),
     );
@@ -188,7 +190,7 @@ export class ServerHandshake {
     );
     io.send(HandshakeType.server_key_exchange, (w) =>
       encodeServerKeyExchange(w, {
-        curveType: 3,
+        curveType: ECCurveType.named_curve,
         namedGroup: code,
         publicKey: share.publicKey,
         signatureScheme: n.scheme.code,
