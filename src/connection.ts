@@ -395,8 +395,9 @@ export abstract class TlsConnection {
 
   private complete(events: TlsEvent[]): void {
     const handshaking = this.phase;
-    if (handshaking.name !== 'handshaking') return;
-    const result = this.handshake.result!;
+    const done = this.handshake.state;
+    if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
+    const result = done.result;
     this.phase = {
       name: 'open',
       info: result.info,
