@@ -2,9 +2,14 @@
 // reassembly and the client/server state machines (RFC 5246 §6–7, RFC 5705, RFC 5746).
 
 import { exportKeyingMaterial } from './ciphers/prf.js';
-import type { SuiteParams } from './ciphers/suites.js';
 import { toHex } from './codec.js';
 import type { ResolvedConfig } from './config.js';
+import {
+  type ConnectionPhase,
+  type ConnectionState,
+  peerHasClosed,
+  weHaveClosed,
+} from './connection-phase.js';
 import {
   AlertDescription,
   type AlertDescriptionName,
@@ -45,7 +50,7 @@ export type TlsEvent =
   /** Fatal: the matching alert is already queued in takeOutgoing(). */
   | { type: 'error'; error: TlsError };
 
-export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed' | 'failed';
+export type { ConnectionState } from './connection-phase.js';
 
 /** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
 const MAX_RENEGOTIATION_REFUSALS = 8;
@@ -63,18 +68,15 @@ export abstract class TlsConnection {
   protected readonly transcript = new Transcript();
   protected abstract readonly handshake: ClientHandshake | ServerHandshake;
   private readonly reassembler: HandshakeReassembler;
-  private failure: TlsError | undefined;
-  private sessionInfo: SessionInfo | undefined;
-  private secrets:
-    | { suite: SuiteParams; masterSecret: Uint8Array; clientRandom: Uint8Array; serverRandom: Uint8Array }
-    | undefined;
-  private pendingWrites: Uint8Array[] = [];
-  private pendingWriteBytes = 0;
+  /** Where this connection is in its life, with the data that phase needs (see connection-phase.ts). */
+  private phase: ConnectionPhase = {
+    name: 'handshaking',
+    pendingWrites: [],
+    pendingWriteBytes: 0,
+    closeRequested: false,
+  };
   /** receive() stopped at maxRecordsPerReceive with bytes still buffered. */
   private inputPending = false;
-  private sentClose = false;
-  private closeRequested = false;
-  private receivedClose = false;
   private warningAlerts = 0;
   private renegotiationRefusals = 0;
 
@@ -126,32 +128,28 @@ export abstract class TlsConnection {
   }
 
   get state(): ConnectionState {
-    if (this.failure) return 'failed';
-    if (!this.handshake.done) return this.receivedClose ? 'closed' : 'handshaking';
-    if (this.sentClose && this.receivedClose) return 'closed';
-    if (this.sentClose || this.receivedClose || this.closeRequested) return 'closing';
-    return 'open';
+    return this.phase.name;
   }
 
   /** SessionInfo once the handshake is done, else undefined. */
   get info(): SessionInfo | undefined {
-    return this.sessionInfo;
+    return this.phase.name === 'handshaking' ? undefined : this.phase.info;
   }
 
   /** The fatal error that ended this connection, if any. */
   get error(): TlsError | undefined {
-    return this.failure;
+    return this.phase.name === 'failed' ? this.phase.error : undefined;
   }
 
   /** What console.log and util.inspect show: state and negotiated parameters, never key material. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    const i = this.sessionInfo;
+    const i = this.info;
     const who = i?.peerIdentity ? `, peer: ${i.peerIdentity.subject}` : '';
     return `${this.constructor.name} { state: '${this.state}'${i ? `, suite: ${i.cipherSuite}${who}` : ''} }`;
   }
 
   toJSON(): { state: ConnectionState; info: SessionInfo | undefined } {
-    return { state: this.state, info: this.sessionInfo };
+    return { state: this.state, info: this.info };
   }
 
   /**
@@ -160,10 +158,10 @@ export abstract class TlsConnection {
    */
   receive(bytes: Uint8Array): TlsEvent[] {
     if (!(bytes instanceof Uint8Array)) throw localError('bad_argument', 'receive() takes a Uint8Array');
-    if (this.failure) return [{ type: 'error', error: this.failure }];
+    if (this.phase.name === 'failed') return [{ type: 'error', error: this.phase.error }];
     const events: TlsEvent[] = [];
     // Nothing after close_notify counts; empty input only continues a paused receive().
-    if (this.receivedClose || (bytes.length === 0 && !this.inputPending)) return events;
+    if (peerHasClosed(this.phase) || (bytes.length === 0 && !this.inputPending)) return events;
     this.inputPending = false;
     try {
       // A copy: the engine keeps partial records across calls, and the caller may reuse its buffer
@@ -172,7 +170,7 @@ export abstract class TlsConnection {
       let budget = this.resolved.limits.maxRecordsPerReceive;
       for (let record = this.records.read(); record; record = this.records.read()) {
         this.onRecord(record, events);
-        if (this.receivedClose) break;
+        if (peerHasClosed(this.phase)) break;
         if (--budget === 0) {
           this.inputPending = this.records.bufferedInput > 0;
           break;
@@ -181,7 +179,6 @@ export abstract class TlsConnection {
     } catch (e) {
       this.fail(e, events);
     }
-    this.wipeIfClosed();
     return events;
   }
 
@@ -190,7 +187,7 @@ export abstract class TlsConnection {
    * receive(new Uint8Array(0)) (e.g. on the next turn of the event loop) to process more.
    */
   get hasPendingInput(): boolean {
-    return this.inputPending && !this.failure;
+    return this.inputPending && this.phase.name !== 'failed';
   }
 
   /**
@@ -198,19 +195,20 @@ export abstract class TlsConnection {
    * (nothing queued, connection still usable) over maxPendingWriteBytes or maxOutgoingBytes.
    */
   write(data: Uint8Array): void {
-    if (this.failure) throw this.failure;
+    const phase = this.phase;
+    if (phase.name === 'failed') throw phase.error;
     if (!(data instanceof Uint8Array)) throw localError('bad_argument', 'write() takes a Uint8Array');
-    if (this.sentClose || this.closeRequested) {
+    if (weHaveClosed(phase)) {
       throw localError('write_after_close', 'write() after close(): the connection is closing');
     }
     if (data.length === 0) return;
     const limits = this.resolved.limits;
-    if (!this.handshake.done) {
-      if (this.pendingWriteBytes + data.length > limits.maxPendingWriteBytes) {
-        throw pendingWritesFull(this.pendingWriteBytes, data.length, limits.maxPendingWriteBytes);
+    if (phase.name === 'handshaking') {
+      if (phase.pendingWriteBytes + data.length > limits.maxPendingWriteBytes) {
+        throw pendingWritesFull(phase.pendingWriteBytes, data.length, limits.maxPendingWriteBytes);
       }
-      this.pendingWrites.push(new Uint8Array(data));
-      this.pendingWriteBytes += data.length;
+      phase.pendingWrites.push(new Uint8Array(data));
+      phase.pendingWriteBytes += data.length;
       return;
     }
     const queued = this.records.pendingOutgoing;
@@ -222,10 +220,10 @@ export abstract class TlsConnection {
 
   /** Send close_notify (after any buffered writes, once the handshake is done). */
   close(): void {
-    if (this.failure || this.sentClose || this.closeRequested) return;
-    this.closeRequested = true;
-    if (this.handshake.done) this.sendCloseNotify();
-    this.wipeIfClosed();
+    const phase = this.phase;
+    if (phase.name === 'failed' || weHaveClosed(phase)) return;
+    if (phase.name === 'handshaking') phase.closeRequested = true;
+    else this.sendCloseNotify();
   }
 
   /**
@@ -236,17 +234,18 @@ export abstract class TlsConnection {
    * Empty after close_notify.
    */
   receiveEnd(options: { allowTruncation?: boolean } = {}): TlsEvent[] {
-    if (this.failure) return [{ type: 'error', error: this.failure }];
-    if (this.receivedClose) return [];
-    if (this.handshake.done && options.allowTruncation === true) {
-      this.receivedClose = true; // the caller takes the end of the transport as the peer's close
+    const phase = this.phase;
+    if (phase.name === 'failed') return [{ type: 'error', error: phase.error }];
+    if (peerHasClosed(phase)) return [];
+    if (phase.name !== 'handshaking' && options.allowTruncation === true) {
+      this.peerClosed(); // the caller takes the end of the transport as the peer's close
       return [];
     }
     const events: TlsEvent[] = [];
     this.fail(
       transportError(
         'unexpected_eof',
-        this.handshake.done
+        phase.name !== 'handshaking'
           ? 'the peer closed the connection without close_notify: the data received may be truncated (allowTruncation: true accepts this)'
           : 'the peer closed the connection during the TLS handshake',
       ),
@@ -266,17 +265,20 @@ export abstract class TlsConnection {
    * throws a local error (code 'closed' or 'failed').
    */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    if (this.failure) {
+    const phase = this.phase;
+    if (phase.name === 'failed') {
       throw localError(
         'failed',
-        `exportKeyingMaterial(): the connection failed (${this.failure.code}) and its keys were wiped`,
+        `exportKeyingMaterial(): the connection failed (${phase.error.code}) and its keys were wiped`,
       );
     }
-    if (this.state === 'closed') {
+    if (phase.name === 'closed') {
       throw localError('closed', 'exportKeyingMaterial(): the connection is closed and its keys were wiped');
     }
-    const s = this.secrets;
-    if (!s) throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
+    if (phase.name === 'handshaking') {
+      throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
+    }
+    const s = phase.secrets;
     if (typeof label !== 'string' || RESERVED_EXPORTER_LABELS.has(label)) {
       throw localError(
         'bad_argument',
@@ -319,7 +321,7 @@ export abstract class TlsConnection {
       case ContentType.alert:
         return this.onAlert(record.data, events);
       case ContentType.application_data:
-        if (!this.handshake.done) {
+        if (this.phase.name === 'handshaking') {
           throw peerError('early_application_data', 'application data before the handshake completed');
         }
         if (record.data.length > 0) events.push({ type: 'data', data: record.data });
@@ -362,7 +364,7 @@ export abstract class TlsConnection {
         `the peer asked to renegotiate ${this.renegotiationRefusals} times; renegotiation is not supported`,
       );
     }
-    if (!this.sentClose) this.sendAlert('warning', 'no_renegotiation');
+    if (!weHaveClosed(this.phase)) this.sendAlert('warning', 'no_renegotiation');
     events.push({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
   }
 
@@ -375,7 +377,7 @@ export abstract class TlsConnection {
     if (level !== 1) throw decodeError(`unknown alert level ${level}`, 'bad_alert');
     if (!mayBeWarning(description)) throw alertReceivedError(description, 'warning');
     if (description === AlertDescription.close_notify) {
-      this.receivedClose = true;
+      this.peerClosed();
       events.push({ type: 'peerClosed' });
       return;
     }
@@ -386,25 +388,47 @@ export abstract class TlsConnection {
   }
 
   private complete(events: TlsEvent[]): void {
-    const result = this.handshake.result!;
-    this.sessionInfo = result.info;
-    this.secrets = {
-      suite: result.suite,
-      masterSecret: result.masterSecret,
-      clientRandom: result.clientRandom,
-      serverRandom: result.serverRandom,
+    const handshaking = this.phase;
+    const done = this.handshake.state;
+    if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
+    const result = done.result;
+    this.phase = {
+      name: 'open',
+      info: result.info,
+      secrets: {
+        suite: result.suite,
+        masterSecret: result.masterSecret,
+        clientRandom: result.clientRandom,
+        serverRandom: result.serverRandom,
+      },
     };
     events.push({ type: 'handshake', info: result.info });
-    const pending = this.pendingWrites;
-    this.pendingWrites = [];
-    this.pendingWriteBytes = 0;
-    for (const data of pending) this.records.write(ContentType.application_data, data);
-    if (this.closeRequested) this.sendCloseNotify();
+    for (const data of handshaking.pendingWrites) this.records.write(ContentType.application_data, data);
+    if (handshaking.closeRequested) this.sendCloseNotify();
   }
 
+  /** Our close_notify: open → closing, or closing (the peer's already came) → closed. */
   private sendCloseNotify(): void {
+    const phase = this.phase;
+    if (phase.name !== 'open' && phase.name !== 'closing') return;
     this.sendAlert('warning', 'close_notify');
-    this.sentClose = true;
+    if (phase.name === 'closing') this.enterClosed(phase.info);
+    else this.phase = { ...phase, name: 'closing', sentClose: true, receivedClose: false };
+  }
+
+  /** The peer's close_notify (or an accepted end of the transport). */
+  private peerClosed(): void {
+    const phase = this.phase;
+    if (phase.name === 'handshaking') this.enterClosed(undefined);
+    else if (phase.name === 'closing') this.enterClosed(phase.info);
+    else if (phase.name === 'open')
+      this.phase = { ...phase, name: 'closing', sentClose: false, receivedClose: true };
+  }
+
+  /** Once close_notify went both ways (or the peer closed mid-handshake) no key is needed again. */
+  private enterClosed(info: SessionInfo | undefined): void {
+    this.wipeSecrets();
+    this.phase = { name: 'closed', info };
   }
 
   private sendAlert(level: 'warning' | 'fatal', description: AlertDescriptionName): void {
@@ -416,7 +440,8 @@ export abstract class TlsConnection {
 
   private fail(cause: unknown, events: TlsEvent[]): void {
     const error = asTlsError(cause);
-    this.failure = error;
+    const ended = this.phase;
+    this.phase = { name: 'failed', error, info: this.info };
     const alert = alertForFailure(error);
     if (alert !== undefined) {
       try {
@@ -425,15 +450,8 @@ export abstract class TlsConnection {
         // The record layer itself is broken (e.g. sequence overflow): nothing more can be sent.
       }
     }
-    this.pendingWrites = [];
-    this.pendingWriteBytes = 0;
-    this.wipeSecrets();
+    this.wipeSecrets(ended);
     events.push({ type: 'error', error });
-  }
-
-  /** Once close_notify went both ways (or the peer closed mid-handshake) no key is needed again. */
-  private wipeIfClosed(): void {
-    if (this.state === 'closed') this.wipeSecrets();
   }
 
   /**
@@ -441,9 +459,8 @@ export abstract class TlsConnection {
    * key and master secret, and the record layer's keyed AEADs (queued bytes stay for
    * takeOutgoing(), so a fatal alert or our close_notify still goes out).
    */
-  private wipeSecrets(): void {
-    this.secrets?.masterSecret.fill(0);
-    this.secrets = undefined;
+  private wipeSecrets(phase: ConnectionPhase = this.phase): void {
+    if (phase.name === 'open' || phase.name === 'closing') phase.secrets.masterSecret.fill(0);
     this.handshake.wipe();
     this.records.dispose();
   }

@@ -80,4 +80,26 @@ describe('receiveEnd(): the transport ended', () => {
     client.close();
     expect(server.receive(client.takeOutgoing())).toEqual([{ type: 'peerClosed' }]);
   });
+  it('allowTruncation after our own close_notify: closed, and the keys are wiped', () => {
+    const { client } = established('bye');
+    client.close();
+    expect(client.state).toBe('closing');
+    expect(client.receiveEnd({ allowTruncation: true })).toEqual([]);
+    expect(client.state).toBe('closed');
+    expect(() => client.exportKeyingMaterial('EXPORTER-test', 16)).toThrowError(
+      expect.objectContaining({ kind: 'local', code: 'closed' }),
+    );
+    const phase = (client as unknown as { phase: { secrets?: unknown } }).phase;
+    expect(phase.secrets).toBeUndefined();
+  });
+
+  it('write() after the peer closed during the handshake is refused, not buffered forever', () => {
+    const { client } = pair();
+    client.takeOutgoing();
+    expect(client.receive(new Uint8Array([21, 3, 3, 0, 2, 1, 0]))).toEqual([{ type: 'peerClosed' }]);
+    expect(client.state).toBe('closed');
+    expect(() => client.write(new Uint8Array([1]))).toThrowError(
+      expect.objectContaining({ kind: 'local', code: 'write_after_close' }),
+    );
+  });
 });

@@ -61,7 +61,7 @@ function keyMaterialOf(aead: Aead): Uint8Array {
 }
 
 function masterSecretOf(connection: TlsClient | TlsServer): Uint8Array {
-  const held = connection as unknown as { secrets?: { masterSecret: Uint8Array } };
+  const held = (connection as unknown as { phase: { secrets?: { masterSecret: Uint8Array } } }).phase;
   expect(held.secrets?.masterSecret).toBeInstanceOf(Uint8Array);
   return held.secrets!.masterSecret;
 }

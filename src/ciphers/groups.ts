@@ -1,5 +1,7 @@
 // The named-group registry for ECDHE (RFC 8422 §5.1.1, RFC 7748).
 
+import type { EcCurve } from './keys.js';
+
 export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
@@ -37,6 +39,11 @@ export function groupByName(name: string): GroupParams | undefined {
   if (n === 'secp256r1' || n === 'p-256' || n === 'p256' || n === 'prime256v1') return GROUPS.secp256r1;
   if (n === 'secp384r1' || n === 'p-384' || n === 'p384') return GROUPS.secp384r1;
   return undefined;
+}
+
+/** The group of an ECDSA key's curve (RFC 8422 §5.1.1: the client must list it for us to sign with it). */
+export function groupOfCurve(curve: EcCurve): GroupName {
+  return curve === 'P-256' ? 'secp256r1' : 'secp384r1';
 }
 
 /** EC point formats (RFC 8422 §5.1.2): only uncompressed is supported. */

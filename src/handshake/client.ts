@@ -2,6 +2,7 @@
 // authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
 import { type GroupName, groupByCode } from '../ciphers/groups.js';
+import type { PublicKey } from '../ciphers/keys.js';
 import type { KeyShare } from '../ciphers/provider.js';
 import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
@@ -10,8 +11,8 @@ import type { ResolvedClientConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
 import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { buildClientHello } from './client-hello.js';
-import { checkServerHello } from './client-server-hello.js';
+import { buildClientHello } from './build-client-hello.js';
+import { checkServerHello } from './check-server-hello.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
 import { encodeFinished } from './messages/finished.js';
@@ -43,6 +44,8 @@ interface Negotiated {
 interface Authenticated extends Negotiated {
   readonly peerCertificates: Certificate[];
   readonly identity: PeerIdentity;
+  /** The leaf's key, checked to fit the suite: it signs the ServerKeyExchange. */
+  readonly serverKey: PublicKey;
 }
 
 interface KeyExchanged extends Authenticated {
@@ -52,7 +55,12 @@ interface KeyExchanged extends Authenticated {
 }
 
 export type ClientState =
-  | { readonly step: 'awaitServerHello'; readonly clientRandom: Uint8Array }
+  | {
+      readonly step: 'awaitServerHello';
+      readonly clientRandom: Uint8Array;
+      /** The extension types our ClientHello carried: the only ones the ServerHello may answer. */
+      readonly offered: ReadonlySet<number>;
+    }
   | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
   | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
   | { readonly step: 'awaitCertificateRequestOrDone'; readonly session: KeyExchanged }
@@ -67,23 +75,48 @@ export type ClientState =
       readonly masterSecret: Uint8Array;
     }
   | { readonly step: 'awaitFinished'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
-  | { readonly step: 'done' };
+  /** The handshake is complete; the connection takes `result`. */
+  | { readonly step: 'done'; readonly result: HandshakeResult };
 
-/** The messages each step accepts besides HelloRequest, which is accepted (and ignored) in every step. */
-const EXPECTED: Record<Exclude<ClientState['step'], 'done'>, readonly number[]> = {
-  awaitServerHello: [HandshakeType.server_hello],
-  awaitCertificate: [HandshakeType.certificate],
-  awaitServerKeyExchange: [HandshakeType.server_key_exchange],
-  awaitCertificateRequestOrDone: [HandshakeType.certificate_request, HandshakeType.server_hello_done],
-  awaitServerHelloDone: [HandshakeType.server_hello_done],
-  awaitChangeCipherSpec: [],
-  awaitFinished: [HandshakeType.finished],
+type Step = ClientState['step'];
+type StateAt<K extends Step> = Extract<ClientState, { step: K }>;
+type MessageOf<T extends HandshakeMessage['type']> = Extract<HandshakeMessage, { type: T }>;
+/** One handler per (state, message) pair that may occur; each returns the next state. */
+type Handlers = {
+  readonly [K in Exclude<Step, 'done'>]: {
+    readonly [T in HandshakeMessage['type']]?: (s: StateAt<K>, m: MessageOf<T>) => ClientState;
+  };
 };
 
 export class ClientHandshake {
   state: ClientState;
-  /** Set when the handshake completes. */
-  result: HandshakeResult | undefined;
+
+  /** The transitions. A message with no handler in the current state is unexpected_message. */
+  private readonly on: Handlers = {
+    awaitServerHello: { [HandshakeType.server_hello]: (s, m) => this.onServerHello(s, m.body, m.raw) },
+    awaitCertificate: { [HandshakeType.certificate]: (s, m) => this.onCertificate(s, m.body, m.raw) },
+    awaitServerKeyExchange: {
+      [HandshakeType.server_key_exchange]: (s, m) => this.onServerKeyExchange(s, m.body, m.raw),
+    },
+    awaitCertificateRequestOrDone: {
+      [HandshakeType.certificate_request]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return { step: 'awaitServerHelloDone', session: s.session, request: m.body };
+      },
+      [HandshakeType.server_hello_done]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return this.onServerHelloDone(s.session, undefined);
+      },
+    },
+    awaitServerHelloDone: {
+      [HandshakeType.server_hello_done]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return this.onServerHelloDone(s.session, s.request);
+      },
+    },
+    awaitChangeCipherSpec: {},
+    awaitFinished: { [HandshakeType.finished]: (s, m) => this.onFinished(s, m.body, m.raw) },
+  };
 
   constructor(
     private readonly config: ResolvedClientConfig,
@@ -91,7 +124,11 @@ export class ClientHandshake {
   ) {
     const hello = buildClientHello(config);
     io.send(HandshakeType.client_hello, (w) => encodeClientHello(w, hello));
-    this.state = { step: 'awaitServerHello', clientRandom: hello.random };
+    this.state = {
+      step: 'awaitServerHello',
+      clientRandom: hello.random,
+      offered: new Set(hello.extensions.map((e) => e.type)),
+    };
   }
 
   get done(): boolean {
@@ -99,13 +136,14 @@ export class ClientHandshake {
   }
 
   /**
-   * Zero the secrets the current state holds (the master secret between ClientKeyExchange and the
-   * server's Finished); the connection calls this when it fails or closes. The ephemeral key is
-   * already gone by then: it lives only inside onServerHelloDone.
+   * Zero the secrets the current state holds (the master secret from ClientKeyExchange on); the
+   * connection calls this when it fails or closes. The ephemeral key is already gone by then: it
+   * lives only inside onServerHelloDone.
    */
   wipe(): void {
     const s = this.state;
     if ('masterSecret' in s) s.masterSecret.fill(0);
+    if (s.step === 'done') s.result.masterSecret.fill(0);
   }
 
   /** Whether a ChangeCipherSpec is expected now. */
@@ -116,53 +154,20 @@ export class ClientHandshake {
   /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
   checkExpected(type: number): void {
     const step = this.state.step;
-    if (step !== 'done' && (type === HandshakeType.hello_request || EXPECTED[step].includes(type))) return;
+    if (step !== 'done' && (type === HandshakeType.hello_request || type in this.on[step])) return;
     throw unexpectedMessage(type, describeState(step));
   }
 
   handle(message: HandshakeMessage): void {
     const s = this.state;
-    if (message.type === HandshakeType.hello_request && s.step !== 'done') {
-      return; // RFC 5246 §7.4.1.1: ignored while a handshake is in progress; not in the transcript.
-    }
-    switch (s.step) {
-      case 'awaitServerHello':
-        if (message.type === HandshakeType.server_hello)
-          return this.onServerHello(s, message.body, message.raw);
-        break;
-      case 'awaitCertificate':
-        if (message.type === HandshakeType.certificate)
-          return this.onCertificate(s, message.body, message.raw);
-        break;
-      case 'awaitServerKeyExchange':
-        if (message.type === HandshakeType.server_key_exchange) {
-          return this.onServerKeyExchange(s, message.body, message.raw);
-        }
-        break;
-      case 'awaitCertificateRequestOrDone':
-        if (message.type === HandshakeType.certificate_request) {
-          this.io.transcript.add(message.raw);
-          this.state = { step: 'awaitServerHelloDone', session: s.session, request: message.body };
-          return;
-        }
-        if (message.type === HandshakeType.server_hello_done) {
-          this.io.transcript.add(message.raw);
-          return this.onServerHelloDone(s.session, undefined);
-        }
-        break;
-      case 'awaitServerHelloDone':
-        if (message.type === HandshakeType.server_hello_done) {
-          this.io.transcript.add(message.raw);
-          return this.onServerHelloDone(s.session, s.request);
-        }
-        break;
-      case 'awaitFinished':
-        if (message.type === HandshakeType.finished) return this.onFinished(s, message.body, message.raw);
-        break;
-      default:
-        break;
-    }
-    throw unexpectedMessage(message.type, describeState(s.step));
+    if (s.step === 'done') throw unexpectedMessage(message.type, describeState(s.step));
+    // RFC 5246 §7.4.1.1: HelloRequest is ignored while a handshake is in progress; not in the transcript.
+    if (message.type === HandshakeType.hello_request) return;
+    const handler = (this.on[s.step] as Record<number, (s: ClientState, m: HandshakeMessage) => ClientState>)[
+      message.type
+    ];
+    if (handler === undefined) throw unexpectedMessage(message.type, describeState(s.step));
+    this.state = handler(s, message);
   }
 
   onChangeCipherSpec(): void {
@@ -173,20 +178,16 @@ export class ClientHandshake {
     this.state = { step: 'awaitFinished', session: s.session, masterSecret: s.masterSecret };
   }
 
-  private onServerHello(
-    s: Extract<ClientState, { step: 'awaitServerHello' }>,
-    hello: ServerHello,
-    raw: Uint8Array,
-  ): void {
+  private onServerHello(s: StateAt<'awaitServerHello'>, hello: ServerHello, raw: Uint8Array): ClientState {
     const cfg = this.config;
-    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello);
+    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello, s.offered);
     if (recordSizeLimit !== undefined) {
       this.io.setSendLimit(recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);
     }
     this.io.lockRecordVersion();
     this.io.transcript.add(raw);
-    this.state = {
+    return {
       step: 'awaitCertificate',
       session: {
         suite,
@@ -199,10 +200,10 @@ export class ClientHandshake {
   }
 
   private onCertificate(
-    s: Extract<ClientState, { step: 'awaitCertificate' }>,
+    s: StateAt<'awaitCertificate'>,
     message: CertificateMessage,
     raw: Uint8Array,
-  ): void {
+  ): ClientState {
     const cfg = this.config;
     if (message.certificates.length === 0) {
       throw certificateError('empty_chain', 'the server sent no certificate');
@@ -221,17 +222,17 @@ export class ClientHandshake {
       );
     }
     this.io.transcript.add(raw);
-    this.state = {
+    return {
       step: 'awaitServerKeyExchange',
-      session: { ...s.session, peerCertificates, identity },
+      session: { ...s.session, peerCertificates, identity, serverKey: leafKey },
     };
   }
 
   private onServerKeyExchange(
-    s: Extract<ClientState, { step: 'awaitServerKeyExchange' }>,
+    s: StateAt<'awaitServerKeyExchange'>,
     ske: ServerKeyExchange,
     raw: Uint8Array,
-  ): void {
+  ): ClientState {
     const cfg = this.config;
     const group = groupByCode(ske.namedGroup);
     if (!group || !cfg.groups.includes(group.name)) {
@@ -240,7 +241,7 @@ export class ClientHandshake {
         `the server chose ECDHE group 0x${ske.namedGroup.toString(16).padStart(4, '0')}, which we did not offer`,
       );
     }
-    const leafKey = s.session.identity.certificate.publicKey!;
+    const leafKey = s.session.serverKey;
     const scheme = schemeByCode(ske.signatureScheme);
     if (!scheme || !cfg.schemes.includes(scheme) || !schemesForKey(leafKey, [scheme]).length) {
       throw peerError(
@@ -258,13 +259,13 @@ export class ClientHandshake {
       );
     }
     this.io.transcript.add(raw);
-    this.state = {
+    return {
       step: 'awaitCertificateRequestOrDone',
       session: { ...s.session, group: group.name, serverPublicKey: ske.publicKey, serverScheme: scheme },
     };
   }
 
-  private onServerHelloDone(session: KeyExchanged, request: CertificateRequest | undefined): void {
+  private onServerHelloDone(session: KeyExchanged, request: CertificateRequest | undefined): ClientState {
     const cfg = this.config;
     const io = this.io;
     // Client Certificate (RFC 5246 §7.4.6): ours if it fits the request, else an empty list.
@@ -308,14 +309,10 @@ export class ClientHandshake {
     wipeTrafficKeys(keys); // the record layer keyed its AEADs from copies
     const verifyData = finishedVerifyData(cfg, session.suite, masterSecret, 'client finished', io.transcript);
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    this.state = { step: 'awaitChangeCipherSpec', session, masterSecret };
+    return { step: 'awaitChangeCipherSpec', session, masterSecret };
   }
 
-  private onFinished(
-    s: Extract<ClientState, { step: 'awaitFinished' }>,
-    finished: Finished,
-    raw: Uint8Array,
-  ): void {
+  private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ClientState {
     const cfg = this.config;
     checkPeerFinished(
       cfg,
@@ -327,13 +324,13 @@ export class ClientHandshake {
     );
     this.io.transcript.add(raw);
     const session = s.session;
-    this.result = handshakeResult({
+    const result = handshakeResult({
       ...session,
       masterSecret: s.masterSecret,
       signatureScheme: session.serverScheme.name,
       serverName: isIpLiteral(cfg.serverName) ? undefined : cfg.serverName,
     });
     this.io.transcript.clear();
-    this.state = { step: 'done' };
+    return { step: 'done', result };
   }
 }

@@ -2,33 +2,37 @@
 // certificates (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
 
 import { GROUPS, type GroupName } from '../ciphers/groups.js';
+import type { PublicKey } from '../ciphers/keys.js';
 import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
 import type { SuiteParams } from '../ciphers/suites.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
+import { ProtocolVersion } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
 import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
-import { encodeServerHello } from './messages/hello.js';
-import { encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
+import { encodeServerHello, RANDOM_LENGTH } from './messages/hello.js';
+import { ECCurveType, encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
 import {
   type CertificateMessage,
   type CertificateVerify,
   ClientCertificateType,
   type ClientHello,
   type ClientKeyExchange,
+  CompressionMethod,
   type Finished,
   type HandshakeMessage,
   HandshakeType,
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
-import { negotiateClientHello } from './server-hello.js';
+import { negotiateClientHello } from './negotiate-client-hello.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
+/** What both sides agreed in the hellos: everything SessionInfo reports besides the client's certificate. */
 interface Negotiated {
   readonly suite: SuiteParams;
   readonly group: GroupName;
@@ -38,53 +42,92 @@ interface Negotiated {
   readonly extendedMasterSecret: boolean;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
-  /** Our ephemeral private key, dropped after ClientKeyExchange. */
-  readonly share: { readonly derive: (peer: Uint8Array) => Uint8Array; readonly dispose: () => void };
-  /** The schemes we listed in CertificateRequest. */
+}
+
+/** Our ephemeral ECDHE key, from ServerKeyExchange until ClientKeyExchange. */
+interface EphemeralKey {
+  readonly derive: (peer: Uint8Array) => Uint8Array;
+  readonly dispose: () => void;
+}
+
+/** The client's verified certificate, and the schemes its CertificateVerify may use (those we requested). */
+interface ClientCertificate {
+  readonly peerCertificates: Certificate[];
+  readonly identity: PeerIdentity;
+  readonly key: PublicKey;
   readonly requestedSchemes: readonly SchemeParams[];
 }
 
-interface ClientAuthenticated extends Negotiated {
+/** The client's certificate once CertificateVerify proved it holds the key, with the scheme it signed with. */
+interface ClientProof {
   readonly peerCertificates: Certificate[];
-  readonly identity: PeerIdentity | undefined;
+  readonly identity: PeerIdentity;
+  readonly scheme: SchemeParams;
 }
 
 export type ServerState =
   | { readonly step: 'awaitClientHello' }
-  | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
-  | { readonly step: 'awaitClientKeyExchange'; readonly session: ClientAuthenticated }
+  | {
+      readonly step: 'awaitCertificate';
+      readonly session: Negotiated;
+      readonly share: EphemeralKey;
+      /** The schemes we listed in CertificateRequest. */
+      readonly requestedSchemes: readonly SchemeParams[];
+    }
+  | {
+      readonly step: 'awaitClientKeyExchange';
+      readonly session: Negotiated;
+      readonly share: EphemeralKey;
+      /** Undefined when the client sent no certificate (or none was requested). */
+      readonly client: ClientCertificate | undefined;
+    }
   | {
       readonly step: 'awaitCertificateVerify';
-      readonly session: ClientAuthenticated;
+      readonly session: Negotiated;
       readonly masterSecret: Uint8Array;
+      readonly client: ClientCertificate;
     }
   | {
       readonly step: 'awaitChangeCipherSpec';
-      readonly session: ClientAuthenticated;
+      readonly session: Negotiated;
       readonly masterSecret: Uint8Array;
-      readonly clientScheme: SchemeParams | undefined;
+      readonly client: ClientProof | undefined;
     }
   | {
       readonly step: 'awaitFinished';
-      readonly session: ClientAuthenticated;
+      readonly session: Negotiated;
       readonly masterSecret: Uint8Array;
-      readonly clientScheme: SchemeParams | undefined;
+      readonly client: ClientProof | undefined;
     }
-  | { readonly step: 'done' };
+  /** The handshake is complete; the connection takes `result`. */
+  | { readonly step: 'done'; readonly result: HandshakeResult };
 
-/** The messages each step accepts. */
-const EXPECTED: Record<Exclude<ServerState['step'], 'done'>, readonly number[]> = {
-  awaitClientHello: [HandshakeType.client_hello],
-  awaitCertificate: [HandshakeType.certificate],
-  awaitClientKeyExchange: [HandshakeType.client_key_exchange],
-  awaitCertificateVerify: [HandshakeType.certificate_verify],
-  awaitChangeCipherSpec: [],
-  awaitFinished: [HandshakeType.finished],
+type Step = ServerState['step'];
+type StateAt<K extends Step> = Extract<ServerState, { step: K }>;
+type MessageOf<T extends HandshakeMessage['type']> = Extract<HandshakeMessage, { type: T }>;
+/** One handler per (state, message) pair that may occur; each returns the next state. */
+type Handlers = {
+  readonly [K in Exclude<Step, 'done'>]: {
+    readonly [T in HandshakeMessage['type']]?: (s: StateAt<K>, m: MessageOf<T>) => ServerState;
+  };
 };
 
 export class ServerHandshake {
   state: ServerState = { step: 'awaitClientHello' };
-  result: HandshakeResult | undefined;
+
+  /** The transitions. A message with no handler in the current state is unexpected_message. */
+  private readonly on: Handlers = {
+    awaitClientHello: { [HandshakeType.client_hello]: (_, m) => this.onClientHello(m.body, m.raw) },
+    awaitCertificate: { [HandshakeType.certificate]: (s, m) => this.onCertificate(s, m.body, m.raw) },
+    awaitClientKeyExchange: {
+      [HandshakeType.client_key_exchange]: (s, m) => this.onClientKeyExchange(s, m.body, m.raw),
+    },
+    awaitCertificateVerify: {
+      [HandshakeType.certificate_verify]: (s, m) => this.onCertificateVerify(s, m.body, m.raw),
+    },
+    awaitChangeCipherSpec: {},
+    awaitFinished: { [HandshakeType.finished]: (s, m) => this.onFinished(s, m.body, m.raw) },
+  };
 
   constructor(
     private readonly config: ResolvedServerConfig,
@@ -102,8 +145,9 @@ export class ServerHandshake {
    */
   wipe(): void {
     const s = this.state;
-    if (s.step === 'awaitCertificate' || s.step === 'awaitClientKeyExchange') s.session.share.dispose();
+    if ('share' in s) s.share.dispose();
     if ('masterSecret' in s) s.masterSecret.fill(0);
+    if (s.step === 'done') s.result.masterSecret.fill(0);
   }
 
   get expectsChangeCipherSpec(): boolean {
@@ -113,37 +157,18 @@ export class ServerHandshake {
   /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
   checkExpected(type: number): void {
     const step = this.state.step;
-    if (step !== 'done' && EXPECTED[step].includes(type)) return;
+    if (step !== 'done' && type in this.on[step]) return;
     throw unexpectedMessage(type, describeState(step));
   }
 
   handle(message: HandshakeMessage): void {
     const s = this.state;
-    switch (s.step) {
-      case 'awaitClientHello':
-        if (message.type === HandshakeType.client_hello) return this.onClientHello(message.body, message.raw);
-        break;
-      case 'awaitCertificate':
-        if (message.type === HandshakeType.certificate)
-          return this.onCertificate(s, message.body, message.raw);
-        break;
-      case 'awaitClientKeyExchange':
-        if (message.type === HandshakeType.client_key_exchange) {
-          return this.onClientKeyExchange(s, message.body, message.raw);
-        }
-        break;
-      case 'awaitCertificateVerify':
-        if (message.type === HandshakeType.certificate_verify) {
-          return this.onCertificateVerify(s, message.body, message.raw);
-        }
-        break;
-      case 'awaitFinished':
-        if (message.type === HandshakeType.finished) return this.onFinished(s, message.body, message.raw);
-        break;
-      default:
-        break;
-    }
-    throw unexpectedMessage(message.type, describeState(s.step));
+    if (s.step === 'done') throw unexpectedMessage(message.type, describeState(s.step));
+    const handler = (this.on[s.step] as Record<number, (s: ServerState, m: HandshakeMessage) => ServerState>)[
+      message.type
+    ];
+    if (handler === undefined) throw unexpectedMessage(message.type, describeState(s.step));
+    this.state = handler(s, message);
   }
 
   onChangeCipherSpec(): void {
@@ -154,7 +179,7 @@ export class ServerHandshake {
     this.state = { ...s, step: 'awaitFinished' };
   }
 
-  private onClientHello(hello: ClientHello, raw: Uint8Array): void {
+  private onClientHello(hello: ClientHello, raw: Uint8Array): ServerState {
     const cfg = this.config;
     const io = this.io;
     const n = negotiateClientHello(cfg, hello);
@@ -164,14 +189,14 @@ export class ServerHandshake {
       io.setSendLimit(n.recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) io.setReceiveLimit(cfg.maxRecordSize);
     }
-    const serverRandom = cfg.random(32);
+    const serverRandom = cfg.random(RANDOM_LENGTH);
     io.send(HandshakeType.server_hello, (w) =>
       encodeServerHello(w, {
-        version: 0x0303,
+        version: ProtocolVersion.TLSv1_2,
         random: serverRandom,
         sessionId: new Uint8Array(0),
         cipherSuite: n.suite.code,
-        compressionMethod: 0,
+        compressionMethod: CompressionMethod.null,
         extensions: n.extensions,
       }),
     );
@@ -188,7 +213,7 @@ export class ServerHandshake {
     );
     io.send(HandshakeType.server_key_exchange, (w) =>
       encodeServerKeyExchange(w, {
-        curveType: 3,
+        curveType: ECCurveType.named_curve,
         namedGroup: code,
         publicKey: share.publicKey,
         signatureScheme: n.scheme.code,
@@ -215,23 +240,21 @@ export class ServerHandshake {
       extendedMasterSecret: n.extendedMasterSecret,
       alpn: n.alpn,
       serverName: n.serverName,
-      share: { derive: (peer) => share.deriveSharedSecret(peer), dispose: () => share.dispose() },
-      requestedSchemes,
     };
-    this.state =
-      cfg.clientAuth === 'none'
-        ? {
-            step: 'awaitClientKeyExchange',
-            session: { ...session, peerCertificates: [], identity: undefined },
-          }
-        : { step: 'awaitCertificate', session };
+    const ephemeral: EphemeralKey = {
+      derive: (peer) => share.deriveSharedSecret(peer),
+      dispose: () => share.dispose(),
+    };
+    return cfg.clientAuth === 'none'
+      ? { step: 'awaitClientKeyExchange', session, share: ephemeral, client: undefined }
+      : { step: 'awaitCertificate', session, share: ephemeral, requestedSchemes };
   }
 
   private onCertificate(
-    s: Extract<ServerState, { step: 'awaitCertificate' }>,
+    s: StateAt<'awaitCertificate'>,
     message: CertificateMessage,
     raw: Uint8Array,
-  ): void {
+  ): ServerState {
     const cfg = this.config;
     if (message.certificates.length === 0) {
       if (cfg.clientAuth === 'required') {
@@ -241,39 +264,37 @@ export class ServerHandshake {
         );
       }
       this.io.transcript.add(raw);
-      this.state = {
-        step: 'awaitClientKeyExchange',
-        session: { ...s.session, peerCertificates: [], identity: undefined },
-      };
-      return;
+      return { step: 'awaitClientKeyExchange', session: s.session, share: s.share, client: undefined };
     }
     const { peerCertificates, identity } = authenticatePeer(cfg, message.certificates, 'client', undefined);
     const key = identity.certificate.publicKey;
-    if (!key || schemesForKey(key, s.session.requestedSchemes).length === 0) {
+    if (!key || schemesForKey(key, s.requestedSchemes).length === 0) {
       throw certificateError(
         'unsupported_algorithm',
         `the client's certificate key (${key?.type ?? 'unknown'}) fits none of the signature schemes we requested`,
       );
     }
     this.io.transcript.add(raw);
-    this.state = {
+    return {
       step: 'awaitClientKeyExchange',
-      session: { ...s.session, peerCertificates, identity },
+      session: s.session,
+      share: s.share,
+      client: { peerCertificates, identity, key, requestedSchemes: s.requestedSchemes },
     };
   }
 
   private onClientKeyExchange(
-    s: Extract<ServerState, { step: 'awaitClientKeyExchange' }>,
+    s: StateAt<'awaitClientKeyExchange'>,
     cke: ClientKeyExchange,
     raw: Uint8Array,
-  ): void {
+  ): ServerState {
     const cfg = this.config;
     const session = s.session;
     let preMasterSecret: Uint8Array;
     try {
-      preMasterSecret = session.share.derive(cke.publicKey);
+      preMasterSecret = s.share.derive(cke.publicKey);
     } finally {
-      session.share.dispose();
+      s.share.dispose();
     }
     this.io.transcript.add(raw);
     const masterSecret = deriveMasterSecret(cfg, session, preMasterSecret, this.io.transcript);
@@ -281,24 +302,20 @@ export class ServerHandshake {
     this.io.expectReadCipher(keys.client);
     wipeTrafficKeys(keys); // the record layer keyed its AEAD from a copy; server keys come again at Finished
     this.io.logKey(session.clientRandom, masterSecret);
-    this.state = session.identity
-      ? { step: 'awaitCertificateVerify', session, masterSecret }
-      : { step: 'awaitChangeCipherSpec', session, masterSecret, clientScheme: undefined };
+    return s.client
+      ? { step: 'awaitCertificateVerify', session, masterSecret, client: s.client }
+      : { step: 'awaitChangeCipherSpec', session, masterSecret, client: undefined };
   }
 
   private onCertificateVerify(
-    s: Extract<ServerState, { step: 'awaitCertificateVerify' }>,
+    s: StateAt<'awaitCertificateVerify'>,
     cv: CertificateVerify,
     raw: Uint8Array,
-  ): void {
+  ): ServerState {
     const cfg = this.config;
-    const key = s.session.identity!.certificate.publicKey!;
+    const key = s.client.key;
     const scheme = schemeByCode(cv.signatureScheme);
-    if (
-      !scheme ||
-      !s.session.requestedSchemes.includes(scheme) ||
-      schemesForKey(key, [scheme]).length === 0
-    ) {
+    if (!scheme || !s.client.requestedSchemes.includes(scheme) || schemesForKey(key, [scheme]).length === 0) {
       throw peerError(
         'unoffered_signature_scheme',
         `the client signed CertificateVerify with ${describeScheme(cv.signatureScheme)}, which we did not request` +
@@ -313,19 +330,16 @@ export class ServerHandshake {
       );
     }
     this.io.transcript.add(raw);
-    this.state = {
+    const { peerCertificates, identity } = s.client;
+    return {
       step: 'awaitChangeCipherSpec',
       session: s.session,
       masterSecret: s.masterSecret,
-      clientScheme: scheme,
+      client: { peerCertificates, identity, scheme },
     };
   }
 
-  private onFinished(
-    s: Extract<ServerState, { step: 'awaitFinished' }>,
-    finished: Finished,
-    raw: Uint8Array,
-  ): void {
+  private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ServerState {
     const cfg = this.config;
     const io = this.io;
     const session = s.session;
@@ -342,13 +356,15 @@ export class ServerHandshake {
       io.transcript,
     );
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    this.result = handshakeResult({
+    const result = handshakeResult({
       ...session,
       masterSecret: s.masterSecret,
-      signatureScheme: s.clientScheme?.name ?? 'none',
+      signatureScheme: s.client?.scheme.name ?? 'none',
+      peerCertificates: s.client?.peerCertificates ?? [],
+      identity: s.client?.identity,
     });
     io.transcript.clear();
-    this.state = { step: 'done' };
+    return { step: 'done', result };
   }
 }
 

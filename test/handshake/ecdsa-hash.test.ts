@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ClientConfig, resolveClientConfig, type ServerConfig } from '../../src/config.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
-import { buildClientHello } from '../../src/handshake/client-hello.js';
+import { buildClientHello } from '../../src/handshake/build-client-hello.js';
 import { encodeSignatureAlgorithms } from '../../src/handshake/messages/extensions.js';
 import { encodeHandshake } from '../../src/handshake/messages/handshake.js';
 import { encodeClientHello } from '../../src/handshake/messages/hello.js';

@@ -8,7 +8,7 @@ import type { Writer } from '../../src/codec.js';
 import { type ClientConfig, resolveClientConfig, type ServerConfig } from '../../src/config.js';
 import type { TlsEvent } from '../../src/connection.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
-import { buildClientHello } from '../../src/handshake/client-hello.js';
+import { buildClientHello } from '../../src/handshake/build-client-hello.js';
 import { encodeHandshake } from '../../src/handshake/messages/handshake.js';
 import { encodeClientHello, encodeServerHello } from '../../src/handshake/messages/hello.js';
 import type { ClientHello, Extension } from '../../src/handshake/messages/types.js';

@@ -40,9 +40,9 @@ export const ExtensionType = {
 export type ExtensionTypeName = keyof typeof ExtensionType;
 
 /**
- * One extension: its type code and raw body. Typed views are decoded on demand by the helpers in
- * extensions.ts (decodeServerNameList, decodeSupportedGroups, ...), so unknown extensions survive
- * decode → encode unchanged and the message codecs stay simple.
+ * One extension: its type code and raw body. The typed views are decoded once per hello by
+ * hello-extensions.ts (decodeClientHelloExtensions, decodeServerHelloExtensions), so unknown
+ * extensions survive decode → encode unchanged and the message codecs stay simple.
  */
 export interface Extension {
   readonly type: number;
@@ -110,6 +110,9 @@ export interface CertificateVerify {
 export interface Finished {
   readonly verifyData: Uint8Array;
 }
+
+/** CompressionMethod values (RFC 5246 §7.4.1.2): only null exists in TLS 1.2 as we speak it. */
+export const CompressionMethod = { null: 0 } as const;
 
 /** ClientCertificateType values (§7.4.4, RFC 8422 §5.5). */
 export const ClientCertificateType = { rsa_sign: 1, ecdsa_sign: 64 } as const;

@@ -2,28 +2,15 @@
 // EMS and renegotiation checks, and the ServerHello extensions that answer them
 // (RFC 5246 §7.4.1.2–4, RFC 8422 §5.1, RFC 7627 §5.1, RFC 5746 §3.6, RFC 7301 §3.2, RFC 6066 §3, RFC 8449).
 
-import { type GroupName, groupByCode } from '../ciphers/groups.js';
+import { ECPointFormat, GROUPS, type GroupName, groupByCode, groupOfCurve } from '../ciphers/groups.js';
 import { publicKeyOf } from '../ciphers/keys.js';
 import { describeScheme, type SchemeParams } from '../ciphers/schemes.js';
 import { describeSuite, type SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { incompatibleError, peerError } from '../errors.js';
 import { MAX_PLAINTEXT, ProtocolVersion } from '../record/types.js';
-import {
-  decodeAlpn,
-  decodeEcPointFormats,
-  decodeEmptyExtension,
-  decodeRecordSizeLimit,
-  decodeRenegotiationInfo,
-  decodeServerName,
-  decodeSignatureAlgorithms,
-  decodeSupportedGroups,
-  encodeAlpn,
-  encodeEcPointFormats,
-  encodeRecordSizeLimit,
-  encodeRenegotiationInfo,
-} from './messages/extensions.js';
-import { type ClientHello, type Extension, ExtensionType } from './messages/types.js';
+import { decodeClientHelloExtensions, encodeServerHelloExtensions } from './messages/hello-extensions.js';
+import { type ClientHello, CompressionMethod, type Extension } from './messages/types.js';
 import { alpnListText, chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
 
 const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
@@ -45,9 +32,9 @@ export interface ServerChoices {
 export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHello): ServerChoices {
   if (hello.version < ProtocolVersion.TLSv1_2) {
     const v =
-      hello.version === 0x0301
+      hello.version === ProtocolVersion.TLSv1_0
         ? 'TLS 1.0'
-        : hello.version === 0x0302
+        : hello.version === ProtocolVersion.TLSv1_1
           ? 'TLS 1.1'
           : `0x${hello.version.toString(16)}`;
     throw incompatibleError(
@@ -55,13 +42,15 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       `the client offers at most ${v}; memtls speaks only TLS 1.2`,
     );
   }
-  if (!hello.compressionMethods.includes(0)) {
+  if (!hello.compressionMethods.includes(CompressionMethod.null)) {
     throw peerError('compression', 'the client does not offer null compression');
   }
-  const ext = new Map<number, Uint8Array>(hello.extensions.map((e) => [e.type, e.data]));
+  // Every extension we know is decoded here, once, before any is acted on (a malformed one is an
+  // error even when we would ignore it, as OpenSSL does).
+  const ext = decodeClientHelloExtensions(hello.extensions);
   // Renegotiation indication (RFC 5746 §3.6): empty in an initial handshake.
-  const ri = ext.get(ExtensionType.renegotiation_info);
-  if (ri !== undefined && decodeRenegotiationInfo(ri).length !== 0) {
+  const ri = ext.renegotiationInfo;
+  if (ri !== undefined && ri.length !== 0) {
     throw peerError(
       'bad_renegotiation_info',
       'the client sent a non-empty renegotiation_info in an initial handshake (RFC 5746 §3.6)',
@@ -70,9 +59,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   const secureRenegotiation =
     ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
   // Extended master secret (RFC 7627).
-  const emsData = ext.get(ExtensionType.extended_master_secret);
-  if (emsData !== undefined) decodeEmptyExtension(emsData, 'extended_master_secret');
-  const extendedMasterSecret = emsData !== undefined;
+  const extendedMasterSecret = ext.extendedMasterSecret === true;
   if (!extendedMasterSecret && cfg.requireExtendedMasterSecret) {
     throw incompatibleError(
       'extended_master_secret_required',
@@ -81,13 +68,13 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     );
   }
   // Point formats (RFC 8422 §5.1.2): uncompressed must be among them when the extension is sent.
-  const pf = ext.get(ExtensionType.ec_point_formats);
-  if (pf !== undefined && !decodeEcPointFormats(pf).includes(0)) {
+  const pf = ext.ecPointFormats;
+  if (pf !== undefined && !pf.includes(ECPointFormat.uncompressed)) {
     throw peerError('ec_point_formats', 'the client does not accept uncompressed points');
   }
   // Signature scheme for ServerKeyExchange. Without signature_algorithms, TLS 1.2 means SHA-1 (§7.4.1.4.1).
-  const sa = ext.get(ExtensionType.signature_algorithms);
-  const peerSchemes = sa !== undefined ? decodeSignatureAlgorithms(sa) : [];
+  const sa = ext.signatureAlgorithms;
+  const peerSchemes = sa ?? [];
   const scheme = chooseScheme(cfg.key, cfg.schemes, peerSchemes);
   if (!scheme) {
     throw incompatibleError(
@@ -99,11 +86,11 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     );
   }
   // Group (RFC 8422 §5.1.1): without supported_groups, assume the client can do P-256.
-  const sg = ext.get(ExtensionType.supported_groups);
-  const peerGroupCodes = sg !== undefined ? decodeSupportedGroups(sg) : undefined;
+  const peerGroupCodes = ext.supportedGroups;
   // An ECDSA certificate's curve must be one the client listed (RFC 8422 §5.1.1, §5.3); Ed25519 is not.
   const key = publicKeyOf(cfg.key);
-  const curveCode = key.type === 'ec' ? (key.curve === 'P-256' ? 0x0017 : 0x0018) : undefined;
+  const curveGroup = key.type === 'ec' ? GROUPS[groupOfCurve(key.curve)] : undefined;
+  const curveCode = curveGroup?.code;
   const curveRefused =
     curveCode !== undefined && peerGroupCodes !== undefined && !peerGroupCodes.includes(curveCode);
   // Cipher suite: server preference among those our certificate key can authenticate.
@@ -112,7 +99,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     throw incompatibleError(
       'certificate_curve_not_supported',
       `the client's supported_groups (${peerGroupCodes!.map((c) => groupByCode(c)?.name ?? `0x${c.toString(16).padStart(4, '0')}`).join(', ')})` +
-        ` do not include ${key.type === 'ec' ? (key.curve === 'P-256' ? 'secp256r1' : 'secp384r1') : ''}, the curve of this server's` +
+        ` do not include ${curveGroup?.name ?? ''}, the curve of this server's` +
         ' ECDSA certificate, so it could not verify our signatures (RFC 8422 §5.1.1)',
     );
   }
@@ -138,22 +125,18 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     throw incompatibleError(
       'no_common_group',
       `no common ECDHE group: the client offered ${
-        sg !== undefined
-          ? decodeSupportedGroups(sg)
-              .map((c) => `0x${c.toString(16).padStart(4, '0')}`)
-              .join(', ')
+        peerGroupCodes !== undefined
+          ? peerGroupCodes.map((c) => `0x${c.toString(16).padStart(4, '0')}`).join(', ')
           : 'none'
       }; ` + `we allow ${cfg.groups.join(', ')}`,
     );
   }
   // SNI (RFC 6066 §3): recorded; one certificate serves every name.
-  const sn = ext.get(ExtensionType.server_name);
-  const serverName = sn !== undefined ? decodeServerName(sn) : undefined;
-  // ALPN (RFC 7301 §3.2): our preference; no overlap is fatal. A malformed list is decode_error even
-  // when we have no protocols configured (every extension we know is parsed, as OpenSSL does).
+  const serverName = ext.serverName;
+  // ALPN (RFC 7301 §3.2): our preference; no overlap is fatal. A malformed list was a decode_error
+  // above even when we have no protocols configured.
   let alpn: string | undefined;
-  const alpnData = ext.get(ExtensionType.application_layer_protocol_negotiation);
-  const offered = alpnData !== undefined ? decodeAlpn(alpnData) : undefined;
+  const offered = ext.alpn;
   if (offered !== undefined && cfg.alpn.length > 0) {
     alpn = chooseAlpn(cfg.alpn, offered);
     if (alpn === undefined) {
@@ -163,29 +146,16 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       );
     }
   }
-  const rsl = ext.get(ExtensionType.record_size_limit);
-  const recordSizeLimit = rsl !== undefined ? decodeRecordSizeLimit(rsl) : undefined;
+  const recordSizeLimit = ext.recordSizeLimit;
 
-  const extensions: Extension[] = [];
-  if (secureRenegotiation) {
-    extensions.push({
-      type: ExtensionType.renegotiation_info,
-      data: encodeRenegotiationInfo(new Uint8Array(0)),
-    });
-  }
-  if (extendedMasterSecret)
-    extensions.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
-  if (pf !== undefined)
-    extensions.push({ type: ExtensionType.ec_point_formats, data: encodeEcPointFormats([0]) });
-  if (serverName !== undefined) extensions.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
-  if (alpn !== undefined) {
-    extensions.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
-  }
-  if (recordSizeLimit !== undefined) {
-    extensions.push({
-      type: ExtensionType.record_size_limit,
-      data: encodeRecordSizeLimit(cfg.maxRecordSize ?? MAX_PLAINTEXT),
-    });
-  }
+  const extensions = encodeServerHelloExtensions({
+    ...(secureRenegotiation ? { renegotiationInfo: new Uint8Array(0) } : {}),
+    ...(extendedMasterSecret ? { extendedMasterSecret: true } : {}),
+    ...(pf !== undefined ? { ecPointFormats: [ECPointFormat.uncompressed] } : {}),
+    ...(serverName !== undefined ? { serverName: true } : {}),
+    ...(alpn !== undefined ? { alpn: [alpn] } : {}),
+    ...(recordSizeLimit !== undefined ? { recordSizeLimit: cfg.maxRecordSize ?? MAX_PLAINTEXT } : {}),
+    unknown: [],
+  });
   return { suite, group, scheme, extendedMasterSecret, alpn, serverName, recordSizeLimit, extensions };
 }
