@@ -1,4 +1,4 @@
-// Public configuration (DESIGN.md "Configuration") and its validation into the engine's resolved form.
+// Public configuration (docs/ARCHITECTURE.md "Contexts") and its validation into the engine's resolved form.
 // Zero values are secure: TLS 1.2, ECDHE + AEAD, extended master secret required, client certificates
 // required by servers, hostnames checked by clients.
 

@@ -1,9 +1,8 @@
 // The sans-IO connection: bytes in, events and bytes out. Wires the record layer, handshake
 // reassembly and the client/server state machines (RFC 5246 §6–7, RFC 5705, RFC 5746).
 
-import { exportKeyingMaterial } from './ciphers/prf.js';
-import { toHex } from './codec.js';
 import type { ResolvedConfig } from './config.js';
+import { recordLayerIo } from './connection-io.js';
 import {
   type ConnectionPhase,
   type ConnectionState,
@@ -25,13 +24,10 @@ import {
   type TlsError,
   transportError,
 } from './errors.js';
+import { exportFromSecrets } from './exporter.js';
 import type { ClientHandshake } from './handshake/client.js';
 import type { HandshakeIo } from './handshake/io.js';
-import {
-  decodeHandshakeBody,
-  encodeHandshake,
-  HandshakeReassembler,
-} from './handshake/messages/handshake.js';
+import { decodeHandshakeBody, HandshakeReassembler } from './handshake/messages/handshake.js';
 import { HandshakeType } from './handshake/messages/types.js';
 import type { ServerHandshake } from './handshake/server.js';
 import type { SessionInfo } from './handshake/session.js';
@@ -39,7 +35,7 @@ import { Transcript } from './handshake/transcript.js';
 import { badChangeCipherSpecError, interleavedRecordError } from './handshake/unexpected.js';
 import { checkHelloExtensions, outgoingFull, pendingWritesFull, tooManyWarningAlerts } from './limits.js';
 import { RecordLayer } from './record/record-layer.js';
-import { ContentType, MAX_PLAINTEXT, type PlainRecord } from './record/types.js';
+import { ContentType, type PlainRecord } from './record/types.js';
 
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
@@ -54,14 +50,6 @@ export type { ConnectionState } from './connection-phase.js';
 
 /** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
 const MAX_RENEGOTIATION_REFUSALS = 8;
-
-/** Labels RFC 5705 §4 reserves for TLS itself. */
-const RESERVED_EXPORTER_LABELS = new Set([
-  'client finished',
-  'server finished',
-  'master secret',
-  'key expansion',
-]);
 
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
@@ -94,37 +82,7 @@ export abstract class TlsConnection {
 
   /** The handshake's view of the outside world (STYLE.md §3 "io"). */
   protected makeIo(): HandshakeIo {
-    const records = this.records;
-    const transcript = this.transcript;
-    const cfg = this.resolved;
-    return {
-      transcript,
-      send(type, body) {
-        const message = encodeHandshake(type, body);
-        transcript.add(message);
-        records.write(ContentType.handshake, message);
-      },
-      changeWriteCipher(keys) {
-        records.setPendingWrite(keys);
-        records.write(ContentType.change_cipher_spec, new Uint8Array([1]));
-        records.activateWrite();
-      },
-      expectReadCipher(keys) {
-        records.setPendingRead(keys);
-      },
-      lockRecordVersion() {
-        records.lockVersion();
-      },
-      setSendLimit(limit) {
-        records.setSendLimit(Math.min(limit, cfg.maxRecordSize ?? MAX_PLAINTEXT));
-      },
-      setReceiveLimit(limit) {
-        records.setReceiveLimit(limit);
-      },
-      logKey(clientRandom, masterSecret) {
-        cfg.keyLog?.(`CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`);
-      },
-    };
+    return recordLayerIo(this.records, this.transcript, this.resolved);
   }
 
   get state(): ConnectionState {
@@ -278,28 +236,7 @@ export abstract class TlsConnection {
     if (phase.name === 'handshaking') {
       throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
     }
-    const s = phase.secrets;
-    if (typeof label !== 'string' || RESERVED_EXPORTER_LABELS.has(label)) {
-      throw localError(
-        'bad_argument',
-        `'${label}' is reserved by TLS and cannot be used as an exporter label`,
-      );
-    }
-    if (!Number.isInteger(length) || length < 1 || length > 65535) {
-      throw localError('bad_argument', `exporter length must be 1..65535, got ${length}`);
-    }
-    if (context !== undefined && (!(context instanceof Uint8Array) || context.length > 65535)) {
-      throw localError('bad_argument', 'exporter context must be a Uint8Array of at most 65535 bytes');
-    }
-    return exportKeyingMaterial(
-      s.suite.prfHash,
-      s.masterSecret,
-      s.clientRandom,
-      s.serverRandom,
-      label,
-      length,
-      context,
-    );
+    return exportFromSecrets(phase.secrets, label, length, context);
   }
 
   private onRecord(record: PlainRecord, events: TlsEvent[]): void {

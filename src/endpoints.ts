@@ -1,4 +1,4 @@
-// TlsClient and TlsServer: the public sans-IO endpoints (DESIGN.md "The sans-IO contract").
+// TlsClient and TlsServer: the public sans-IO endpoints (docs/ARCHITECTURE.md "The life of a record").
 
 import type { ClientConfig, ServerConfig } from './config.js';
 import { TlsConnection } from './connection.js';

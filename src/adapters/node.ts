@@ -1,10 +1,10 @@
 // memtls/node: node:tls-shaped connect / createServer / upgrade (STARTTLS) over net sockets, running the
-// sans-IO TlsClient/TlsServer (DESIGN.md "Adapters"), plus the node:crypto provider.
+// sans-IO TlsClient/TlsServer (docs/ARCHITECTURE.md "The layers"), plus the node:crypto provider.
 
 import * as net from 'node:net';
 import type { ClientConfig, ClientContext, ServerConfig, ServerContext, TlsError } from '../index.js';
 import { TlsClient, TlsServer } from '../index.js';
-import { TlsSocket, type TlsSocketOptions } from './node-socket.js';
+import { TlsSocket } from './node-socket.js';
 import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
 
 export { nodeCryptoProvider } from '../providers/node/provider.js';

@@ -1,5 +1,5 @@
 // memtls/websocket: TLS 1.2 inside WebSocket binary messages, for a browser WebSocket or a `ws` socket
-// (RFC 5246 over RFC 6455; DESIGN.md "Adapters"). Imports nothing from Node: it runs in browsers.
+// (RFC 5246 over RFC 6455; docs/ARCHITECTURE.md "Where to make a change"). Imports nothing from Node: it runs in browsers.
 //
 // Every WebSocket binary message carries exactly the bytes one takeOutgoing() call returned; every
 // binary message received is fed to receive() as is (any split is fine). A text message is a protocol

@@ -1,5 +1,5 @@
 // memtls/zeromq: TLS 1.2 sessions carried in ZeroMQ messages — a ROUTER keeping one TlsServer per peer
-// routing id, and a DEALER client (RFC 5246 over ZeroMQ; DESIGN.md "Adapters").
+// routing id, and a DEALER client (RFC 5246 over ZeroMQ; docs/ARCHITECTURE.md "Where to make a change").
 //
 // Wire format. Every ZeroMQ message carries exactly the bytes one takeOutgoing() call returned (one or
 // more whole TLS records): a single frame from a DEALER, [routing id, frame] on the ROUTER. Each frame

@@ -1,4 +1,4 @@
-// The default CryptoProvider: pure TypeScript over noble (see DESIGN.md "Crypto providers").
+// The default CryptoProvider: pure TypeScript over noble (docs/ARCHITECTURE.md "The layers").
 
 import { createAead } from './aead.js';
 import { generateKeyShare } from './ecdhe.js';

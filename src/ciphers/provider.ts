@@ -1,4 +1,4 @@
-// The CryptoProvider interface: the one seam between protocol and math (see DESIGN.md "Crypto providers").
+// The CryptoProvider interface: the one seam between protocol and math (docs/ARCHITECTURE.md "The layers").
 // Everything is synchronous so the engine stays a plain state machine.
 
 import type { GroupName } from './groups.js';

@@ -1,4 +1,4 @@
-// SessionInfo (DESIGN.md) and the secrets a finished handshake hands to the connection (RFC 5246 §8.1, §6.3).
+// SessionInfo (README "The engine") and the secrets a finished handshake hands to the connection (RFC 5246 §8.1, §6.3).
 
 import { deriveKeyBlock } from '../ciphers/prf.js';
 import type { SuiteParams } from '../ciphers/suites.js';
