@@ -228,3 +228,11 @@ export function settleSession(
     else throw error;
   });
 }
+
+/** An adapter's options split into the session's own (SessionOptions) and the rest (the TLS settings). */
+export function splitSessionOptions<T extends SessionOptions>(
+  options: T,
+): { session: SessionOptions; rest: Omit<T, keyof SessionOptions> } {
+  const { framing, maxMessageSize, handshakeTimeout, allowTruncation, ...rest } = options;
+  return { session: { framing, maxMessageSize, handshakeTimeout, allowTruncation }, rest };
+}

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { refusalRecord, type ServerConfig, type ServerContext, type TlsError } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
 import { type ServerTls, serverContextOf } from './secure-context.js';
-import { type SessionOptions, settleSession } from './session.js';
+import { type SessionOptions, settleSession, splitSessionOptions } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';
 
 export interface WebSocketTlsServerOptions {
@@ -48,19 +48,9 @@ export async function createWebSocketTlsServer(
   opts: ServerTls & SessionOptions & WebSocketTlsServerOptions,
   onSession: (session: WrappedTls) => void | Promise<void>,
 ): Promise<WebSocketTlsServer> {
-  const {
-    port,
-    host = '127.0.0.1',
-    maxSessions = DEFAULT_MAX_SESSIONS,
-    onClientError,
-    framing,
-    maxMessageSize,
-    handshakeTimeout,
-    allowTruncation,
-    ...tlsSettings
-  } = opts;
-  const sessionOptions: SessionOptions = { framing, maxMessageSize, handshakeTimeout, allowTruncation };
-  let secureContext = serverContextOf(tlsSettings); // a bad configuration throws here, not per connection
+  const { port, host = '127.0.0.1', maxSessions = DEFAULT_MAX_SESSIONS, onClientError, ...others } = opts;
+  const { session: sessionOptions, rest: tlsSettings } = splitSessionOptions(others);
+  let secureContext = serverContextOf(tlsSettings as ServerTls); // a bad configuration throws here, not per connection
   const server = new WebSocketServer({ port, host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

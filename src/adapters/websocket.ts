@@ -22,7 +22,13 @@ import {
   TlsServer,
 } from '../index.js';
 import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
-import { channelOf, SessionCore, type SessionOptions, type TlsChannel } from './session.js';
+import {
+  channelOf,
+  SessionCore,
+  type SessionOptions,
+  splitSessionOptions,
+  type TlsChannel,
+} from './session.js';
 
 export type { ClientTls, ServerTls } from './secure-context.js';
 export type { Framing, SessionOptions, TlsChannel } from './session.js';
@@ -104,9 +110,11 @@ export function wrapWebSocket(
   role: 'client' | 'server',
 ): WrappedTls {
   const bare = role === 'client' ? ClientContext.is(config) : ServerContext.is(config);
-  const { framing, maxMessageSize, handshakeTimeout, allowTruncation, ...tlsSettings } = bare
-    ? ({ secureContext: config } as SessionOptions & { secureContext: unknown })
-    : (config as SessionOptions);
+  const { session: sessionOptions, rest: tlsSettings } = splitSessionOptions(
+    bare
+      ? ({ secureContext: config } as SessionOptions & { secureContext: unknown })
+      : (config as SessionOptions),
+  );
   const connection =
     role === 'client'
       ? new TlsClient(clientContextOf(tlsSettings as ClientTls))
@@ -119,12 +127,7 @@ export function wrapWebSocket(
       await drained(ws);
     }
   };
-  const core = new SessionCore(connection, transmit, {
-    framing,
-    maxMessageSize,
-    handshakeTimeout,
-    allowTruncation,
-  });
+  const core = new SessionCore(connection, transmit, sessionOptions);
   core.onEnd = () => {
     if (ws.readyState === CONNECTING || ws.readyState === OPEN) ws.close(1000);
   };

@@ -27,7 +27,14 @@ import {
 } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
 import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from './secure-context.js';
-import { channelOf, SessionCore, type SessionOptions, settleSession, type TlsChannel } from './session.js';
+import {
+  channelOf,
+  SessionCore,
+  type SessionOptions,
+  settleSession,
+  splitSessionOptions,
+  type TlsChannel,
+} from './session.js';
 
 export type { ClientTls, ServerTls } from './secure-context.js';
 export type { SessionOptions, TlsChannel } from './session.js';
@@ -111,14 +118,10 @@ export async function createZmqServer(
     idleTimeout = DEFAULT_IDLE_MS,
     maxSessions = DEFAULT_MAX_SESSIONS,
     onClientError,
-    framing,
-    maxMessageSize,
-    handshakeTimeout,
-    allowTruncation,
-    ...tlsSettings
+    ...others
   } = opts;
-  const sessionOptions = { framing, maxMessageSize, handshakeTimeout, allowTruncation };
-  let context = serverContextOf(tlsSettings); // a bad configuration throws here, not once per peer
+  const { session: sessionOptions, rest: tlsSettings } = splitSessionOptions(others);
+  let context = serverContextOf(tlsSettings as ServerTls); // a bad configuration throws here, not once per peer
   const router = new Router({ linger: LINGER_MS });
   await router.bind(bind);
   const address = router.lastEndpoint ?? bind;
@@ -211,17 +214,13 @@ export async function createZmqServer(
 export async function connectZmq(
   opts: ClientTls & SessionOptions & { connect: string },
 ): Promise<ZmqTlsClient> {
-  const { connect, handshakeTimeout, framing, maxMessageSize, allowTruncation, ...tlsSettings } = opts;
+  const { connect, ...others } = opts;
+  const { session: sessionOptions, rest: tlsSettings } = splitSessionOptions(others);
   const connection = new TlsClient(clientContextOf(tlsSettings as ClientTls));
   const dealer = new Dealer({ linger: LINGER_MS });
   dealer.connect(connect);
   const sender = serialSender(dealer);
-  const core = new SessionCore(connection, (bytes) => sender.send(bytes), {
-    framing,
-    maxMessageSize,
-    handshakeTimeout,
-    allowTruncation,
-  });
+  const core = new SessionCore(connection, (bytes) => sender.send(bytes), sessionOptions);
   let closed = false;
   const shutdown = () => {
     if (closed) return;

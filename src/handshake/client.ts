@@ -13,6 +13,7 @@ import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { buildClientHello } from './build-client-hello.js';
 import { checkServerHello } from './check-server-hello.js';
+import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
 import { encodeFinished } from './messages/finished.js';
@@ -78,15 +79,8 @@ export type ClientState =
   /** The handshake is complete; the connection takes `result`. */
   | { readonly step: 'done'; readonly result: HandshakeResult };
 
-type Step = ClientState['step'];
-type StateAt<K extends Step> = Extract<ClientState, { step: K }>;
-type MessageOf<T extends HandshakeMessage['type']> = Extract<HandshakeMessage, { type: T }>;
-/** One handler per (state, message) pair that may occur; each returns the next state. */
-type Handlers = {
-  readonly [K in Exclude<Step, 'done'>]: {
-    readonly [T in HandshakeMessage['type']]?: (s: StateAt<K>, m: MessageOf<T>) => ClientState;
-  };
-};
+type StateAt<K extends ClientState['step']> = StateAtOf<ClientState, K>;
+type Handlers = HandlerTable<ClientState>;
 
 export class ClientHandshake {
   state: ClientState;

@@ -10,6 +10,7 @@ import type { ResolvedServerConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
 import { ProtocolVersion } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
+import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
 import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
@@ -102,15 +103,8 @@ export type ServerState =
   /** The handshake is complete; the connection takes `result`. */
   | { readonly step: 'done'; readonly result: HandshakeResult };
 
-type Step = ServerState['step'];
-type StateAt<K extends Step> = Extract<ServerState, { step: K }>;
-type MessageOf<T extends HandshakeMessage['type']> = Extract<HandshakeMessage, { type: T }>;
-/** One handler per (state, message) pair that may occur; each returns the next state. */
-type Handlers = {
-  readonly [K in Exclude<Step, 'done'>]: {
-    readonly [T in HandshakeMessage['type']]?: (s: StateAt<K>, m: MessageOf<T>) => ServerState;
-  };
-};
+type StateAt<K extends ServerState['step']> = StateAtOf<ServerState, K>;
+type Handlers = HandlerTable<ServerState>;
 
 export class ServerHandshake {
   state: ServerState = { step: 'awaitClientHello' };
