@@ -187,12 +187,20 @@ describe('properties', () => {
   function encode(fields: Field[]): Uint8Array {
     const w = new Writer(4);
     for (const f of fields) {
-      if (f.t === 'vector16')
-        w.vector16(() => {
-          for (const x of f.v) w.u16(x);
-        });
-      else if (f.t === 'opaque8' || f.t === 'opaque16' || f.t === 'opaque24') w[f.t](f.v);
-      else w[f.t](f.v);
+      switch (f.t) {
+        case 'vector16':
+          w.vector16(() => {
+            for (const x of f.v) w.u16(x);
+          });
+          break;
+        case 'opaque8':
+        case 'opaque16':
+        case 'opaque24':
+          w[f.t](f.v);
+          break;
+        default:
+          w[f.t](f.v);
+      }
     }
     return w.finish();
   }
