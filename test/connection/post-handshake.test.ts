@@ -1,12 +1,12 @@
 // Handshake messages after the handshake (src/connection.ts): HelloRequest and ClientHello are
 // refused with a no_renegotiation warning (RFC 5746 §4.2, §4.4), a flood of them ends the connection,
-// any other handshake message is unexpected_message (RFC 5246 §7.4).
+// any other handshake message is unexpected_message, its type checked before its body (RFC 5246 §7.4).
 
 import { describe, expect, it } from 'vitest';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { HandshakeType } from '../../src/handshake/messages/types.js';
 import { injectHandshake, usePairConfigs } from '../handshake/state-walk.js';
-import { runPair } from '../helpers/pair.js';
+import { errorOf, runPair } from '../helpers/pair.js';
 
 const configs = usePairConfigs();
 
@@ -57,5 +57,22 @@ describe('after the handshake', () => {
       });
       expect(c.state).toBe('failed');
     }
+  });
+});
+
+describe('after the handshake the type is checked before the body too', () => {
+  it('a post-handshake NewSessionTicket with a malformed body is unexpected_message, not decode_error', () => {
+    const { c, s } = open();
+    const records = (s as unknown as { records: { write(t: number, d: Uint8Array): void } }).records;
+    records.write(22, new Uint8Array([4, 0, 0, 1, 9]));
+    const error = errorOf(c.receive(s.takeOutgoing()));
+    expect(error?.alertSent).toBe('unexpected_message');
+  });
+
+  it('a post-handshake HelloRequest with a body is still decode_error', () => {
+    const { c, s } = open();
+    const records = (s as unknown as { records: { write(t: number, d: Uint8Array): void } }).records;
+    records.write(22, new Uint8Array([0, 0, 0, 1, 9]));
+    expect(errorOf(c.receive(s.takeOutgoing()))?.alertSent).toBe('decode_error');
   });
 });
