@@ -64,7 +64,7 @@ describe('checkServerHello: the offered set is the hello we sent', () => {
         { serverName: true, extendedMasterSecret: true },
       ),
     );
-    expect(e).toMatchObject({ alert: 'unsupported_extension', code: 'unsolicited_extension' });
+    expect(e).toMatchObject({ alertSent: 'unsupported_extension', code: 'unsolicited_extension' });
   });
 
   it('refuses an ALPN or record_size_limit answer when we offered none', () => {
