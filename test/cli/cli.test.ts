@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, notImplemented, runCli } from '../../src/cli/main.js';
 import { createRoot, issueCertificate } from '../../src/x509/issue.js';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
-import { testPki } from '../x509/pki.js';
+import { pkiDir } from '../helpers/pki.js';
 
 let work: string;
 let bin: string;
@@ -195,7 +195,7 @@ describe('runCli (in-process)', () => {
   });
 
   it('verify applies --min-rsa-key-bits to the RSA keys of the chain', async () => {
-    const dir = testPki();
+    const dir = pkiDir();
     const args = ['--ca', join(dir, 'root.pem'), '--hostname', 'server.test', join(dir, 'server-rsa.pem')];
     expect((await run('verify', ...args)).code).toBe(0);
     const strict = await run('verify', '--min-rsa-key-bits', '3072', ...args);

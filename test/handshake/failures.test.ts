@@ -218,26 +218,6 @@ describe('handshake failures', () => {
     expect(dataOf(o.client).length).toBe(0);
   });
 
-  it('renegotiation attempts are refused with no_renegotiation', () => {
-    const o = attempt({}, {});
-    expect(o.c.state).toBe('open');
-    // The client (as a hostile peer) sends a new ClientHello inside the protected channel.
-    const hello = firstClientHello(o);
-    (o.c as unknown as { records: { write(t: number, d: Uint8Array): void } }).records.write(22, hello);
-    const ev = o.s.receive(o.c.takeOutgoing());
-    expect(ev).toContainEqual({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
-    const back = o.c.receive(o.s.takeOutgoing());
-    expect(back).toContainEqual({ type: 'alert', level: 'warning', description: 'no_renegotiation' });
-    expect(o.s.state).toBe('open');
-  });
-
-  it('errors are sticky', () => {
-    const o = attempt({ ca: pki.otherCa }, {});
-    const err = errorOf(o.client)!;
-    expect(o.c.receive(new Uint8Array([1, 2, 3]))).toEqual([{ type: 'error', error: err }]);
-    expect(() => o.c.write(new Uint8Array([1]))).toThrow(err);
-  });
-
   it('garbage from the peer gives a TlsError, never a throw', () => {
     const c = new TlsClient(base.client);
     c.takeOutgoing();
@@ -266,12 +246,6 @@ function firstServerFlight(o: Outcome): Uint8Array {
   s.receive(c.takeOutgoing());
   void o;
   return s.takeOutgoing();
-}
-
-function firstClientHello(_o: Outcome): Uint8Array {
-  const c = new TlsClient(base.client);
-  const rec = c.takeOutgoing();
-  return rec.subarray(5);
 }
 
 /** Remove one extension from the ClientHello in the first record of `bytes` (fixing lengths). */

@@ -1,4 +1,5 @@
-// In-memory client–server pairs: every suite × group × key type, client certificates, data, close.
+// In-memory client–server pairs: every suite × group × key type, client certificates, data, record
+// sizes and re-fragmentation (lifecycle, close and the exporter: test/connection/lifecycle.test.ts).
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -185,52 +186,6 @@ describe('full handshakes', () => {
     const log = runPair(c, s, asPooledBuffer);
     expect(errorOf(log.server)).toBeUndefined();
     expect(new TextDecoder().decode(dataOf(log.server))).toBe('ohai');
-  });
-
-  it('close_notify both ways', () => {
-    const { client, server } = configs('p256', 'p256');
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    handshakeAndExchange(c, s);
-    c.close();
-    expect(c.state).toBe('closing');
-    const ev = s.receive(c.takeOutgoing());
-    expect(ev).toEqual([{ type: 'peerClosed' }]);
-    expect(s.state).toBe('closing');
-    s.write(new Uint8Array([1, 2, 3])); // half-close: the server may still send
-    s.close();
-    expect(s.state).toBe('closed');
-    const ev2 = c.receive(s.takeOutgoing());
-    expect(dataOf(ev2)).toEqual(new Uint8Array([1, 2, 3]));
-    expect(ev2.at(-1)).toEqual({ type: 'peerClosed' });
-    expect(c.state).toBe('closed');
-    expect(() => c.write(new Uint8Array([1]))).toThrowError(/close/);
-  });
-
-  it('write before the handshake is buffered and sent once it completes; close() waits for it', () => {
-    const { client, server } = configs('p256', 'p256');
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    c.write(new TextEncoder().encode('early'));
-    c.close();
-    const log = runPair(c, s);
-    expect(new TextDecoder().decode(dataOf(log.server))).toBe('early');
-    expect(log.server.some((e) => e.type === 'peerClosed')).toBe(true);
-  });
-
-  it('exports the same keying material on both sides (RFC 5705) and logs keys', () => {
-    const lines: string[] = [];
-    const { client, server } = configs('p256', 'p256', { client: { keyLog: (l) => lines.push(l) } });
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    handshakeAndExchange(c, s);
-    const a = c.exportKeyingMaterial('EXPERIMENTAL test', 32, new Uint8Array([1, 2]));
-    const b = s.exportKeyingMaterial('EXPERIMENTAL test', 32, new Uint8Array([1, 2]));
-    expect(a).toEqual(b);
-    expect(c.exportKeyingMaterial('EXPERIMENTAL test', 32)).not.toEqual(a);
-    expect(() => c.exportKeyingMaterial('master secret', 32)).toThrowError(/reserved/);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
   });
 
   it('is reproducible with a fixed random and clock', () => {

@@ -300,24 +300,3 @@ describe('every extension the server knows is parsed, used or not', () => {
     expect(errorOf(events)?.alertSent).toBe('decode_error');
   });
 });
-
-describe('after the handshake the type is checked before the body too', () => {
-  it('a post-handshake NewSessionTicket with a malformed body is unexpected_message, not decode_error', () => {
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    runPair(c, s);
-    const records = (s as unknown as { records: { write(t: number, d: Uint8Array): void } }).records;
-    records.write(22, new Uint8Array([4, 0, 0, 1, 9]));
-    const error = errorOf(c.receive(s.takeOutgoing()));
-    expect(error?.alertSent).toBe('unexpected_message');
-  });
-
-  it('a post-handshake HelloRequest with a body is still decode_error', () => {
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    runPair(c, s);
-    const records = (s as unknown as { records: { write(t: number, d: Uint8Array): void } }).records;
-    records.write(22, new Uint8Array([0, 0, 0, 1, 9]));
-    expect(errorOf(c.receive(s.takeOutgoing()))?.alertSent).toBe('decode_error');
-  });
-});

@@ -1,9 +1,136 @@
-// Test PKI made with the openssl CLI: one root per key type, server and client leaves, cached per process.
+// The test PKI, one module for the Vitest tests and the esbuild-bundled runners (npm run interop,
+// npm run fuzz): the fixed PKI of test/fixtures/make-pki.sh (pkiDir, pkiPath, pkiText, certOf) and
+// leaves issued on demand with the openssl CLI (testPki), plus `openssl verify` for comparisons.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toDerList } from '../../src/x509/pem.js';
+
+/**
+ * The project root: the nearest ancestor of this module holding test/fixtures/make-pki.sh. Found by
+ * walking up, so it works from test/helpers/ and from a bundle under node_modules/.cache/ alike.
+ */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'test', 'fixtures', 'make-pki.sh'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the memtls project root (test/fixtures/make-pki.sh)');
+    dir = parent;
+  }
+}
+
+let fixedDir: string | undefined;
+
+/**
+ * The directory holding the fixed test PKI (see the file list at the top of make-pki.sh), built once
+ * per script version into the OS temp dir and shared by every process: one builds it in a private dir
+ * and renames it into place (the others wait on a lock), so nobody ever sees a half-made PKI.
+ */
+export function pkiDir(): string {
+  if (fixedDir) return fixedDir;
+  const script = join(projectRoot(), 'test', 'fixtures', 'make-pki.sh');
+  const version = createHash('sha256').update(readFileSync(script)).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `memtls-test-pki-${version}`);
+  const complete = (): boolean => existsSync(join(dir, '.complete'));
+  if (!complete()) buildFixedPki(script, dir, complete);
+  fixedDir = dir;
+  return dir;
+}
+
+function buildFixedPki(script: string, dir: string, complete: () => boolean): void {
+  // One process builds; the others wait for it (a lock older than a minute is stale).
+  const lock = `${dir}.lock`;
+  let locked = false;
+  try {
+    mkdirSync(lock);
+    locked = true;
+  } catch {
+    const deadline = Date.now() + 60_000;
+    while (!complete() && Date.now() < deadline && Date.now() - statSafe(lock) < 60_000) sleep(100);
+    if (complete()) return;
+  }
+  try {
+    const scratch = mkdtempSync(join(tmpdir(), 'memtls-pki-scratch-'));
+    execFileSync('bash', [script, scratch], { stdio: 'pipe' });
+    if (complete()) rmSync(scratch, { recursive: true, force: true });
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(scratch, dir);
+    }
+  } finally {
+    if (locked) rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function statSafe(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Absolute path of a file of the fixed PKI. */
+export function pkiPath(file: string): string {
+  return join(pkiDir(), file);
+}
+
+/** Text of a file of the fixed PKI. */
+export function pkiText(file: string): string {
+  return readFileSync(pkiPath(file), 'utf8');
+}
+
+/** The DER certificates in a PEM file of a PKI directory. */
+export function certsOf(dir: string, file: string): Uint8Array[] {
+  return toDerList(readFileSync(join(dir, file), 'utf8'), 'CERTIFICATE');
+}
+
+/** The single DER certificate in a PEM file of a PKI directory. */
+export function certOf(dir: string, file: string): Uint8Array {
+  const [der] = certsOf(dir, file);
+  if (!der) throw new Error(`no certificate in ${file}`);
+  return der;
+}
+
+export interface OpensslVerdict {
+  ok: boolean;
+  /** Every X509_V_ERR number reported (openssl verify goes on after the first and lists them all). */
+  errors: number[];
+  output: string;
+}
+
+/** `openssl verify` with the given arguments, run in `dir`; the last argument is the leaf file. */
+export function opensslVerify(dir: string, args: string[]): OpensslVerdict {
+  let output: string;
+  try {
+    output = execFileSync('openssl', ['verify', ...args], { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+  }
+  const errors = [...output.matchAll(/error (\d+) at \d+ depth/g)].map((m) => Number(m[1]));
+  return { ok: /: OK\s*$/m.test(output) && errors.length === 0, errors, output };
+}
+
+// Leaves on demand: one root per process (plus an unrelated one), leaves of any key type and usage.
 
 export type KeyKind = 'p256' | 'p384' | 'rsa2048' | 'rsa4096' | 'ed25519';
 
@@ -51,10 +178,11 @@ function genKey(kind: KeyKind, path: string, cwd: string): void {
   openssl(args[kind], cwd);
 }
 
-let cached: TestPki | undefined;
+let onDemand: TestPki | undefined;
 
+/** A fresh PKI for this process (a root and another root), issuing leaves on demand. */
 export function testPki(): TestPki {
-  if (cached) return cached;
+  if (onDemand) return onDemand;
   const dir = mkdtempSync(join(tmpdir(), 'memtls-pki-'));
   mkdirSync(join(dir, 'ca'), { recursive: true });
   for (const root of ['root', 'other']) {
@@ -78,7 +206,7 @@ export function testPki(): TestPki {
   }
   let serial = 1;
   const made = new Map<string, Identity>();
-  cached = {
+  onDemand = {
     dir,
     ca: readFileSync(join(dir, 'root.pem'), 'utf8'),
     caPath: join(dir, 'root.pem'),
@@ -176,5 +304,5 @@ export function testPki(): TestPki {
       return id;
     },
   };
-  return cached;
+  return onDemand;
 }

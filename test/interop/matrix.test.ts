@@ -2,8 +2,8 @@
 // `npm run interop` runs (test/interop/cases.ts), at most two cases at a time.
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pkiDir } from '../helpers/pki.js';
 import { CASES } from './cases.js';
-import { pkiDir } from './pki.js';
 import { Limit, runCase } from './runner.js';
 
 const limit = new Limit(2);

@@ -3,8 +3,8 @@
 // any failure. Arguments: substrings selecting cases by id (all must match), `--concurrency N`
 // (default 2). INTEROP_DEBUG=1 prints each peer's output.
 
+import { pkiDir } from '../helpers/pki.js';
 import { CASES } from './cases.js';
-import { pkiDir } from './pki.js';
 import { type CaseResult, Limit, runCase } from './runner.js';
 
 function parseArgs(argv: string[]): { filters: string[]; concurrency: number } {

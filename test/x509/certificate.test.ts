@@ -7,13 +7,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { generalNameText } from '../../src/x509/name.js';
+import { certOf, pkiDir } from '../helpers/pki.js';
 import { bytes, name, oid, seq, tlv } from './der.js';
-import { certOf, testPki } from './pki.js';
 
 const run = promisify(execFile);
 let dir = '';
 beforeAll(() => {
-  dir = testPki();
+  dir = pkiDir();
 });
 
 function thrown(fn: () => unknown): TlsError {

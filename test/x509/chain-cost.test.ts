@@ -21,7 +21,7 @@ import {
   rsaKeyWithExponent,
   serverAwaitingFlight,
 } from '../helpers/hostile-chain.js';
-import { certOf, testPki } from './pki.js';
+import { certOf, pkiDir } from '../helpers/pki.js';
 
 /** A verifier that records the key of every call. */
 function counting(): { verify: SignatureVerifier; keys: PublicKey[] } {
@@ -116,7 +116,7 @@ describe('signatures from the pinned root down', () => {
 describe('budgets for one chain', () => {
   let dir = '';
   beforeAll(() => {
-    dir = testPki();
+    dir = pkiDir();
   });
 
   it('stops at maxSignatureChecks with a limit error (bad_certificate) naming the option', () => {

@@ -5,15 +5,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { verifyChain } from '../../src/x509/verify.js';
+import { certOf, pkiDir } from '../helpers/pki.js';
 import { tlv } from './der.js';
-import { certOf, testPki } from './pki.js';
 
 let samples: Uint8Array[] = [];
 let root: Uint8Array = new Uint8Array();
 let now = 0;
 
 beforeAll(() => {
-  const dir = testPki();
+  const dir = pkiDir();
   const files = [
     'server-p256.pem',
     'server-rsa-pss.pem',

@@ -11,7 +11,7 @@ import { resolveClientConfig } from '../../src/config.js';
 import { authenticatePeer } from '../../src/handshake/shared.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { verifyChain } from '../../src/x509/verify.js';
-import { certOf, certsOf } from './pki.js';
+import { certOf, certsOf } from '../helpers/pki.js';
 
 const MAKE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'make-profile-pki.sh');
 let dir = '';

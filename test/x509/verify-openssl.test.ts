@@ -6,7 +6,7 @@ import type { PublicKey } from '../../src/ciphers/keys.js';
 import type { SignatureAlgorithm } from '../../src/ciphers/schemes.js';
 import { TlsError } from '../../src/errors.js';
 import { type SignatureVerifier, verifyChain } from '../../src/x509/verify.js';
-import { certOf, certsOf, opensslVerify, testPki } from './pki.js';
+import { certOf, certsOf, opensslVerify, pkiDir } from '../helpers/pki.js';
 
 let dir = '';
 /** Set after the PKI exists: a freshly made certificate is valid from the second it was made. */
@@ -14,7 +14,7 @@ let now = 0;
 const atSeconds = (ms: number): string => String(Math.floor(ms / 1000));
 
 beforeAll(() => {
-  dir = testPki();
+  dir = pkiDir();
   now = Date.now();
 });
 

@@ -3,14 +3,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TlsError } from '../../src/errors.js';
 import { verifyChain } from '../../src/x509/verify.js';
-import { certOf, certsOf, testPki } from './pki.js';
+import { certOf, certsOf, pkiDir } from '../helpers/pki.js';
 
 let dir = '';
 /** Set after the PKI exists: a freshly made certificate is valid from the second it was made. */
 let now = 0;
 
 beforeAll(() => {
-  dir = testPki();
+  dir = pkiDir();
   now = Date.now();
 });
 

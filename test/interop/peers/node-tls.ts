@@ -9,9 +9,9 @@ import {
   type SecureContextOptions,
   type TLSSocket,
 } from 'node:tls';
+import { pkiText } from '../../helpers/pki.js';
 import { ECHO_TEXT, runMemtlsClient, smallLines, startMemtlsServer } from '../memtls.js';
 import { ianaSuite, memtlsGroup, opensslSuite } from '../names.js';
-import { pkiText } from '../pki.js';
 import type { Scope } from '../process.js';
 import { streamChunk } from '../pump.js';
 import type { Identity, Observation, PeerReport, Scenario } from '../scenario.js';

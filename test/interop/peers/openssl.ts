@@ -1,9 +1,9 @@
 // The `openssl s_server` / `openssl s_client` peer (OpenSSL 3.0 CLI): s_server -rev answers each line
 // reversed; s_client sends stdin and prints what comes back, with the session summary on stdout.
 
+import { pkiPath } from '../../helpers/pki.js';
 import { ECHO_TEXT, runMemtlsClient, smallLines, startMemtlsServer } from '../memtls.js';
 import { ianaSuite, memtlsGroup, opensslSuite } from '../names.js';
-import { pkiPath } from '../pki.js';
 import { Child, freePort, type Scope, timeout } from '../process.js';
 import type { Observation, PeerReport, Scenario } from '../scenario.js';
 

@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pkiPath, pkiText, projectRoot } from '../../helpers/pki.js';
 import { runMemtlsClient, startMemtlsServer } from '../memtls.js';
 import { ianaSuite, opensslSuite } from '../names.js';
-import { pkiPath, pkiText, projectRoot } from '../pki.js';
 import { Child, type Scope, timeout } from '../process.js';
 import type { Identity, Observation, PeerReport, Scenario } from '../scenario.js';
 

@@ -2,14 +2,14 @@
 // ephemeral ECDHE keys and handshake state (RFC 5246 §6.3, §8.1, RFC 5705 §4).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nobleProvider } from '../src/ciphers/noble-provider.js';
-import type { Aead, CryptoProvider, KeyShare } from '../src/ciphers/provider.js';
-import type { ClientConfig, ServerConfig } from '../src/config.js';
-import { TlsClient, TlsServer } from '../src/endpoints.js';
-import { TlsError } from '../src/errors.js';
-import { nodeCryptoProvider } from '../src/providers/node/provider.js';
-import { errorOf, runPair } from './helpers/pair.js';
-import { type TestPki, testPki } from './helpers/pki.js';
+import { nobleProvider } from '../../src/ciphers/noble-provider.js';
+import type { Aead, CryptoProvider, KeyShare } from '../../src/ciphers/provider.js';
+import type { ClientConfig, ServerConfig } from '../../src/config.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { TlsError } from '../../src/errors.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
+import { errorOf, runPair } from '../helpers/pair.js';
+import { type TestPki, testPki } from '../helpers/pki.js';
 
 let pki: TestPki;
 let base: { client: ClientConfig; server: ServerConfig };

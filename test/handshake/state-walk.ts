@@ -1,27 +1,47 @@
-// The state table: every handshake message type sent in every state of each side.
-// Anything but the expected message(s) is unexpected_message; ChangeCipherSpec likewise.
+// Shared by the per-side state machine tests: one valid sample of every handshake message type,
+// record splitting, and the check that a state refuses every message it does not expect (RFC 5246 §7.4).
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
-import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import type { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { decodeHandshakeBody, encodeHandshakeMessage } from '../../src/handshake/messages/handshake.js';
 import { type HandshakeMessage, HandshakeType } from '../../src/handshake/messages/types.js';
 import { testPki } from '../helpers/pki.js';
 
-let client: ClientConfig;
-let server: ServerConfig;
-beforeAll(() => {
-  const pki = testPki();
-  const s = pki.leaf('p256', 'server');
-  const c = pki.leaf('p256', 'client');
-  server = { ca: pki.ca, cert: s.cert, key: s.key };
-  client = { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key };
-}, 120_000);
+/** Configs for a p256 server requiring a client certificate and a p256 client, made in beforeAll. */
+export function usePairConfigs(): {
+  client: () => ClientConfig;
+  server: () => ServerConfig;
+} {
+  let client: ClientConfig;
+  let server: ServerConfig;
+  beforeAll(() => {
+    const pki = testPki();
+    const s = pki.leaf('p256', 'server');
+    const c = pki.leaf('p256', 'client');
+    server = { ca: pki.ca, cert: s.cert, key: s.key, clientAuth: 'required' };
+    client = { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key };
+  }, 120_000);
+  return { client: () => client, server: () => server };
+}
+
+/** A handshake state as the state machine holds it. */
+export type State = { step: string; [field: string]: unknown };
+
+/** The current state of a connection's handshake state machine. */
+export const stateOf = (c: TlsClient | TlsServer): State =>
+  (c as unknown as { handshake: { state: State } }).handshake.state;
+
+/** Write a raw handshake message of `type` (the sample) into a connection's protected record stream. */
+export function injectHandshake(conn: unknown, type: number): void {
+  const raw = encodeHandshakeMessage(samples().find((m) => m.type === type)! as never);
+  (conn as { records: { write(t: number, d: Uint8Array): void } }).records.write(22, raw);
+}
 
 const rnd = new Uint8Array(32).fill(7);
 /** One syntactically valid instance of every handshake message type. */
-function samples(): HandshakeMessage[] {
+export function samples(): HandshakeMessage[] {
   const contents = [
     { type: HandshakeType.hello_request, body: {} },
     {
@@ -76,12 +96,12 @@ function samples(): HandshakeMessage[] {
   });
 }
 
-interface Internals {
+export interface Internals {
   handshake: { state: { step: string }; handle(m: HandshakeMessage): void; onChangeCipherSpec(): void };
 }
 
 /** Split a byte stream into whole records. */
-function records(bytes: Uint8Array): Uint8Array[] {
+export function records(bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let o = 0; o < bytes.length; ) {
     const len = 5 + ((bytes[o + 3]! << 8) | bytes[o + 4]!);
@@ -92,7 +112,7 @@ function records(bytes: Uint8Array): Uint8Array[] {
 }
 
 /** Split a plaintext handshake record into one record per handshake message. */
-function perMessage(record: Uint8Array): Uint8Array[] {
+export function perMessage(record: Uint8Array): Uint8Array[] {
   if (record[0] !== 22) return [record];
   const out: Uint8Array[] = [];
   const body = record.subarray(5);
@@ -105,8 +125,8 @@ function perMessage(record: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** Each step's legal messages, by side. */
-const EXPECTED: Record<string, number[]> = {
+/** The client's legal messages in each step. */
+export const EXPECTED_CLIENT: Record<string, number[]> = {
   awaitServerHello: [HandshakeType.server_hello, HandshakeType.hello_request],
   awaitCertificate: [HandshakeType.certificate, HandshakeType.hello_request],
   awaitServerKeyExchange: [HandshakeType.server_key_exchange, HandshakeType.hello_request],
@@ -119,7 +139,8 @@ const EXPECTED: Record<string, number[]> = {
   awaitChangeCipherSpec: [HandshakeType.hello_request],
   awaitFinished: [HandshakeType.finished, HandshakeType.hello_request],
 };
-const EXPECTED_SERVER: Record<string, number[]> = {
+/** The server's legal messages in each step. */
+export const EXPECTED_SERVER: Record<string, number[]> = {
   awaitClientHello: [HandshakeType.client_hello],
   awaitCertificate: [HandshakeType.certificate],
   awaitClientKeyExchange: [HandshakeType.client_key_exchange],
@@ -128,7 +149,13 @@ const EXPECTED_SERVER: Record<string, number[]> = {
   awaitFinished: [HandshakeType.finished],
 };
 
-function checkState(h: Internals['handshake'], expected: number[], ccsExpected: boolean, seen: Set<string>) {
+/** Every message (and ChangeCipherSpec unless expected) not legal in the current step is unexpected_message. */
+export function checkState(
+  h: Internals['handshake'],
+  expected: number[],
+  ccsExpected: boolean,
+  seen: Set<string>,
+) {
   const step = h.state.step;
   seen.add(step);
   for (const m of samples()) {
@@ -149,83 +176,3 @@ function checkState(h: Internals['handshake'], expected: number[], ccsExpected: 
     );
   }
 }
-
-describe('state table', () => {
-  it('client: every message in every state', () => {
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    const h = (c as unknown as Internals).handshake;
-    const seen = new Set<string>();
-    s.receive(c.takeOutgoing());
-    const flight = records(s.takeOutgoing()).flatMap(perMessage);
-    for (const rec of flight) {
-      checkState(h, EXPECTED[h.state.step]!, false, seen);
-      expect(c.receive(rec).filter((e) => e.type === 'error')).toEqual([]);
-    }
-    checkState(h, EXPECTED[h.state.step]!, true, seen);
-    s.receive(c.takeOutgoing());
-    const [ccs, finished] = records(s.takeOutgoing());
-    c.receive(ccs!);
-    checkState(h, EXPECTED[h.state.step]!, false, seen);
-    c.receive(finished!);
-    expect(c.state).toBe('open');
-    expect([...seen].sort()).toEqual(Object.keys(EXPECTED).sort());
-  });
-
-  it('server: every message in every state', () => {
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    const h = (s as unknown as Internals).handshake;
-    const seen = new Set<string>();
-    checkState(h, EXPECTED_SERVER[h.state.step]!, false, seen);
-    s.receive(c.takeOutgoing());
-    c.receive(s.takeOutgoing());
-    const flight = records(c.takeOutgoing());
-    for (const rec of flight) {
-      const step = h.state.step;
-      checkState(h, EXPECTED_SERVER[step]!, step === 'awaitChangeCipherSpec', seen);
-      expect(s.receive(rec).filter((e) => e.type === 'error')).toEqual([]);
-    }
-    expect(s.state).toBe('open');
-    expect([...seen].sort()).toEqual(Object.keys(EXPECTED_SERVER).sort());
-  });
-
-  it('after the handshake: unexpected messages are fatal, renegotiation is refused', () => {
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    for (let i = 0; i < 4; i++) {
-      s.receive(c.takeOutgoing());
-      c.receive(s.takeOutgoing());
-    }
-    expect(c.state).toBe('open');
-    const inject = (conn: unknown, type: number) => {
-      const raw = encodeHandshakeMessage(samples().find((m) => m.type === type)! as never);
-      (conn as { records: { write(t: number, d: Uint8Array): void } }).records.write(22, raw);
-    };
-    inject(s, HandshakeType.hello_request);
-    const ev = c.receive(s.takeOutgoing());
-    expect(ev).toContainEqual({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
-    expect(c.state).toBe('open');
-    // A flood of renegotiation requests ends the connection.
-    for (let i = 0; i < 8; i++) inject(s, HandshakeType.hello_request);
-    const flood = c.receive(s.takeOutgoing());
-    expect(flood.at(-1)).toMatchObject({ type: 'error', error: { code: 'too_many_renegotiation_requests' } });
-    expect(c.state).toBe('failed');
-  });
-
-  it('after the handshake, other handshake messages are fatal', () => {
-    const c = new TlsClient(client);
-    const s = new TlsServer(server);
-    for (let i = 0; i < 4; i++) {
-      s.receive(c.takeOutgoing());
-      c.receive(s.takeOutgoing());
-    }
-    const inject = (conn: unknown, type: number) => {
-      const raw = encodeHandshakeMessage(samples().find((m) => m.type === type)! as never);
-      (conn as { records: { write(t: number, d: Uint8Array): void } }).records.write(22, raw);
-    };
-    inject(s, HandshakeType.finished);
-    const ev2 = c.receive(s.takeOutgoing());
-    expect(ev2.at(-1)).toMatchObject({ type: 'error', error: { alertSent: 'unexpected_message' } });
-  });
-});

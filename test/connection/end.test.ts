@@ -2,10 +2,10 @@
 // (RFC 5246 §7.2.1 — truncation is an error unless the caller accepts it).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TlsClient, TlsServer } from '../src/endpoints.js';
-import { TlsError } from '../src/errors.js';
-import { dataOf, errorOf, runPair } from './helpers/pair.js';
-import { type TestPki, testPki } from './helpers/pki.js';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { TlsError } from '../../src/errors.js';
+import { dataOf, errorOf, runPair } from '../helpers/pair.js';
+import { type TestPki, testPki } from '../helpers/pki.js';
 
 let pki: TestPki;
 beforeAll(() => {

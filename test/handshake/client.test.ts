@@ -1,0 +1,51 @@
+// The client handshake state machine (src/handshake/client.ts): every message in every state, and
+// the data each state carries (RFC 5246 §7.3–7.4).
+
+import { describe, expect, it } from 'vitest';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { runPair } from '../helpers/pair.js';
+import {
+  checkState,
+  EXPECTED_CLIENT,
+  type Internals,
+  perMessage,
+  records,
+  stateOf,
+  usePairConfigs,
+} from './state-walk.js';
+
+const configs = usePairConfigs();
+
+describe('client state table', () => {
+  it('every message in every state', () => {
+    const c = new TlsClient(configs.client());
+    const s = new TlsServer(configs.server());
+    const h = (c as unknown as Internals).handshake;
+    const seen = new Set<string>();
+    s.receive(c.takeOutgoing());
+    const flight = records(s.takeOutgoing()).flatMap(perMessage);
+    for (const rec of flight) {
+      checkState(h, EXPECTED_CLIENT[h.state.step]!, false, seen);
+      expect(c.receive(rec).filter((e) => e.type === 'error')).toEqual([]);
+    }
+    checkState(h, EXPECTED_CLIENT[h.state.step]!, true, seen);
+    s.receive(c.takeOutgoing());
+    const [ccs, finished] = records(s.takeOutgoing());
+    c.receive(ccs!);
+    checkState(h, EXPECTED_CLIENT[h.state.step]!, false, seen);
+    c.receive(finished!);
+    expect(c.state).toBe('open');
+    expect([...seen].sort()).toEqual(Object.keys(EXPECTED_CLIENT).sort());
+  });
+});
+
+describe('client handshake states', () => {
+  it('done carries the result the connection reports', () => {
+    const c = new TlsClient(configs.client());
+    runPair(c, new TlsServer(configs.server()));
+    const state = stateOf(c) as { step: string; result?: { info: unknown } };
+    expect(state.step).toBe('done');
+    expect(state.result?.info).toBe(c.info);
+    expect(c.info?.peerIdentity).toBeDefined();
+  });
+});

@@ -1,0 +1,71 @@
+// The server handshake state machine (src/handshake/server.ts): every message in every state, and
+// the data each state carries: our ephemeral key lives only until ClientKeyExchange, the client's
+// certificate is present exactly when CertificateVerify must check it (RFC 5246 §7.3–7.4.8).
+
+import { describe, expect, it } from 'vitest';
+import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { runPair } from '../helpers/pair.js';
+import {
+  checkState,
+  EXPECTED_SERVER,
+  type Internals,
+  records,
+  type State,
+  stateOf,
+  usePairConfigs,
+} from './state-walk.js';
+
+const configs = usePairConfigs();
+
+describe('server state table', () => {
+  it('every message in every state', () => {
+    const c = new TlsClient(configs.client());
+    const s = new TlsServer(configs.server());
+    const h = (s as unknown as Internals).handshake;
+    const seen = new Set<string>();
+    checkState(h, EXPECTED_SERVER[h.state.step]!, false, seen);
+    s.receive(c.takeOutgoing());
+    c.receive(s.takeOutgoing());
+    const flight = records(c.takeOutgoing());
+    for (const rec of flight) {
+      const step = h.state.step;
+      checkState(h, EXPECTED_SERVER[step]!, step === 'awaitChangeCipherSpec', seen);
+      expect(s.receive(rec).filter((e) => e.type === 'error')).toEqual([]);
+    }
+    expect(s.state).toBe('open');
+    expect([...seen].sort()).toEqual(Object.keys(EXPECTED_SERVER).sort());
+  });
+});
+
+describe('server handshake states', () => {
+  it('done carries the result the connection reports', () => {
+    const s = new TlsServer(configs.server());
+    runPair(new TlsClient(configs.client()), s);
+    const state = stateOf(s) as { step: string; result?: { info: unknown } };
+    expect(state.step).toBe('done');
+    expect(state.result?.info).toBe(s.info);
+    expect(s.info?.peerIdentity).toBeDefined();
+  });
+
+  it('the server holds its ephemeral key until ClientKeyExchange and the client certificate until it is proved', () => {
+    const c = new TlsClient(configs.client());
+    const s = new TlsServer(configs.server());
+    s.receive(c.takeOutgoing());
+    const awaitingCertificate = stateOf(s);
+    expect(awaitingCertificate.step).toBe('awaitCertificate');
+    expect(awaitingCertificate).toHaveProperty('share');
+    c.receive(s.takeOutgoing());
+    // Certificate, ClientKeyExchange and CertificateVerify arrive in separate records; feed them one by one.
+    const seen: State[] = [];
+    for (const rec of records(c.takeOutgoing())) {
+      s.receive(rec);
+      seen.push(stateOf(s));
+    }
+    const verify = seen.find((x) => x.step === 'awaitCertificateVerify')!;
+    expect(verify).not.toHaveProperty('share');
+    expect(verify.client).toMatchObject({ key: expect.anything() });
+    const ccs = seen.find((x) => x.step === 'awaitChangeCipherSpec')!;
+    expect(ccs.client).toMatchObject({ scheme: { name: 'ecdsa_secp256r1_sha256' } });
+    expect(stateOf(s).step).toBe('done');
+  });
+});
