@@ -5,11 +5,12 @@ import { exportKeyingMaterial } from './ciphers/prf.js';
 import type { SessionSecrets } from './connection-phase.js';
 import { localError } from './errors.js';
 
-/** Labels RFC 5705 §4 reserves for TLS itself. */
+/** Labels TLS itself uses with the PRF (RFC 5705 §4, RFC 5246 §8.1, §6.3, §7.4.9; RFC 7627 §4). */
 const RESERVED_EXPORTER_LABELS = new Set([
   'client finished',
   'server finished',
   'master secret',
+  'extended master secret',
   'key expansion',
 ]);
 

@@ -239,7 +239,13 @@ describe('exportKeyingMaterial (RFC 5705)', () => {
 
   it('refuses the labels TLS itself uses, and bad lengths and contexts', () => {
     const { c } = open();
-    for (const reserved of ['client finished', 'server finished', 'master secret', 'key expansion']) {
+    for (const reserved of [
+      'client finished',
+      'server finished',
+      'master secret',
+      'extended master secret',
+      'key expansion',
+    ]) {
       expect(() => c.exportKeyingMaterial(reserved, 32)).toThrowError(
         expect.objectContaining({
           kind: 'local',
