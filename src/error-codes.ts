@@ -297,12 +297,13 @@ export const LOCAL_ALERTS: Readonly<Record<LocalCode, null>> = {
 };
 
 /** Codes of kind 'transport': the transport ended or broke; there is nothing to send an alert on. */
-export type TransportCode = 'connection_closed' | 'text_message' | 'unexpected_eof';
+export type TransportCode = 'connection_closed' | 'text_message' | 'unexpected_eof' | 'truncated_message';
 
 export const TRANSPORT_ALERTS: Readonly<Record<TransportCode, null>> = {
   connection_closed: null,
   text_message: null,
   unexpected_eof: null,
+  truncated_message: null,
 };
 
 /** Codes of kind 'internal': a bug in memtls (an unexpected throw inside the engine). */

@@ -74,6 +74,11 @@ export class MessageDeframer {
 
   constructor(private readonly maxMessageSize: number) {}
 
+  /** Bytes of a message (or its length prefix) received but not yet complete. */
+  get partialBytes(): number {
+    return this.buffered + (this.expected === undefined ? 0 : 4); // the length prefix, once read
+  }
+
   push(chunk: Uint8Array): Uint8Array[] {
     this.chunks.push(chunk);
     this.buffered += chunk.length;

@@ -119,7 +119,17 @@ export class SessionCore implements TlsChannel {
     if (this.ended) return;
     // Records the engine paused on (maxRecordsPerReceive) arrived before the end: read them first.
     this.loop.transportEnded();
-    this.end(undefined); // nothing more can arrive
+    this.end(this.truncatedMessage()); // nothing more can arrive
+  }
+
+  /** A message cut off by the end of the data (close_notify, or a tolerated truncation) is an error. */
+  private truncatedMessage(): TlsError | undefined {
+    const partial = this.deframer?.partialBytes ?? 0;
+    if (partial === 0) return undefined;
+    return transportError(
+      'truncated_message',
+      `the peer's data ended inside a message (${partial} bytes of it arrived); the last message is incomplete`,
+    );
   }
 
   /** The transport broke (an error, a frame TLS cannot carry): the session ends with `code`. */
@@ -151,7 +161,7 @@ export class SessionCore implements TlsChannel {
       peerClosed: () => {
         this.connection.close(); // answer close_notify with ours (RFC 5246 §7.2.1)
         this.flush();
-        this.end(undefined);
+        this.end(this.truncatedMessage());
         return true;
       },
       error: (error) => {

@@ -156,6 +156,30 @@ describe('SessionCore: the end of the transport (ZeroMQ and WebSocket sessions)'
     expect(await all).toEqual({ messages: ['all'] });
   });
 
+  it('close_notify (or a tolerated truncation) in the middle of a framed message → truncated_message, not a silent drop', async () => {
+    for (const ending of ['close_notify', 'allowTruncation'] as const) {
+      const { client, server } = linkedSessions(
+        ending === 'allowTruncation' ? { allowTruncation: true } : {},
+      );
+      await Promise.all([client.ready, server.ready]);
+      await server.send(new TextEncoder().encode('whole'));
+      // A frame announcing 10 bytes, of which 3 arrive: written below the session's own framing.
+      const engine = (server as unknown as { connection: TlsServer }).connection;
+      engine.write(new Uint8Array([0, 0, 0, 10, 1, 2, 3]));
+      server.flush();
+      const received = drain(client);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (ending === 'close_notify') await server.close();
+      else client.transportClosed();
+      const { messages, error } = await received;
+      expect(messages).toEqual(['whole']);
+      expect({ kind: error?.kind, code: error?.code }).toEqual({
+        kind: 'transport',
+        code: 'truncated_message',
+      });
+    }
+  });
+
   it('the transport ends during the handshake → ready rejects with unexpected_eof', async () => {
     const server = new SessionCore(new TlsServer(serverConfig), async () => {});
     server.receive(new TlsClient({ ca: pki.ca, serverName: 'server.test' }).takeOutgoing());
