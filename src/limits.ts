@@ -14,7 +14,7 @@
 //   the rest buffered and sets `hasPendingInput`; receive(new Uint8Array(0)) continues (as SSL_read
 //   returns one record and SSL_pending reports the rest).
 
-import { type LimitCode, limitError, TlsError } from './errors.js';
+import { type LimitCode, limitError, localError, type TlsError } from './errors.js';
 import { type HandshakeMessage, HandshakeType } from './handshake/messages/types.js';
 import { MAX_EMPTY_RECORDS } from './record/types.js';
 
@@ -66,10 +66,7 @@ export function resolveLimits(config: LimitOptions): ResolvedLimits {
   for (const name of Object.keys(DEFAULT_LIMITS) as (keyof ResolvedLimits)[]) {
     const value = config[name] ?? DEFAULT_LIMITS[name];
     if (!Number.isSafeInteger(value) || value < MINIMUM[name]) {
-      throw new TlsError(`${name} must be an integer ≥ ${MINIMUM[name]}, got ${String(value)}`, {
-        kind: 'local',
-        code: 'bad_config',
-      });
+      throw localError('bad_config', `${name} must be an integer ≥ ${MINIMUM[name]}, got ${String(value)}`);
     }
     out[name] = value;
   }

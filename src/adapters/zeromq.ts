@@ -17,12 +17,13 @@
 
 import { Dealer, Router } from 'zeromq';
 import {
+  limitError,
   refusalRecord,
   type ServerConfig,
   type ServerContext,
   type SessionInfo,
   TlsClient,
-  TlsError,
+  type TlsError,
   TlsServer,
 } from '../index.js';
 import { DEFAULT_MAX_SESSIONS, tooManySessionsError } from './limits.js';
@@ -168,10 +169,7 @@ export async function createZmqServer(
       current.core.connection.close();
       current.core.flush();
       current.core.end(
-        new TlsError(`no message from the peer for ${idleTimeout} ms (idleTimeout)`, {
-          kind: 'limit',
-          code: 'idle_timeout',
-        }),
+        limitError('idle_timeout', `no message from the peer for ${idleTimeout} ms (idleTimeout)`),
       );
     }, idleTimeout);
     unref(current.idle);
