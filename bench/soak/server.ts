@@ -5,6 +5,7 @@
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
+import * as v8 from 'node:v8';
 import {
   createServer as createMemtlsServer,
   nodeCryptoProvider,
@@ -21,6 +22,8 @@ export interface MemorySample {
   rss: number;
   /** TCP connections the server held when sampled (handshaking or established). */
   connections: number;
+  /** V8 heap spaces in use (bytes), by name: tells compiled code (code_space) from objects. */
+  spaces?: Record<string, number>;
 }
 
 export interface ServerTally {
@@ -157,7 +160,12 @@ export async function runSoakServer(): Promise<void> {
           gc();
           await sleep(25);
         }
-        return sampleNow(connections);
+        return {
+          ...sampleNow(connections),
+          spaces: Object.fromEntries(
+            v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size]),
+          ),
+        };
       }
       case 'startPeak':
         peak = undefined;
