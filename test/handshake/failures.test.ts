@@ -7,18 +7,13 @@ import type { TlsEvent } from '../../src/connection.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { dataOf, errorOf, type Mangle, runPair } from '../helpers/pair.js';
-import { type TestPki, testPki } from '../helpers/pki.js';
+import { p256Configs, type TestPki, testPki } from '../helpers/pki.js';
 
 let pki: TestPki;
 let base: { client: ClientConfig; server: ServerConfig };
 beforeAll(() => {
   pki = testPki();
-  const s = pki.leaf('p256', 'server');
-  const c = pki.leaf('p256', 'client');
-  base = {
-    server: { ca: pki.ca, cert: s.cert, key: s.key },
-    client: { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key },
-  };
+  base = p256Configs(pki);
 }, 120_000);
 
 interface Outcome {

@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import { toDerList } from '../../src/x509/pem.js';
 
 /**
@@ -305,4 +306,14 @@ export function testPki(): TestPki {
     },
   };
   return onDemand;
+}
+
+/** The usual pair: mutual TLS with P-256 leaves for 'server.test' and a client, under `pki`'s root. */
+export function p256Configs(pki: TestPki): { client: ClientConfig; server: ServerConfig } {
+  const s = pki.leaf('p256', 'server');
+  const c = pki.leaf('p256', 'client');
+  return {
+    server: { ca: pki.ca, cert: s.cert, key: s.key },
+    client: { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key },
+  };
 }
