@@ -80,7 +80,7 @@ export abstract class TlsConnection {
     this.reassembler = new HandshakeReassembler(resolved.maxHandshakeMessageSize);
   }
 
-  /** The handshake's view of the outside world (STYLE.md §3 "io"). */
+  /** The handshake's view of the outside world (docs/ARCHITECTURE.md "The handshake state machines"). */
   protected makeIo(): HandshakeIo {
     return recordLayerIo(this.records, this.transcript, this.resolved);
   }

@@ -1,5 +1,6 @@
 // The one place handshake handlers touch the outside: queueing handshake messages, cipher changes
-// and the transcript (the "io" of STYLE.md §3). The connection implements it over the record layer.
+// and the transcript (docs/ARCHITECTURE.md "The handshake state machines"). The connection
+// implements it over the record layer (connection-io.ts).
 
 import type { Writer } from '../codec.js';
 import type { DirectionKeys } from '../record/types.js';
