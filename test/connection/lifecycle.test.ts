@@ -8,16 +8,14 @@ import type { TlsConnection } from '../../src/connection.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { dataOf, errorOf, runPair } from '../helpers/pair.js';
-import { testPki } from '../helpers/pki.js';
+import { p256Configs, testPki } from '../helpers/pki.js';
 
 let client: ClientConfig;
 let server: ServerConfig;
 beforeAll(() => {
-  const pki = testPki();
-  const s = pki.leaf('p256', 'server');
-  const c = pki.leaf('p256', 'client');
-  server = { ca: pki.ca, cert: s.cert, key: s.key, clientAuth: 'required' };
-  client = { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key };
+  const configs = p256Configs(testPki());
+  server = { ...configs.server, clientAuth: 'required' };
+  client = configs.client;
 }, 120_000);
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -13,16 +13,14 @@ import { encodeHandshake } from '../../src/handshake/messages/handshake.js';
 import { encodeClientHello, encodeServerHello } from '../../src/handshake/messages/hello.js';
 import type { ClientHello, Extension } from '../../src/handshake/messages/types.js';
 import { errorOf, type Mangle, runPair } from '../helpers/pair.js';
-import { testPki } from '../helpers/pki.js';
+import { p256Configs, testPki } from '../helpers/pki.js';
 
 let client: ClientConfig;
 let server: ServerConfig;
 beforeAll(() => {
-  const pki = testPki();
-  const s = pki.leaf('p256', 'server');
-  const c = pki.leaf('p256', 'client');
-  server = { ca: pki.ca, cert: s.cert, key: s.key, clientAuth: 'none' };
-  client = { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key };
+  const configs = p256Configs(testPki());
+  server = { ...configs.server, clientAuth: 'none' };
+  client = configs.client;
 }, 120_000);
 
 /** One plaintext record. */

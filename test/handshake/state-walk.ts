@@ -7,7 +7,7 @@ import type { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
 import { decodeHandshakeBody, encodeHandshakeMessage } from '../../src/handshake/messages/handshake.js';
 import { type HandshakeMessage, HandshakeType } from '../../src/handshake/messages/types.js';
-import { testPki } from '../helpers/pki.js';
+import { p256Configs, testPki } from '../helpers/pki.js';
 
 /** Configs for a p256 server requiring a client certificate and a p256 client, made in beforeAll. */
 export function usePairConfigs(): {
@@ -17,11 +17,9 @@ export function usePairConfigs(): {
   let client: ClientConfig;
   let server: ServerConfig;
   beforeAll(() => {
-    const pki = testPki();
-    const s = pki.leaf('p256', 'server');
-    const c = pki.leaf('p256', 'client');
-    server = { ca: pki.ca, cert: s.cert, key: s.key, clientAuth: 'required' };
-    client = { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key };
+    const configs = p256Configs(testPki());
+    server = { ...configs.server, clientAuth: 'required' };
+    client = configs.client;
   }, 120_000);
   return { client: () => client, server: () => server };
 }
