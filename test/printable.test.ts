@@ -87,6 +87,17 @@ describe('certificate names', () => {
   });
 });
 
+/** A server offering only ALPN h2, without client certificates. */
+function h2Server(): TlsServer {
+  return new TlsServer({
+    ca: root.certificatePem,
+    cert: leaf.certificatePem,
+    key: leaf.keyPem,
+    clientAuth: 'none',
+    alpn: ['h2'],
+  });
+}
+
 describe('a handshake with hostile peer strings', () => {
   it("the server's no_application_protocol error escapes the client's ALPN names", () => {
     const c = new TlsClient({
@@ -94,13 +105,7 @@ describe('a handshake with hostile peer strings', () => {
       serverName: 'server.test',
       alpn: ['\x1b[2J\x9b\n'],
     });
-    const s = new TlsServer({
-      ca: root.certificatePem,
-      cert: leaf.certificatePem,
-      key: leaf.keyPem,
-      clientAuth: 'none',
-      alpn: ['h2'],
-    });
+    const s = h2Server();
     const error = errorOf(runPair(c, s).server);
     expect(error?.code).toBe('no_application_protocol');
     expect(error?.message).toContain("'\\x1b[2J\\x9b\\x0a'");
@@ -111,13 +116,7 @@ describe('a handshake with hostile peer strings', () => {
   it('the no_application_protocol error names at most 8 of the offered ALPN names', () => {
     const offered = Array.from({ length: 60 }, (_, i) => `proto-${i}-${'x'.repeat(200)}`);
     const c = new TlsClient({ ca: root.certificatePem, serverName: 'server.test', alpn: offered });
-    const s = new TlsServer({
-      ca: root.certificatePem,
-      cert: leaf.certificatePem,
-      key: leaf.keyPem,
-      clientAuth: 'none',
-      alpn: ['h2'],
-    });
+    const s = h2Server();
     const error = errorOf(runPair(c, s).server);
     expect(error?.code).toBe('no_application_protocol');
     expect(error?.message).toContain("'proto-7-");

@@ -51,17 +51,16 @@ beforeAll(() => {
   peerKey = rsaKeyWithExponent(2048, 65537n);
 });
 
+/** verifyChain of a client chain to the test root, with a counting signature verifier. */
+function verifyCounted(chain: readonly Uint8Array[], verify: SignatureVerifier) {
+  return verifyChain({ chain, root: pki.root, now: Date.now(), usage: 'client', verifySignature: verify });
+}
+
 describe('signatures from the pinned root down', () => {
   it("never uses a peer's key whose own certificate did not verify (the issue's branching shape)", () => {
     const chain = branchingChain(pki.rootName, peerKey, 2);
     const { verify, keys } = counting();
-    const result = verifyChain({
-      chain,
-      root: pki.root,
-      now: Date.now(),
-      usage: 'client',
-      verifySignature: verify,
-    });
+    const result = verifyCounted(chain, verify);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.code).toBe('bad_signature');
     // Leaf first, today's code checks the 2 valid links of each of 4 candidates before the top one.
@@ -138,13 +137,7 @@ describe('budgets for one chain', () => {
   it('refuses more candidate paths than maxPathCandidates, after at most that many checks', () => {
     const chain = rootClaimingChain(pki.rootName, peerKey, 12);
     const { verify, keys } = counting();
-    const result = verifyChain({
-      chain,
-      root: pki.root,
-      now: Date.now(),
-      usage: 'client',
-      verifySignature: verify,
-    });
+    const result = verifyCounted(chain, verify);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.kind).toBe('limit');
