@@ -53,6 +53,8 @@ export interface SoakOptions {
   messageBytes: number;
   thinkMs: number;
   json: string;
+  /** A folder for V8 heap snapshots of the server before and after (see bench/soak/heap-diff.ts). */
+  heapSnapshots?: string;
 }
 
 export interface SoakResult {
@@ -207,18 +209,30 @@ async function soakOne(
       rampMs: (options.seconds * 1000) / 4,
     };
     const limitMs = options.seconds * 1000 + options.handshakeTimeout + 120_000;
-    // Warm-up: a short round of the same mix against the same server, so the baseline already holds
-    // what the first connections of each kind allocate for good (compiled code, lazily built tables).
-    // Without it the heap 'after' sits ~1 MiB over a cold baseline however long the soak runs.
+    // Warm-up: a shorter round of the same mix at the same load against the same server, so the
+    // baseline already holds what the load allocates for good: compiled code (V8 optimizes the
+    // functions that run hot at this load, and keeps that code, its deoptimization data and
+    // relocation info on the heap) and lazily built tables. Without it the heap 'after' sits
+    // ~1.2 MiB over the baseline however long the soak runs; a heap-snapshot diff
+    // (`--heap-snapshots DIR`, then bench/soak/heap-diff.ts) shows that growth is compiled code.
     const warmup: ClientPlan = {
       ...plan,
       seconds: options.warmupSeconds,
-      connections: Math.min(plan.connections, 100),
       rampMs: (options.warmupSeconds * 1000) / 4,
     };
-    await runClients({ command: 'run', plan: warmup }, limitMs);
+    await Promise.all(
+      Array.from({ length: options.clientProcesses }, () =>
+        runClients({ command: 'run', plan: warmup }, limitMs),
+      ),
+    );
     await server.request({ command: 'waitIdle', timeoutMs: 10_000 });
-    const before = await server.request<MemorySample>({ command: 'memory' });
+    const snapshot = (when: string) =>
+      options.heapSnapshots
+        ? {
+            snapshot: join(options.heapSnapshots, `${implementation.replace(':', '-')}-${when}.heapsnapshot`),
+          }
+        : {};
+    const before = await server.request<MemorySample>({ command: 'memory', ...snapshot('before') }, 120_000);
     await server.request({ command: 'startPeak' });
     const parts = await Promise.all(
       Array.from({ length: options.clientProcesses }, () => runClients({ command: 'run', plan }, limitMs)),
@@ -227,7 +241,7 @@ async function soakOne(
     const connectionsLeft = await server.request<number>({ command: 'waitIdle', timeoutMs: 10_000 }, 20_000);
     const aliveAfter = await stillServing(port, pki);
     await server.request({ command: 'waitIdle', timeoutMs: 5000 });
-    const after = await server.request<MemorySample>({ command: 'memory' });
+    const after = await server.request<MemorySample>({ command: 'memory', ...snapshot('after') }, 120_000);
     const serverTally = await server.request<ServerTally>({ command: 'tally' });
     const m = mergeClientStats(parts);
     return {
@@ -293,6 +307,7 @@ function parseOptions(args: string[]): SoakOptions {
     messageBytes: Math.floor(number('message-bytes', 1024, 1)),
     thinkMs: number('think-ms', 250, 1),
     json: value('json') ?? join(projectRoot(), 'bench', 'results', 'soak.json'),
+    ...(value('heap-snapshots') ? { heapSnapshots: value('heap-snapshots') } : {}),
   };
 }
 
@@ -309,6 +324,7 @@ function projectRoot(): string {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.heapSnapshots) mkdirSync(options.heapSnapshots, { recursive: true });
   process.on('exit', killChildren);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

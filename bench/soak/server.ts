@@ -42,7 +42,7 @@ export type ServerCommand =
       pki: SoakPki;
       handshakeTimeout: number;
     }
-  | { command: 'memory' }
+  | { command: 'memory'; snapshot?: string }
   | { command: 'startPeak' }
   | { command: 'peak' }
   | { command: 'waitIdle'; timeoutMs: number }
@@ -160,6 +160,8 @@ export async function runSoakServer(): Promise<void> {
           gc();
           await sleep(25);
         }
+        // Written after the collections: the snapshot holds what survived them, nothing else.
+        if (request.snapshot) v8.writeHeapSnapshot(request.snapshot);
         return {
           ...sampleNow(connections),
           spaces: Object.fromEntries(
