@@ -17,6 +17,7 @@ import {
 } from './clients.js';
 import { makeSoakPki, type SoakPki } from './pki.js';
 import {
+  dataHeap,
   formatSoakTable,
   mergeClientStats,
   percentile,
@@ -259,6 +260,7 @@ async function soakOne(
       serverTally,
       memory: { before, peak, after },
       heapAfterRatio: after.heapUsed / before.heapUsed,
+      dataHeapAfterRatio: dataHeap(after) / dataHeap(before),
       connectionsLeft,
       aliveAfter: aliveAfter && !server.exited,
     };

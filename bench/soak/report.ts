@@ -25,6 +25,12 @@ export interface ServerRun {
   memory: { before: MemorySample; peak: MemorySample; after: MemorySample };
   /** heapUsed after the load and forced GC ÷ before the load (after warm-up and forced GC). */
   heapAfterRatio: number;
+  /**
+   * The same for the heap's data: heapUsed less compiled code, its metadata and bytecode
+   * (MemorySample.compiledCode). How much code V8 keeps optimized depends on how hot the load ran,
+   * not on connections: heap-snapshot diffs put the whole growth of heapAfterRatio there.
+   */
+  dataHeapAfterRatio: number;
   /** Server connections still open once the clients were done (after waiting for them to close). */
   connectionsLeft: number;
   /** A good connection with echo worked after the load. */
@@ -107,6 +113,16 @@ const codes = (r: Record<string, number>) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') || 'none';
 
+/** heapUsed less the compiled code and bytecode V8 keeps on the heap. */
+export function dataHeap(sample: MemorySample): number {
+  return sample.heapUsed - (sample.compiledCode ?? 0);
+}
+
+function compiledCodeCell(run: ServerRun): string {
+  const mib = (n: number | undefined) => ((n ?? 0) / 2 ** 20).toFixed(2);
+  return `${mib(run.memory.before.compiledCode)} / ${mib(run.memory.after.compiledCode)}`;
+}
+
 export function formatSoakTable(header: string, runs: ServerRun[], r?: SoakRatios): string {
   const rows: [string, ...string[]][] = [
     ['server', ...runs.map((x) => x.server)],
@@ -124,6 +140,11 @@ export function formatSoakTable(header: string, runs: ServerRun[], r?: SoakRatio
     ['server external before/peak/after (MiB)', ...runs.map((x) => memoryCell(x, 'external'))],
     ['server RSS before/peak/after (MiB)', ...runs.map((x) => memoryCell(x, 'rss'))],
     ['heap after GC vs before', ...runs.map((x) => `${((x.heapAfterRatio - 1) * 100).toFixed(1)} %`)],
+    ['compiled code before/after (MiB)', ...runs.map((x) => compiledCodeCell(x))],
+    [
+      'heap less compiled code, after GC vs before',
+      ...runs.map((x) => `${((x.dataHeapAfterRatio - 1) * 100).toFixed(1)} %`),
+    ],
     ['peak server connections', ...runs.map((x) => String(x.memory.peak.connections))],
     [
       'server alive after, connections left',

@@ -24,6 +24,11 @@ export interface MemorySample {
   connections: number;
   /** V8 heap spaces in use (bytes), by name: tells compiled code (code_space) from objects. */
   spaces?: Record<string, number>;
+  /**
+   * Compiled code on the heap, with its metadata (deoptimization data, relocation info, source
+   * positions) and bytecode (v8.getHeapCodeStatistics()): what the JIT keeps, not what we allocate.
+   */
+  compiledCode?: number;
 }
 
 export interface ServerTally {
@@ -53,6 +58,8 @@ export type ServerRequest = ServerCommand & { id: number };
 export type ServerReply = { id: number; result: unknown } | { id: number; error: string };
 
 const PEAK_SAMPLE_MS = 100;
+const MIN_COLLECTIONS = 8;
+const MAX_COLLECTIONS = 24;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -154,16 +161,24 @@ export async function runSoakServer(): Promise<void> {
         return (s.address() as net.AddressInfo).port;
       }
       case 'memory': {
-        // Several collections with turns of the event loop between them, so finalizers and weak
-        // callbacks (which free external memory) get to run.
-        for (let i = 0; i < 4; i++) {
+        // Full collections with turns of the event loop between them (so finalizers and weak
+        // callbacks, which free external memory, get to run), at least MIN_COLLECTIONS of them
+        // (V8 drops the bytecode of functions that did not run for --bytecode-old-age, 5, full
+        // collections) and then until the heap stops shrinking.
+        let last = Number.POSITIVE_INFINITY;
+        for (let i = 0; i < MAX_COLLECTIONS; i++) {
           gc();
           await sleep(25);
+          const used = process.memoryUsage().heapUsed;
+          if (i + 1 >= MIN_COLLECTIONS && used >= last) break;
+          last = used;
         }
         // Written after the collections: the snapshot holds what survived them, nothing else.
         if (request.snapshot) v8.writeHeapSnapshot(request.snapshot);
+        const code = v8.getHeapCodeStatistics();
         return {
           ...sampleNow(connections),
+          compiledCode: code.code_and_metadata_size + code.bytecode_and_metadata_size,
           spaces: Object.fromEntries(
             v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.space_used_size]),
           ),
