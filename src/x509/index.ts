@@ -1,8 +1,10 @@
-// X.509 for memtls: PEM/DER (RFC 7468), certificate parsing (RFC 5280 §4), path validation to a
-// pinned root (RFC 5280 §6) and server identity checks (RFC 9525).
+// X.509 for memtls: PEM/DER (RFC 7468), certificate and CRL parsing (RFC 5280 §4, §5), path
+// validation to a pinned root with CRL checks (RFC 5280 §6) and server identity checks (RFC 9525).
 
 export type { ParseCertificateOptions } from './certificate.js';
 export { fingerprint, parseCertificate } from './certificate.js';
+export type { CertificateRevocationList, RevokedCertificate } from './crl.js';
+export { CRL_REASONS, parseCrl } from './crl.js';
 export type { HostnameOptions } from './hostname.js';
 export { checkHostname, matchesHostname, parseIpAddress } from './hostname.js';
 export { generalNameText } from './name.js';
@@ -18,5 +20,6 @@ export type {
   NameConstraints,
   PeerIdentity,
 } from './types.js';
+export { compileRevocationLists, RevocationLists } from './revocation.js';
 export type { SignatureVerifier, VerifyChainOptions, VerifyChainResult } from './verify.js';
 export { identityOf, verifyChain } from './verify.js';
