@@ -11,8 +11,8 @@ import { checkChainSize } from '../x509/chain-budget.js';
 import { OID } from '../x509/oids.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { verifyChain } from '../x509/verify.js';
-import { askApplication } from './verify-peer.js';
 import type { Transcript } from './transcript.js';
+import { askApplication } from './verify-peer.js';
 
 /**
  * Check the size of the peer's chain (count, bytes) before parsing it, then parse and verify it to

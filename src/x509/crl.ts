@@ -276,17 +276,15 @@ function parseCrlExtensions(node: DerNode, what: string): CrlExtensions {
 }
 
 /** Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension; each OID at most once. */
-function extensionList(
-  node: DerNode,
-  what: string,
-): { oid: string; critical: boolean; value: Uint8Array }[] {
+function extensionList(node: DerNode, what: string): { oid: string; critical: boolean; value: Uint8Array }[] {
   const seen = new Set<string>();
   return sequence(node, `${what} extensions`, 1).map((extension) => {
     const fields = sequence(extension, `${what} extension`, 2, 3);
     const oid = readOid(fields[0]!, `${what} extension id`);
     const critical = fields.length === 3 ? readBoolean(fields[1]!, `${what} critical flag`) : false;
     const value = readOctetString(fields[fields.length - 1]!, `${what} extension value`);
-    if (seen.has(oid)) throw node.fail(`${what}: extension ${describeOid(oid, EXTENSION_NAMES)} appears twice`);
+    if (seen.has(oid))
+      throw node.fail(`${what}: extension ${describeOid(oid, EXTENSION_NAMES)} appears twice`);
     seen.add(oid);
     return { oid, critical, value };
   });

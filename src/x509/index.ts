@@ -10,6 +10,7 @@ export { checkHostname, matchesHostname, parseIpAddress } from './hostname.js';
 export { generalNameText } from './name.js';
 export type { PemBlock, PemOptions, PemOrDer } from './pem.js';
 export { parsePem, toDerList, toPem } from './pem.js';
+export { compileRevocationLists, RevocationLists } from './revocation.js';
 export type {
   Certificate,
   DistinguishedName,
@@ -20,6 +21,5 @@ export type {
   NameConstraints,
   PeerIdentity,
 } from './types.js';
-export { compileRevocationLists, RevocationLists } from './revocation.js';
 export type { SignatureVerifier, VerifyChainOptions, VerifyChainResult } from './verify.js';
 export { identityOf, verifyChain } from './verify.js';

@@ -8,8 +8,8 @@ import { defaultRandom } from '../ciphers/provider.js';
 import { signMessage } from '../ciphers/signatures.js';
 import { localError } from '../errors.js';
 import { CRL_OID, CRL_REASONS } from './crl.js';
-import { authorityKeyIdentifier, encodeTime } from './issue-extensions.js';
 import { issuerName, keyIdentifier, loadIssuer, signatureAlgorithmFor } from './issue.js';
+import { authorityKeyIdentifier, encodeTime } from './issue-extensions.js';
 import { derInteger, toDer } from './key-encoding.js';
 import { type PemOrDer, toPem } from './pem.js';
 
@@ -91,7 +91,10 @@ export function issueCrl(options: IssueCrlOptions): IssuedCrl {
     throw localError('bad_config', `CRL days must be a whole number from 1 to 3650, got ${days}`);
   }
   if (options.crlNumber < 0n || options.crlNumber >= 1n << 159n) {
-    throw localError('bad_config', 'cRLNumber must be from 0 to 2^159 - 1 (RFC 5280 §5.2.3: at most 20 octets)');
+    throw localError(
+      'bad_config',
+      'cRLNumber must be from 0 to 2^159 - 1 (RFC 5280 §5.2.3: at most 20 octets)',
+    );
   }
   const now = Math.floor((options.now ?? Date.now()) / 1000) * 1000;
   const { algorithm, identifier } = signatureAlgorithmFor(key);
@@ -101,9 +104,7 @@ export function issueCrl(options: IssueCrlOptions): IssuedCrl {
         value: [
           serialInteger(entry.serialNumber),
           encodeTime(entry.revocationDate),
-          ...(entry.reason === undefined
-            ? []
-            : [new asn1js.Sequence({ value: [reasonCode(entry.reason)] })]),
+          ...(entry.reason === undefined ? [] : [new asn1js.Sequence({ value: [reasonCode(entry.reason)] })]),
         ],
       }),
   );

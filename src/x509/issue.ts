@@ -290,7 +290,10 @@ function altNamesFor(options: IssueCertificateOptions, usage: CertificateUsage):
   );
 }
 
-export function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certificate; key: PrivateKey } {
+export function loadIssuer(issuer: IssueCertificateOptions['issuer']): {
+  cert: Certificate;
+  key: PrivateKey;
+} {
   const ders = toDerList(issuer.certificate, 'CERTIFICATE', { what: 'the issuer certificate' });
   const first = ders[0];
   if (first === undefined) {

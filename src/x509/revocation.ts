@@ -77,10 +77,7 @@ export function compileRevocationLists(
     const crl = item instanceof Uint8Array ? parseCrl(item, what) : item;
     const named = `${what} (issued by '${crl.issuer.text}')`;
     if (now > crl.nextUpdate) {
-      throw localError(
-        'bad_config',
-        `${named} was due to be replaced by ${iso(crl.nextUpdate)}; ${REFRESH}`,
-      );
+      throw localError('bad_config', `${named} was due to be replaced by ${iso(crl.nextUpdate)}; ${REFRESH}`);
     }
     if (now < crl.thisUpdate) {
       throw localError(

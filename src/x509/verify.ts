@@ -12,6 +12,7 @@ import {
   DEFAULT_CHAIN_LIMITS,
   pathCandidateLimitError,
 } from './chain-budget.js';
+import type { CertificateRevocationList } from './crl.js';
 import { checkHostname } from './hostname.js';
 import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
@@ -19,7 +20,6 @@ import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.j
 import { buildPaths, noPathError } from './path-building.js';
 import { checkedMinRsaKeyBits, checkProfile } from './profile.js';
 import { checkRevocation, compileRevocationLists, RevocationLists } from './revocation.js';
-import type { CertificateRevocationList } from './crl.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */

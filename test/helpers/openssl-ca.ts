@@ -82,8 +82,23 @@ export function opensslCa(): OpensslCa {
   write([]);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(
-    ['req', '-new', '-x509', '-key', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj',
-      '/O=memtls tests/CN=openssl ca root', '-config', conf, '-extensions', 'root_ext'],
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '3650',
+      '-subj',
+      '/O=memtls tests/CN=openssl ca root',
+      '-config',
+      conf,
+      '-extensions',
+      'root_ext',
+    ],
     dir,
   );
   return {
@@ -96,8 +111,21 @@ export function opensslCa(): OpensslCa {
       openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyPath], dir);
       openssl(['req', '-new', '-key', keyPath, '-out', `${cn}.csr`, '-subj', `/CN=${cn}`], dir);
       openssl(
-        ['ca', '-batch', '-config', conf, '-in', `${cn}.csr`, '-out', certPath, '-days', '30',
-          '-extensions', `${usage}_ext`, '-notext'],
+        [
+          'ca',
+          '-batch',
+          '-config',
+          conf,
+          '-in',
+          `${cn}.csr`,
+          '-out',
+          certPath,
+          '-days',
+          '30',
+          '-extensions',
+          `${usage}_ext`,
+          '-notext',
+        ],
         dir,
         cn,
       );
@@ -110,8 +138,15 @@ export function opensslCa(): OpensslCa {
       write(options.extensions ?? []);
       const path = join(dir, `crl-${Date.now()}-${Math.random().toString(16).slice(2)}.pem`);
       openssl(
-        ['ca', '-config', conf, '-gencrl', '-out', path,
-          ...(options.hours === undefined ? [] : ['-crlhours', String(options.hours)])],
+        [
+          'ca',
+          '-config',
+          conf,
+          '-gencrl',
+          '-out',
+          path,
+          ...(options.hours === undefined ? [] : ['-crlhours', String(options.hours)]),
+        ],
         dir,
       );
       return { path, pem: readFileSync(path, 'utf8') };

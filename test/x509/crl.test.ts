@@ -104,9 +104,16 @@ describe('issueCrl', () => {
   });
 
   it('leaves out revokedCertificates when nothing is revoked (RFC 5280 §5.1.2.6)', () => {
-    const empty = issueCrl({ issuer: { certificate: root.certificate, key: root.key }, revoked: [], crlNumber: 2n });
+    const empty = issueCrl({
+      issuer: { certificate: root.certificate, key: root.key },
+      revoked: [],
+      crlNumber: 2n,
+    });
     expect(parseCrl(empty.der).revoked.size).toBe(0);
-    const out = execFileSync('openssl', ['crl', '-inform', 'DER', '-noout', '-text'], { input: empty.der, encoding: 'utf8' });
+    const out = execFileSync('openssl', ['crl', '-inform', 'DER', '-noout', '-text'], {
+      input: empty.der,
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/No Revoked Certificates/);
   });
 });
@@ -125,11 +132,22 @@ describe('verifyChain with crls', () => {
     expect(refused.error.message).toMatch(/stolen\.device.*revoked by 'CN=crl test root'.*keyCompromise/);
     expect(verify(good, crls).ok).toBe(true);
     // Without the CRL the same certificate passes: the refusal is the CRL's.
-    expect(verifyChain({ chain: [bad.certificate], root: root.certificate, now: NOW, usage: 'client' }).ok).toBe(true);
+    expect(
+      verifyChain({ chain: [bad.certificate], root: root.certificate, now: NOW, usage: 'client' }).ok,
+    ).toBe(true);
   });
 
   it('agrees with `openssl verify -crl_check -CRLfile` on the revoked and the good leaf', () => {
-    const args = (file: string) => ['-crl_check', '-CAfile', 'ca.pem', '-CRLfile', 'crl.pem', '-purpose', 'sslclient', file];
+    const args = (file: string) => [
+      '-crl_check',
+      '-CAfile',
+      'ca.pem',
+      '-CRLfile',
+      'crl.pem',
+      '-purpose',
+      'sslclient',
+      file,
+    ];
     const theirsBad = opensslVerify(dir, args('bad.pem'));
     const theirsGood = opensslVerify(dir, args('good.pem'));
     expect(theirsBad.errors).toContain(23); // X509_V_ERR_CERT_REVOKED
@@ -140,8 +158,19 @@ describe('verifyChain with crls', () => {
   });
 
   it('a CRL gone stale after it was compiled: crl_expired (alert certificate_expired, as OpenSSL) with what to do', () => {
-    const lists = compileRevocationLists(toDerList(crlPem, 'X509 CRL'), [parseCertificate(root.certificate)], () => true, NOW);
-    const later = verifyChain({ chain: [good.certificate], root: root.certificate, now: NOW + 8 * DAY, usage: 'client', crls: lists });
+    const lists = compileRevocationLists(
+      toDerList(crlPem, 'X509 CRL'),
+      [parseCertificate(root.certificate)],
+      () => true,
+      NOW,
+    );
+    const later = verifyChain({
+      chain: [good.certificate],
+      root: root.certificate,
+      now: NOW + 8 * DAY,
+      usage: 'client',
+      crls: lists,
+    });
     expect(later.ok).toBe(false);
     if (later.ok) return;
     expect(later.error.code).toBe('crl_expired');
@@ -160,7 +189,12 @@ describe('verifyChain with crls', () => {
     expect(isTlsError(forged, 'local') && forged.code).toBe('bad_config');
     expect(forged.message).toMatch(/signature does not verify with the key of the pinned root/);
     const twin = createRoot({ commonName: 'crl test root' });
-    const twinCrl = issueCrl({ issuer: { certificate: twin.certificate, key: twin.key }, revoked: [], crlNumber: 1n, now: NOW });
+    const twinCrl = issueCrl({
+      issuer: { certificate: twin.certificate, key: twin.key },
+      revoked: [],
+      crlNumber: 1n,
+      now: NOW,
+    });
     expect(refusal(() => verify(good, [twinCrl.der])).message).toMatch(/does not verify/);
   });
 
@@ -176,7 +210,9 @@ describe('verifyChain with crls', () => {
       verifyChain({ chain, root: root.certificate, now: NOW, usage: 'client', crls });
     const fromRoot = issueCrl({
       issuer: { certificate: root.certificate, key: root.key },
-      revoked: [{ serialNumber: parseCertificate(intermediate.certificate).serialNumber, revocationDate: NOW }],
+      revoked: [
+        { serialNumber: parseCertificate(intermediate.certificate).serialNumber, revocationDate: NOW },
+      ],
       crlNumber: 3n,
       now: NOW,
     });
@@ -233,10 +269,20 @@ describe('CRLs made by `openssl ca -gencrl`', () => {
   });
 
   it('refuses an issuing distribution point, a delta CRL and an unknown critical extension, saying so', () => {
-    const idp = ca.gencrl({ extensions: ['issuingDistributionPoint = critical, @idp', '[idp]', 'fullname = URI:http://crl.test/x.crl'] });
-    expect(refusal(() => parseCrl(der(idp.pem)[0]!)).message).toMatch(/issuing distribution point.*not support/);
+    const idp = ca.gencrl({
+      extensions: [
+        'issuingDistributionPoint = critical, @idp',
+        '[idp]',
+        'fullname = URI:http://crl.test/x.crl',
+      ],
+    });
+    expect(refusal(() => parseCrl(der(idp.pem)[0]!)).message).toMatch(
+      /issuing distribution point.*not support/,
+    );
     const delta = ca.gencrl({ extensions: ['2.5.29.27 = critical, ASN1:INTEGER:1'] });
-    expect(refusal(() => parseCrl(der(delta.pem)[0]!)).message).toMatch(/delta CRL, which memtls does not support/);
+    expect(refusal(() => parseCrl(der(delta.pem)[0]!)).message).toMatch(
+      /delta CRL, which memtls does not support/,
+    );
     const unknown = ca.gencrl({ extensions: ['1.2.3.4.5 = critical, ASN1:NULL'] });
     const error = refusal(() => parseCrl(der(unknown.pem)[0]!));
     expect(error.code).toBe('bad_config');
