@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
-import { type OpensslCa, opensslCa } from '../helpers/openssl-ca.js';
+import { opensslCa } from '../helpers/openssl-ca.js';
 import { opensslVerify } from '../helpers/pki.js';
 
 let cli: CliBundle | undefined;
