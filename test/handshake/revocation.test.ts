@@ -100,6 +100,20 @@ describe('crl in the config', () => {
     expect(errorOf(log.server)?.alertSent).toBe('certificate_expired');
   });
 
+  it('is parsed once into the context, from a copy; the context shows its issuer and size', () => {
+    const der = issueCrl({
+      issuer: { certificate: root.certificate, key: root.key },
+      revoked: [{ serialNumber: parseCertificate(client.certificate).serialNumber, revocationDate: NOW }],
+      crlNumber: 1n,
+      now: NOW,
+    }).der;
+    const context = createServerContext({ ...configs().server, crl: [der] });
+    der.fill(0);
+    expect(context.toJSON().crls).toEqual([{ issuer: 'CN=revocation test root', revoked: 1 }]);
+    const log = runPair(new TlsClient(configs().client), new TlsServer(context));
+    expect(errorOf(log.server)?.code).toBe('revoked');
+  });
+
   it('a bad crl is a local bad_config error when the context is made', () => {
     expect(() => createClientContext({ ...configs().client, crl: root.certificatePem })).toThrow(
       /no X509 CRL PEM block found/,
