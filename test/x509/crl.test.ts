@@ -189,6 +189,17 @@ describe('verifyChain with crls', () => {
     const forged = refusal(() => verify(good, [tampered]));
     expect(isTlsError(forged, 'local') && forged.code).toBe('bad_config');
     expect(forged.message).toMatch(/signature does not verify with the key of the pinned root/);
+    const sha1 = { ...parseCrl(crls[0]!), signatureAlgorithm: undefined, weakSignatureHash: 'sha1' as const };
+    const weak = refusal(() =>
+      verifyChain({
+        chain: [good.certificate],
+        root: root.certificate,
+        now: NOW,
+        usage: 'client',
+        crls: [sha1],
+      }),
+    );
+    expect(weak.kind === 'local' && weak.message).toMatch(/refuses as forgeable/);
     const twin = createRoot({ commonName: 'crl test root' });
     const twinCrl = issueCrl({
       issuer: { certificate: twin.certificate, key: twin.key },
@@ -240,6 +251,21 @@ describe('verifyChain with crls', () => {
     const c = run([tampered]);
     expect(!c.ok && c.error.code).toBe('crl_bad_signature');
     expect(!c.ok && c.error.alertSent).toBe('decrypt_error');
+    // A weak signature algorithm, or an intermediate whose keyUsage lacks cRLSign: crl_invalid.
+    const parsed = parseCrl(fromIntermediate.der);
+    const weak = run([{ ...parsed, signatureAlgorithm: undefined, weakSignatureHash: 'sha1' } as never]);
+    expect(!weak.ok && weak.error.code).toBe('crl_invalid');
+    expect(!weak.ok && weak.error.message).toMatch(/refuses as forgeable/);
+    const ca = parseCertificate(intermediate.certificate);
+    const noCrlSign = verifyChain({
+      chain: [device.certificate, { ...ca, keyUsage: { ...ca.keyUsage!, cRLSign: false } }],
+      root: root.certificate,
+      now: NOW,
+      usage: 'client',
+      crls: [fromIntermediate.der],
+    });
+    expect(!noCrlSign.ok && noCrlSign.error.code).toBe('crl_invalid');
+    expect(!noCrlSign.ok && noCrlSign.error.message).toMatch(/lacks cRLSign/);
   });
 });
 
