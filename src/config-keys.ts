@@ -35,6 +35,8 @@ const COMMON_KEYS = {
   maxPendingWriteBytes: true,
   maxOutgoingBytes: true,
   maxRecordsPerReceive: true,
+  crl: true,
+  verifyPeer: true,
 } as const;
 
 /** Checked by the compiler against the config interfaces: a key added there must be added here. */

@@ -17,7 +17,8 @@ import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
 import { checkedMinRsaKeyBits } from './x509/profile.js';
-import type { Certificate } from './x509/types.js';
+import { compileConfigCrls, type RevocationLists } from './x509/revocation.js';
+import type { Certificate, PeerIdentity } from './x509/types.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
 export type PemOrDer = string | Uint8Array;
@@ -71,6 +72,18 @@ export interface CommonConfig extends LimitOptions {
   maxPathCandidates?: number;
   /** Most name-constraint comparisons (names × constraints) for the peer's chain; default 65536. */
   maxNameConstraintChecks?: number;
+  /**
+   * CRLs (PEM "X509 CRL" blocks or DER) from the pinned root or an intermediate: the peer's leaf and
+   * every intermediate whose issuer has one is checked; others are not (README "Revocation").
+   */
+  crl?: PemOrDer | PemOrDer[];
+  /**
+   * The application's own check, called once the peer's chain and name checks pass, before the
+   * handshake completes: return a reason (string) to refuse the peer (alert access_denied, error
+   * code rejected_by_application), or undefined to accept. A throw fails the handshake with an
+   * internal error (verify_peer_failed, alert internal_error) whose cause is what was thrown.
+   */
+  verifyPeer?: (identity: PeerIdentity, chain: readonly Certificate[]) => string | undefined;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -109,6 +122,8 @@ export interface ResolvedConfig {
   readonly minRsaKeyBits: number;
   readonly limits: ResolvedLimits;
   readonly chainLimits: ChainLimits;
+  readonly revocation: RevocationLists | undefined;
+  readonly verifyPeer: CommonConfig['verifyPeer'];
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {
@@ -215,6 +230,10 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     throw bad(`maxHandshakeMessageSize must be an integer ≥ 1024, got ${maxHandshakeMessageSize}`);
   }
   const minRsaKeyBits = resolveMinRsaKeyBits(config.minRsaKeyBits, key);
+  const provider = config.crypto ?? nobleProvider;
+  if (config.verifyPeer !== undefined && typeof config.verifyPeer !== 'function') {
+    throw bad('verifyPeer must be a function (identity, chain) => string | undefined');
+  }
   return {
     roots: Object.freeze(roots),
     rootCertificates: Object.freeze(rootCertificates),
@@ -231,11 +250,13 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     now: config.now ?? Date.now,
     random: config.random ? checkedRandom(config.random) : defaultRandom,
     keyLog: config.keyLog,
-    provider: config.crypto ?? nobleProvider,
+    provider,
     maxRecordSize,
     minRsaKeyBits,
     limits: Object.freeze(resolveLimits(config)),
     chainLimits: Object.freeze(resolveChainLimits(config)),
+    revocation: compileConfigCrls(config.crl, rootCertificates, provider, (config.now ?? Date.now)()),
+    verifyPeer: config.verifyPeer,
   };
 }
 

@@ -22,6 +22,7 @@ function summary(role: 'client' | 'server', resolved: ResolvedConfig): Record<st
     key: resolved.key ? { type: resolved.key.type, redacted: true } : undefined,
     cipherSuites: resolved.suites.map((s) => s.name),
     alpn: [...resolved.alpn],
+    crls: resolved.revocation?.crls.map((c) => ({ issuer: c.issuer.text, revoked: c.revoked.size })),
   };
 }
 

@@ -118,6 +118,10 @@ export type CertificateCode =
   | 'bad_signature'
   | 'ca_as_end_entity'
   | 'certificate_required'
+  | 'crl_bad_signature'
+  | 'crl_expired'
+  | 'crl_invalid'
+  | 'crl_not_yet_valid'
   | 'decode_error'
   | 'empty_ca_subject'
   | 'empty_chain'
@@ -127,6 +131,8 @@ export type CertificateCode =
   | 'not_a_ca'
   | 'not_yet_valid'
   | 'path_too_long'
+  | 'rejected_by_application'
+  | 'revoked'
   | 'rsa_pss_key_mismatch'
   | 'unknown_ca'
   | 'unsupported_algorithm'
@@ -146,6 +152,11 @@ export const CERTIFICATE_ALERTS: Readonly<Record<CertificateCode, AlertDescripti
   bad_signature: 'bad_certificate',
   ca_as_end_entity: 'bad_certificate',
   certificate_required: 'handshake_failure',
+  // The CRL alerts are OpenSSL's (ssl_x509err2alert): a stale CRL says certificate_expired.
+  crl_bad_signature: 'decrypt_error',
+  crl_expired: 'certificate_expired',
+  crl_invalid: 'bad_certificate',
+  crl_not_yet_valid: 'bad_certificate',
   decode_error: 'bad_certificate',
   empty_ca_subject: 'bad_certificate',
   empty_chain: 'bad_certificate',
@@ -155,6 +166,8 @@ export const CERTIFICATE_ALERTS: Readonly<Record<CertificateCode, AlertDescripti
   not_a_ca: 'bad_certificate',
   not_yet_valid: 'certificate_expired',
   path_too_long: 'bad_certificate',
+  rejected_by_application: 'access_denied',
+  revoked: 'certificate_revoked',
   rsa_pss_key_mismatch: 'bad_certificate',
   unknown_ca: 'unknown_ca',
   unsupported_algorithm: 'unsupported_certificate',
@@ -306,11 +319,15 @@ export const TRANSPORT_ALERTS: Readonly<Record<TransportCode, null>> = {
   truncated_message: null,
 };
 
-/** Codes of kind 'internal': a bug in memtls (an unexpected throw inside the engine). */
-export type InternalCode = 'internal_error';
+/**
+ * Codes of kind 'internal': a bug in memtls (an unexpected throw inside the engine), or
+ * verify_peer_failed: the application's verifyPeer callback threw (its error is the cause).
+ */
+export type InternalCode = 'internal_error' | 'verify_peer_failed';
 
 export const INTERNAL_ALERTS: Readonly<Record<InternalCode, AlertDescriptionName>> = {
   internal_error: 'internal_error',
+  verify_peer_failed: 'internal_error',
 };
 
 /** Codes of kind 'alertReceived': the name of the alert the peer sent (alertName). */

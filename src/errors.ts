@@ -239,6 +239,10 @@ function alertHint(name: string): string {
       return ' (it refused our certificate)';
     case 'certificate_expired':
       return ' (it says our certificate has expired)';
+    case 'certificate_revoked':
+      return ' (our certificate is on its revocation list: ask the CA for a new one)';
+    case 'access_denied':
+      return ' (it verified our certificate but its own check refused us)';
     case 'certificate_required':
       return ' (it requires a client certificate; configure cert and key)';
     case 'handshake_failure':

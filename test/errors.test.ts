@@ -86,7 +86,10 @@ describe('code → alert tables', () => {
 
   it('decode errors send decode_error; internal errors send internal_error', () => {
     expect(new Set(Object.values(DECODE_ALERTS))).toEqual(new Set(['decode_error']));
-    expect(INTERNAL_ALERTS).toEqual({ internal_error: 'internal_error' });
+    expect(INTERNAL_ALERTS).toEqual({
+      internal_error: 'internal_error',
+      verify_peer_failed: 'internal_error',
+    });
   });
 
   it('the alerts the RFCs name for a failure', () => {

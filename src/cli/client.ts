@@ -17,7 +17,8 @@ Unless --quiet, prints one line on stderr: protocol, suite, group, ALPN, peer su
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). --keylog appends NSS key-log lines (for Wireshark) to FILE.
 On failure prints "memtls: error: CODE: message" and exits 1, also when the server closes the
-connection without close_notify ("unexpected_eof": what it sent may be cut off).`;
+connection without close_notify ("unexpected_eof": what it sent may be cut off).
+--crl FILE (repeatable): refuse a server whose certificate the CRL lists.`;
 
 const FLAGS = {
   ...TLS_FLAGS,

@@ -1,5 +1,5 @@
-// `memtls pki init|issue`: a private root CA and the certificates it signs (RFC 5280 v3 with SAN, EKU,
-// SKI/AKI), written as PEM files — the usual openssl recipe in two commands, keys written mode 0600.
+// `memtls pki init|issue|revoke|crl`: a private root CA and the certificates it signs (RFC 5280 v3 with
+// SAN, EKU, SKI/AKI), written as PEM files — the usual openssl recipe, keys written mode 0600; revocation in pki-revoke.ts.
 
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,16 +21,23 @@ import {
 } from '../index.js';
 import { commaList, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
+import { crl, revoke } from './pki-revoke.js';
 
 const USAGE = `usage: memtls pki init DIR [--key p256|rsa2048|rsa4096] [--cn NAME] [--days N]
        memtls pki issue DIR --cn NAME [--san DNS:a,IP:b] [--usage server|client|both]
                         [--key p256|rsa2048|rsa4096] [--days N]
+       memtls pki revoke DIR NAME [--reason keyCompromise|superseded|...]
+       memtls pki crl DIR [--days N]
 
 init   makes a root key and self-signed root certificate: DIR/ca.key, DIR/ca.pem
        (default --key p256, --cn "memtls root CA", --days 3650). Refuses to overwrite ca.key.
 issue  makes a key and certificate signed by DIR's root: DIR/NAME.key, DIR/NAME.pem.
        --san defaults to the CN (as DNS or IP); --usage sets the extended key usage
        (default server); --days defaults to 825. Refuses to overwrite NAME.key.
+revoke lists DIR/NAME.pem (or a certificate file NAME issued by DIR's root) in DIR/revoked.txt.
+crl    writes DIR/crl.pem, a CRL signed by DIR's root listing every revoked certificate, valid
+       for --days (default 30); DIR/crlnumber numbers them. Give it to servers and clients with
+       --crl (or the crl option) and make a new one before it expires.
 Keys are PKCS#8 PEM, written with mode 0600. --key also accepts p384, rsa3072, ed25519.`;
 
 const INIT_FLAGS = { key: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' } } as const;
@@ -164,14 +171,19 @@ function issue(argv: readonly string[], io: CliIo): number {
 
 export const pkiCommand: Command = {
   name: 'pki',
-  summary: 'make a private root CA (pki init) and certificates signed by it (pki issue)',
+  summary:
+    'make a private root CA (pki init), certificates signed by it (pki issue), revoke them (pki revoke, pki crl)',
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub === 'init') return init(rest, io);
     if (sub === 'issue') return issue(rest, io);
+    if (sub === 'revoke') return revoke(rest, io);
+    if (sub === 'crl') return crl(rest, io);
     throw new UsageError(
-      sub === undefined ? 'pki needs a subcommand: init or issue' : `unknown pki subcommand '${sub}'`,
+      sub === undefined
+        ? 'pki needs a subcommand: init, issue, revoke or crl'
+        : `unknown pki subcommand '${sub}'`,
     );
   },
 };

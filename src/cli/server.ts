@@ -16,7 +16,8 @@ certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
 "memtls: listening on HOST:PORT" on stderr when ready, then one line per handshake (the peer's
 identity) or failure (its code). Received data goes to stdout, or back to the client with --echo.
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
-(P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.`;
+(P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.
+--crl FILE (repeatable): refuse clients whose certificate the CRL lists (memtls pki crl).`;
 
 const FLAGS = {
   ...TLS_FLAGS,

@@ -14,6 +14,7 @@ export const TLS_FLAGS = {
   ciphers: { type: 'string', multiple: true },
   groups: { type: 'string', multiple: true },
   keylog: { type: 'string' },
+  crl: { type: 'string', multiple: true },
 } as const;
 
 interface TlsFlagValues {
@@ -24,6 +25,7 @@ interface TlsFlagValues {
   ciphers?: string[];
   groups?: string[];
   keylog?: string;
+  crl?: string[];
 }
 
 /** The CommonConfig part the flags describe (validated by the engine when it is used). */
@@ -46,6 +48,7 @@ export function commonConfig(
     ...(alpn.length > 0 ? { alpn } : {}),
     ...(ciphers.length > 0 ? { cipherSuites: ciphers } : {}),
     ...(groups.length > 0 ? { groups } : {}),
+    ...(flags.crl === undefined ? {} : { crl: flags.crl.map((path) => readInputFile(path, 'CRL file')) }),
     ...(keylog === undefined
       ? {}
       : { keyLog: (line: string) => appendFileSync(keylog, `${line}\n`, { mode: 0o600 }) }),

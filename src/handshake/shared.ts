@@ -12,10 +12,12 @@ import { OID } from '../x509/oids.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { verifyChain } from '../x509/verify.js';
 import type { Transcript } from './transcript.js';
+import { askApplication } from './verify-peer.js';
 
 /**
  * Check the size of the peer's chain (count, bytes) before parsing it, then parse and verify it to
- * our pinned root within cfg.chainLimits; throws the verdict's TlsError.
+ * our pinned root within cfg.chainLimits (and cfg.revocation's CRLs), then ask cfg.verifyPeer;
+ * throws the verdict's TlsError.
  */
 export function authenticatePeer(
   cfg: ResolvedConfig,
@@ -42,6 +44,7 @@ export function authenticatePeer(
     allowCommonNameFallback: cfg.allowCommonNameFallback,
     minRsaKeyBits: cfg.minRsaKeyBits,
     limits: cfg.chainLimits,
+    ...(cfg.revocation ? { crls: cfg.revocation } : {}),
     verifySignature: (algorithm, key, message, signature) =>
       cfg.provider.verify(algorithm, key, message, signature),
   });
@@ -56,6 +59,7 @@ export function authenticatePeer(
         'plain RSA key (openssl genrsa) or an EC key',
     );
   }
+  if (cfg.verifyPeer) askApplication(cfg.verifyPeer, verdict.identity, verdict.path, usage);
   return { peerCertificates, identity: verdict.identity };
 }
 

@@ -85,13 +85,19 @@ const MAX_DEPTH = 32;
 /**
  * Parse one DER value that must span all of `bytes`: no trailing data, no indefinite lengths, no
  * long-form lengths where short would do, no constructed strings. `what` names it in messages.
+ * `maxNodes` bounds the elements (20,000 suits any certificate; our own CRLs may hold more).
  */
-export function parseDer(bytes: Uint8Array, what: string, source: DerSource = 'peer'): DerNode {
+export function parseDer(
+  bytes: Uint8Array,
+  what: string,
+  source: DerSource = 'peer',
+  maxNodes = 20000,
+): DerNode {
   const fail = derFailure(source);
   if (bytes.length === 0) throw fail(`${what}: empty input`);
   let parsed: asn1js.FromBerResult;
   try {
-    parsed = asn1js.fromBER(bytes, { parseEmbedded: false, maxDepth: MAX_DEPTH, maxNodes: 20000 });
+    parsed = asn1js.fromBER(bytes, { parseEmbedded: false, maxDepth: MAX_DEPTH, maxNodes });
   } catch (error) {
     throw fail(`${what}: malformed DER (${error instanceof Error ? error.message : String(error)})`);
   }

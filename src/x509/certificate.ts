@@ -136,7 +136,7 @@ function parseCertificateDer(input: Uint8Array, source: DerSource, what: string)
 }
 
 /** Lower-case hex of the serial's value; negative serials (seen in the wild) get a '-' and their magnitude. */
-function serialHex(bytes: Uint8Array): string {
+export function serialHex(bytes: Uint8Array): string {
   if (bytes[0]! >= 0x80) {
     let magnitude = 0n;
     for (const b of bytes) magnitude = (magnitude << 8n) | BigInt(b);

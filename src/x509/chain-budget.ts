@@ -88,8 +88,22 @@ export class ChainBudget {
 
   /** Did `issuer`'s key sign `cert`? A limit error once the budget is spent. */
   signedBy(cert: Certificate, issuer: Certificate, algorithm: SignatureAlgorithm): boolean | TlsError {
+    return this.signedData(cert.fingerprintSha256, cert.tbs, cert.signature, issuer, algorithm);
+  }
+
+  /**
+   * Did `issuer`'s key sign `tbs` (a certificate or a CRL, named by its fingerprint `id`)? Charged
+   * and remembered like a certificate's signature.
+   */
+  signedData(
+    id: string,
+    tbs: Uint8Array,
+    signature: Uint8Array,
+    issuer: Certificate,
+    algorithm: SignatureAlgorithm,
+  ): boolean | TlsError {
     if (!issuer.publicKey) return false;
-    const key = `${issuer.fingerprintSha256}>${cert.fingerprintSha256}`;
+    const key = `${issuer.fingerprintSha256}>${id}`;
     const known = this.verdicts.get(key);
     if (known !== undefined) return known;
     if (this.signatureChecks >= this.limits.maxSignatureChecks) {
@@ -102,7 +116,7 @@ export class ChainBudget {
     this.signatureChecks++;
     let valid = false;
     try {
-      valid = this.verify(algorithm, issuer.publicKey, cert.tbs, cert.signature);
+      valid = this.verify(algorithm, issuer.publicKey, tbs, signature);
     } catch {
       valid = false;
     }

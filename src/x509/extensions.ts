@@ -171,7 +171,7 @@ function parseNameConstraints(node: DerNode, what: string): NameConstraints {
 }
 
 /** AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }. */
-function parseAuthorityKeyIdentifier(node: DerNode, what: string): Uint8Array | undefined {
+export function parseAuthorityKeyIdentifier(node: DerNode, what: string): Uint8Array | undefined {
   const fields = sequence(node, what, 0, 3);
   let last = -1;
   for (const field of fields) {

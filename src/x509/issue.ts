@@ -130,7 +130,7 @@ function generateKeyInput(keyType: IssuedKeyType, random: (n: number) => Uint8Ar
 }
 
 /** The signature the issuer's key makes, and its AlgorithmIdentifier (RFC 5758 §3.2, RFC 4055, RFC 8410). */
-function signatureAlgorithmFor(key: PrivateKey): {
+export function signatureAlgorithmFor(key: PrivateKey): {
   algorithm: SignatureAlgorithm;
   identifier: asn1js.Sequence;
 } {
@@ -290,7 +290,10 @@ function altNamesFor(options: IssueCertificateOptions, usage: CertificateUsage):
   );
 }
 
-function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certificate; key: PrivateKey } {
+export function loadIssuer(issuer: IssueCertificateOptions['issuer']): {
+  cert: Certificate;
+  key: PrivateKey;
+} {
   const ders = toDerList(issuer.certificate, 'CERTIFICATE', { what: 'the issuer certificate' });
   const first = ders[0];
   if (first === undefined) {
@@ -318,7 +321,7 @@ function loadIssuer(issuer: IssueCertificateOptions['issuer']): { cert: Certific
 }
 
 /** The issuer's subject Name as asn1js, re-encoding to exactly its DER so chains match by bytes. */
-function issuerName(cert: Certificate): asn1js.AsnType {
+export function issuerName(cert: Certificate): asn1js.AsnType {
   const parsed = asn1js.fromBER(cert.subject.der.slice());
   if (parsed.offset === -1 || !equalBytes(toDer(parsed.result), cert.subject.der)) {
     throw localError(

@@ -1,5 +1,5 @@
 // Keys and issuing for memtls: private-key parsing (RFC 5958, RFC 8017, RFC 5915, RFC 8410, RFC 8018),
-// key encoding, and certificate issuing for a private PKI (RFC 5280 §4.1, §4.2.1).
+// key encoding, and certificate and CRL issuing for a private PKI (RFC 5280 §4.1, §4.2.1, §5).
 
 export type {
   CertificateUsage,
@@ -17,6 +17,8 @@ export {
   ISSUED_KEY_TYPES,
   issueCertificate,
 } from './issue.js';
+export type { IssueCrlOptions, IssuedCrl, RevocationEntry } from './issue-crl.js';
+export { DEFAULT_CRL_DAYS, issueCrl } from './issue-crl.js';
 export { encodePrivateKeyPkcs8, encodeSubjectPublicKeyInfo } from './key-encoding.js';
 export {
   checkKeyMatchesCertificate,

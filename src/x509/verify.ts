@@ -1,5 +1,5 @@
-// Certification path building and validation to one pinned root (RFC 5280 §6.1, without policies
-// or revocation), then the server identity check (RFC 9525).
+// Certification path building and validation to one pinned root (RFC 5280 §6.1, without policies;
+// revocation with configured CRLs, §6.3, in revocation.ts), then the server identity check (RFC 9525).
 
 import type { PublicKey } from '../ciphers/keys.js';
 import type { SignatureAlgorithm } from '../ciphers/schemes.js';
@@ -12,12 +12,14 @@ import {
   DEFAULT_CHAIN_LIMITS,
   pathCandidateLimitError,
 } from './chain-budget.js';
+import type { CertificateRevocationList } from './crl.js';
 import { checkHostname } from './hostname.js';
 import { attributeValue, generalNameText, sameName } from './name.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.js';
 import { buildPaths, noPathError } from './path-building.js';
 import { checkedMinRsaKeyBits, checkProfile } from './profile.js';
+import { checkRevocation, compileRevocationLists, RevocationLists } from './revocation.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -49,6 +51,11 @@ export interface VerifyChainOptions {
   verifySignature?: SignatureVerifier;
   /** Bounds on the work for this chain (see chain-budget.ts; defaults DEFAULT_CHAIN_LIMITS). */
   limits?: Partial<Pick<ChainLimits, 'maxSignatureChecks' | 'maxPathCandidates' | 'maxNameConstraintChecks'>>;
+  /**
+   * CRLs (DER, parsed, or compiled once with compileRevocationLists): the leaf and every intermediate
+   * whose issuer has one is checked (revoked, crl_expired, ...; see revocation.ts); others are not.
+   */
+  crls?: RevocationLists | readonly (Uint8Array | CertificateRevocationList)[];
 }
 
 export type VerifyChainResult =
@@ -73,12 +80,14 @@ const WEAK_HASH_NAMES = { md2: 'MD2', md5: 'MD5', sha1: 'SHA-1' } as const;
  * bad_basic_constraints (not critical on a CA), empty_ca_subject, bad_name_constraints, bad_dns_name,
  * bad_extension (critical AKI, malformed AIA); then bad_extended_key_usage (a critical leaf EKU
  * with purposes not understood, anyExtendedKeyUsage standing in for the usage, a root EKU without
- * it), ambiguous_common_name (several CNs in the leaf); then name_constraints, hostname_mismatch (last).
+ * it), ambiguous_common_name (several CNs in the leaf); then name_constraints; then, with `crls`,
+ * revoked, crl_expired, crl_not_yet_valid, crl_bad_signature, crl_invalid; hostname_mismatch (last).
  * Signatures are checked from the pinned root down, so a key from the peer is used only once its
  * own certificate verified; work is bounded by `limits`, past which the error has kind 'limit'
  * (signature_check_limit, path_candidate_limit, name_constraint_limit).
  * A malformed `root`, an empty root list or a minRsaKeyBits outside 1024..16384 is our own
- * configuration error: it throws TlsError kind 'local', code bad_config.
+ * configuration error: it throws TlsError kind 'local', code bad_config (so does a bad CRL in `crls`,
+ * see compileRevocationLists).
  */
 export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
   const roots = parseRoots(options.root);
@@ -120,10 +129,15 @@ export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
         : noPathError(leaf, built.deadEnds, roots),
     );
   }
-  const budget = new ChainBudget(limits, options.verifySignature ?? defaultVerifySignature);
+  const verifier = options.verifySignature ?? defaultVerifySignature;
+  const revocation =
+    options.crls === undefined || options.crls instanceof RevocationLists
+      ? options.crls
+      : compileRevocationLists(options.crls, roots, verifier, options.now);
+  const budget = new ChainBudget(limits, verifier);
   let firstError: TlsError | undefined;
   for (const path of built.paths) {
-    const error = validatePath(path, options, budget);
+    const error = validatePath(path, options, budget, revocation);
     if (error === undefined) return { ok: true, path, identity: identityOf(leaf) };
     if (error.kind === 'limit') return failed(error);
     firstError ??= error;
@@ -175,6 +189,7 @@ function validatePath(
   path: Certificate[],
   options: VerifyChainOptions,
   budget: ChainBudget,
+  revocation: RevocationLists | undefined,
 ): TlsError | undefined {
   const leaf = path[0]!;
   const anchorIndex = path.length - 1;
@@ -190,6 +205,7 @@ function validatePath(
       minRsaKeyBits: checkedMinRsaKeyBits(options.minRsaKeyBits),
     }) ??
     checkNameConstraints(path, (n) => budget.chargeNameConstraints(n)) ??
+    (revocation ? checkRevocation(path, revocation, options.now, budget) : undefined) ??
     (options.hostname === undefined
       ? undefined
       : checkHostname(leaf, options.hostname, { allowCommonNameFallback: options.allowCommonNameFallback }))
