@@ -1,5 +1,6 @@
 // The TLS 1.2 client handshake state machine: full ECDHE handshake with optional client
-// authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
+// authentication, and the abbreviated handshake that resumes a session (RFC 5246 §7.3–7.4, RFC 8422,
+// RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449, RFC 5077).
 
 import { type GroupName, groupByCode } from '../ciphers/groups.js';
 import type { PublicKey } from '../ciphers/keys.js';
@@ -11,8 +12,18 @@ import type { ResolvedClientConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
 import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
+import { identityOf } from '../x509/verify.js';
 import { buildClientHello } from './build-client-hello.js';
 import { checkServerHello } from './check-server-hello.js';
+import {
+  checkResumedHello,
+  type Offer,
+  prepareOffer,
+  serverResumed,
+  sessionAfterFullHandshake,
+  sessionAfterResumption,
+  storedPeer,
+} from './client-resumption.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
@@ -26,10 +37,12 @@ import {
   type Finished,
   type HandshakeMessage,
   HandshakeType,
+  type NewSessionTicket,
   type ServerHello,
   type ServerKeyExchange,
 } from './messages/types.js';
 import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
+import type { ClientSession } from './resumption.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
@@ -40,6 +53,19 @@ interface Negotiated {
   readonly serverRandom: Uint8Array;
   readonly extendedMasterSecret: boolean;
   readonly alpn: string | undefined;
+  /** The server's session_id for this new session (empty: none). */
+  readonly sessionId: Uint8Array;
+  /** The server acknowledged session_ticket: a NewSessionTicket precedes its ChangeCipherSpec. */
+  readonly ticketExpected: boolean;
+}
+
+/** An abbreviated handshake: this connection's hellos and the stored session it resumes. */
+interface Resumed {
+  readonly suite: SuiteParams;
+  readonly clientRandom: Uint8Array;
+  readonly serverRandom: Uint8Array;
+  readonly alpn: string | undefined;
+  readonly stored: ClientSession;
 }
 
 interface Authenticated extends Negotiated {
@@ -61,6 +87,8 @@ export type ClientState =
       readonly clientRandom: Uint8Array;
       /** The extension types our ClientHello carried: the only ones the ServerHello may answer. */
       readonly offered: ReadonlySet<number>;
+      /** The stored session our ClientHello offered to resume, if any. */
+      readonly resumption: Offer | undefined;
     }
   | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
   | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
@@ -71,11 +99,40 @@ export type ClientState =
       readonly request: CertificateRequest;
     }
   | {
-      readonly step: 'awaitChangeCipherSpec';
+      readonly step: 'awaitNewSessionTicket';
       readonly session: KeyExchanged;
       readonly masterSecret: Uint8Array;
     }
-  | { readonly step: 'awaitFinished'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
+  | {
+      readonly step: 'awaitChangeCipherSpec';
+      readonly session: KeyExchanged;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
+  | {
+      readonly step: 'awaitFinished';
+      readonly session: KeyExchanged;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
+  /** Abbreviated handshake (RFC 5246 §7.3): the server resumed; its [NewSessionTicket,] CCS, Finished come first. */
+  | {
+      readonly step: 'awaitResumedNewSessionTicket';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+    }
+  | {
+      readonly step: 'awaitResumedChangeCipherSpec';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
+  | {
+      readonly step: 'awaitResumedFinished';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
   /** The handshake is complete; the connection takes `result`. */
   | { readonly step: 'done'; readonly result: HandshakeResult };
 
@@ -108,20 +165,42 @@ export class ClientHandshake {
         return this.onServerHelloDone(s.session, s.request);
       },
     },
+    awaitNewSessionTicket: {
+      [HandshakeType.new_session_ticket]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return {
+          step: 'awaitChangeCipherSpec',
+          session: s.session,
+          masterSecret: s.masterSecret,
+          ticket: m.body,
+        };
+      },
+    },
     awaitChangeCipherSpec: {},
     awaitFinished: { [HandshakeType.finished]: (s, m) => this.onFinished(s, m.body, m.raw) },
+    awaitResumedNewSessionTicket: {
+      [HandshakeType.new_session_ticket]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return { ...s, step: 'awaitResumedChangeCipherSpec', ticket: m.body };
+      },
+    },
+    awaitResumedChangeCipherSpec: {},
+    awaitResumedFinished: { [HandshakeType.finished]: (s, m) => this.onResumedFinished(s, m.body, m.raw) },
   };
 
   constructor(
     private readonly config: ResolvedClientConfig,
     private readonly io: HandshakeIo,
+    session?: Uint8Array,
   ) {
-    const hello = buildClientHello(config);
+    const resumption = prepareOffer(config, session ?? config.session);
+    const hello = buildClientHello(config, resumption);
     io.send(HandshakeType.client_hello, (w) => encodeClientHello(w, hello));
     this.state = {
       step: 'awaitServerHello',
       clientRandom: hello.random,
       offered: new Set(hello.extensions.map((e) => e.type)),
+      resumption,
     };
   }
 
@@ -142,7 +221,7 @@ export class ClientHandshake {
 
   /** Whether a ChangeCipherSpec is expected now. */
   get expectsChangeCipherSpec(): boolean {
-    return this.state.step === 'awaitChangeCipherSpec';
+    return this.state.step === 'awaitChangeCipherSpec' || this.state.step === 'awaitResumedChangeCipherSpec';
   }
 
   /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
@@ -166,21 +245,41 @@ export class ClientHandshake {
 
   onChangeCipherSpec(): void {
     const s = this.state;
+    if (s.step === 'awaitResumedChangeCipherSpec') {
+      this.state = { ...s, step: 'awaitResumedFinished' };
+      return;
+    }
     if (s.step !== 'awaitChangeCipherSpec') {
       throw unexpectedChangeCipherSpec('server', s.step);
     }
-    this.state = { step: 'awaitFinished', session: s.session, masterSecret: s.masterSecret };
+    this.state = { ...s, step: 'awaitFinished' };
   }
 
   private onServerHello(s: StateAt<'awaitServerHello'>, hello: ServerHello, raw: Uint8Array): ClientState {
     const cfg = this.config;
-    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello, s.offered);
+    const { suite, extendedMasterSecret, alpn, recordSizeLimit, ticketExpected } = checkServerHello(
+      cfg,
+      hello,
+      s.offered,
+    );
     if (recordSizeLimit !== undefined) {
       this.io.setSendLimit(recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);
     }
     this.io.lockRecordVersion();
     this.io.transcript.add(raw);
+    if (serverResumed(s.resumption, hello.sessionId)) {
+      checkResumedHello(s.resumption, suite, extendedMasterSecret);
+      const stored = s.resumption.session;
+      const resumed = { suite, clientRandom: s.clientRandom, serverRandom: hello.random, alpn, stored };
+      const masterSecret = stored.masterSecret.slice();
+      const keys = deriveTrafficKeys(suite, masterSecret, s.clientRandom, hello.random);
+      this.io.expectReadCipher(keys.server);
+      wipeTrafficKeys(keys); // the client's keys are derived again when we send our Finished
+      return ticketExpected
+        ? { step: 'awaitResumedNewSessionTicket', resumed, masterSecret }
+        : { step: 'awaitResumedChangeCipherSpec', resumed, masterSecret, ticket: undefined };
+    }
     return {
       step: 'awaitCertificate',
       session: {
@@ -189,6 +288,8 @@ export class ClientHandshake {
         serverRandom: hello.random,
         extendedMasterSecret,
         alpn,
+        sessionId: hello.sessionId,
+        ticketExpected,
       },
     };
   }
@@ -303,7 +404,9 @@ export class ClientHandshake {
     wipeTrafficKeys(keys); // the record layer keyed its AEADs from copies
     const verifyData = finishedVerifyData(cfg, session.suite, masterSecret, 'client finished', io.transcript);
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    return { step: 'awaitChangeCipherSpec', session, masterSecret };
+    return session.ticketExpected
+      ? { step: 'awaitNewSessionTicket', session, masterSecret }
+      : { step: 'awaitChangeCipherSpec', session, masterSecret, ticket: undefined };
   }
 
   private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ClientState {
@@ -323,8 +426,51 @@ export class ClientHandshake {
       masterSecret: s.masterSecret,
       signatureScheme: session.serverScheme.name,
       serverName: isIpLiteral(cfg.serverName) ? undefined : cfg.serverName,
+      session: sessionAfterFullHandshake(cfg, {
+        ...session,
+        masterSecret: s.masterSecret,
+        signatureScheme: session.serverScheme.name,
+        ticket: s.ticket,
+      }),
     });
     this.io.transcript.clear();
+    return { step: 'done', result };
+  }
+
+  /** Abbreviated handshake: check the server's Finished, then send our ChangeCipherSpec and Finished. */
+  private onResumedFinished(
+    s: StateAt<'awaitResumedFinished'>,
+    finished: Finished,
+    raw: Uint8Array,
+  ): ClientState {
+    const cfg = this.config;
+    const io = this.io;
+    const r = s.resumed;
+    checkPeerFinished(cfg, r.suite, s.masterSecret, 'server', io.transcript, finished.verifyData);
+    io.transcript.add(raw);
+    io.logKey(r.clientRandom, s.masterSecret);
+    const keys = deriveTrafficKeys(r.suite, s.masterSecret, r.clientRandom, r.serverRandom);
+    io.changeWriteCipher(keys.client);
+    wipeTrafficKeys(keys);
+    const verifyData = finishedVerifyData(cfg, r.suite, s.masterSecret, 'client finished', io.transcript);
+    io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
+    const { peerCertificates } = storedPeer(r.stored);
+    const result = handshakeResult({
+      suite: r.suite,
+      masterSecret: s.masterSecret,
+      clientRandom: r.clientRandom,
+      serverRandom: r.serverRandom,
+      group: r.stored.group,
+      signatureScheme: r.stored.signatureScheme,
+      serverName: isIpLiteral(cfg.serverName) ? undefined : cfg.serverName,
+      alpn: r.alpn,
+      extendedMasterSecret: r.stored.extendedMasterSecret,
+      peerCertificates,
+      identity: identityOf(peerCertificates[0]!),
+      resumed: true,
+      session: sessionAfterResumption(cfg, r.stored, s.ticket),
+    });
+    io.transcript.clear();
     return { step: 'done', result };
   }
 }
