@@ -12,17 +12,15 @@ import type { ResolvedClientConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
 import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { identityOf } from '../x509/verify.js';
 import { buildClientHello } from './build-client-hello.js';
 import { checkServerHello } from './check-server-hello.js';
+import { finishResumed, type Resumed, startResumed } from './client-abbreviated.js';
 import {
   checkResumedHello,
   type Offer,
   prepareOffer,
   serverResumed,
   sessionAfterFullHandshake,
-  sessionAfterResumption,
-  storedPeer,
 } from './client-resumption.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
@@ -42,7 +40,6 @@ import {
   type ServerKeyExchange,
 } from './messages/types.js';
 import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
-import type { ClientSession } from './resumption.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
@@ -57,15 +54,6 @@ interface Negotiated {
   readonly sessionId: Uint8Array;
   /** The server acknowledged session_ticket: a NewSessionTicket precedes its ChangeCipherSpec. */
   readonly ticketExpected: boolean;
-}
-
-/** An abbreviated handshake: this connection's hellos and the stored session it resumes. */
-interface Resumed {
-  readonly suite: SuiteParams;
-  readonly clientRandom: Uint8Array;
-  readonly serverRandom: Uint8Array;
-  readonly alpn: string | undefined;
-  readonly stored: ClientSession;
 }
 
 interface Authenticated extends Negotiated {
@@ -270,15 +258,12 @@ export class ClientHandshake {
     this.io.transcript.add(raw);
     if (serverResumed(s.resumption, hello.sessionId)) {
       checkResumedHello(s.resumption, suite, extendedMasterSecret);
-      const stored = s.resumption.session;
-      const resumed = { suite, clientRandom: s.clientRandom, serverRandom: hello.random, alpn, stored };
-      const masterSecret = stored.masterSecret.slice();
-      const keys = deriveTrafficKeys(suite, masterSecret, s.clientRandom, hello.random);
-      this.io.expectReadCipher(keys.server);
-      wipeTrafficKeys(keys); // the client's keys are derived again when we send our Finished
-      return ticketExpected
-        ? { step: 'awaitResumedNewSessionTicket', resumed, masterSecret }
-        : { step: 'awaitResumedChangeCipherSpec', resumed, masterSecret, ticket: undefined };
+      return startResumed(
+        this.io,
+        s.resumption,
+        { suite, clientRandom: s.clientRandom, serverRandom: hello.random, alpn },
+        ticketExpected,
+      );
     }
     return {
       step: 'awaitCertificate',
@@ -443,34 +428,6 @@ export class ClientHandshake {
     finished: Finished,
     raw: Uint8Array,
   ): ClientState {
-    const cfg = this.config;
-    const io = this.io;
-    const r = s.resumed;
-    checkPeerFinished(cfg, r.suite, s.masterSecret, 'server', io.transcript, finished.verifyData);
-    io.transcript.add(raw);
-    io.logKey(r.clientRandom, s.masterSecret);
-    const keys = deriveTrafficKeys(r.suite, s.masterSecret, r.clientRandom, r.serverRandom);
-    io.changeWriteCipher(keys.client);
-    wipeTrafficKeys(keys);
-    const verifyData = finishedVerifyData(cfg, r.suite, s.masterSecret, 'client finished', io.transcript);
-    io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    const { peerCertificates } = storedPeer(r.stored);
-    const result = handshakeResult({
-      suite: r.suite,
-      masterSecret: s.masterSecret,
-      clientRandom: r.clientRandom,
-      serverRandom: r.serverRandom,
-      group: r.stored.group,
-      signatureScheme: r.stored.signatureScheme,
-      serverName: isIpLiteral(cfg.serverName) ? undefined : cfg.serverName,
-      alpn: r.alpn,
-      extendedMasterSecret: r.stored.extendedMasterSecret,
-      peerCertificates,
-      identity: identityOf(peerCertificates[0]!),
-      resumed: true,
-      session: sessionAfterResumption(cfg, r.stored, s.ticket),
-    });
-    io.transcript.clear();
-    return { step: 'done', result };
+    return finishResumed(this.config, this.io, s, finished, raw);
   }
 }

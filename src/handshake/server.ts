@@ -11,7 +11,6 @@ import type { ResolvedServerConfig } from '../config.js';
 import { certificateError, peerError } from '../errors.js';
 import { ProtocolVersion } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { identityOf } from '../x509/verify.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
@@ -32,14 +31,9 @@ import {
   HandshakeType,
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
-import { negotiateClientHello, type ServerChoices } from './negotiate-client-hello.js';
-import {
-  findResumable,
-  newSessionPlan,
-  newTicket,
-  type ResumableSession,
-  storedSession,
-} from './server-resumption.js';
+import { negotiateClientHello } from './negotiate-client-hello.js';
+import { type Resumed, resumedResult, sendResumedFlight } from './server-abbreviated.js';
+import { findResumable, newSessionPlan, newTicket, storedSession } from './server-resumption.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
@@ -58,15 +52,6 @@ interface Negotiated {
   readonly sessionId: Uint8Array;
   /** We acknowledged session_ticket: a NewSessionTicket goes before our ChangeCipherSpec. */
   readonly issueTicket: boolean;
-}
-
-/** An abbreviated handshake: this connection's hellos and the session it resumes. */
-interface Resumed {
-  readonly suite: SuiteParams;
-  readonly clientRandom: Uint8Array;
-  readonly serverRandom: Uint8Array;
-  readonly alpn: string | undefined;
-  readonly session: ResumableSession;
 }
 
 /** Our ephemeral ECDHE key, from ServerKeyExchange until ClientKeyExchange. */
@@ -297,23 +282,7 @@ export class ServerHandshake {
     const r = s.resumed;
     checkPeerFinished(cfg, r.suite, s.masterSecret, 'client', this.io.transcript, finished.verifyData);
     this.io.transcript.add(raw);
-    const stored = r.session.stored;
-    const peerCertificates = [...r.session.peerCertificates];
-    const leaf = peerCertificates[0];
-    const result = handshakeResult({
-      suite: r.suite,
-      masterSecret: s.masterSecret,
-      clientRandom: r.clientRandom,
-      serverRandom: r.serverRandom,
-      group: stored.group,
-      signatureScheme: stored.signatureScheme,
-      serverName: stored.serverName,
-      alpn: r.alpn,
-      extendedMasterSecret: stored.extendedMasterSecret,
-      peerCertificates,
-      identity: leaf ? identityOf(leaf) : undefined,
-      resumed: true,
-    });
+    const result = resumedResult(r, s.masterSecret);
     this.io.transcript.clear();
     return { step: 'done', result };
   }
@@ -449,54 +418,6 @@ export class ServerHandshake {
     io.transcript.clear();
     return { step: 'done', result };
   }
-}
-
-/** The abbreviated handshake's first flight: ServerHello, [NewSessionTicket,] ChangeCipherSpec, Finished. */
-function sendResumedFlight(
-  cfg: ResolvedServerConfig,
-  io: HandshakeIo,
-  hello: ClientHello,
-  n: ServerChoices,
-  session: ResumableSession,
-): ServerState {
-  const stored = session.stored;
-  const serverRandom = cfg.random(RANDOM_LENGTH);
-  // RFC 5077 §3.4: echo the client's session_id; RFC 6066 §3: no server_name when resuming.
-  const extensions = encodeServerHelloExtensions({
-    ...n.helloExtensions,
-    serverName: undefined,
-    sessionTicket: session.renewTicket ? true : undefined,
-  });
-  io.send(HandshakeType.server_hello, (w) =>
-    encodeServerHello(w, {
-      version: ProtocolVersion.TLSv1_2,
-      random: serverRandom,
-      sessionId: hello.sessionId,
-      cipherSuite: stored.suite.code,
-      compressionMethod: CompressionMethod.null,
-      extensions,
-    }),
-  );
-  const masterSecret = stored.masterSecret;
-  if (session.renewTicket) {
-    const ticket = newTicket(cfg, { ...stored, masterSecret: masterSecret.slice() });
-    io.send(HandshakeType.new_session_ticket, (w) => encodeNewSessionTicket(w, ticket));
-  }
-  const resumed: Resumed = {
-    suite: stored.suite,
-    clientRandom: hello.random,
-    serverRandom,
-    alpn: n.alpn,
-    session,
-  };
-  io.logKey(hello.random, masterSecret);
-  const keys = deriveTrafficKeys(stored.suite, masterSecret, hello.random, serverRandom);
-  io.changeWriteCipher(keys.server);
-  io.expectReadCipher(keys.client);
-  wipeTrafficKeys(keys);
-  const verifyData = finishedVerifyData(cfg, stored.suite, masterSecret, 'server finished', io.transcript);
-  io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-  return { step: 'awaitResumedChangeCipherSpec', resumed, masterSecret };
 }
 
 function groupCode(group: GroupName): number {
