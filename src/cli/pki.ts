@@ -21,17 +21,22 @@ import {
 } from '../index.js';
 import { commaList, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
+import { writeTicketKeyFile } from './session-files.js';
 
 const USAGE = `usage: memtls pki init DIR [--key p256|rsa2048|rsa4096] [--cn NAME] [--days N]
        memtls pki issue DIR --cn NAME [--san DNS:a,IP:b] [--usage server|client|both]
                         [--key p256|rsa2048|rsa4096] [--days N]
+       memtls pki ticket-key FILE
 
 init   makes a root key and self-signed root certificate: DIR/ca.key, DIR/ca.pem
        (default --key p256, --cn "memtls root CA", --days 3650). Refuses to overwrite ca.key.
 issue  makes a key and certificate signed by DIR's root: DIR/NAME.key, DIR/NAME.pem.
        --san defaults to the CN (as DNS or IP); --usage sets the extended key usage
        (default server); --days defaults to 825. Refuses to overwrite NAME.key.
-Keys are PKCS#8 PEM, written with mode 0600. --key also accepts p384, rsa3072, ed25519.`;
+Keys are PKCS#8 PEM, written with mode 0600. --key also accepts p384, rsa3072, ed25519.
+ticket-key  writes 48 random bytes to FILE (mode 0600; refuses to overwrite): a session ticket
+       key for 'memtls server --ticket-keys FILE' and ServerConfig.ticketKeys (node:tls's form).
+       Servers sharing the file resume each other's sessions; replace it to revoke every ticket.`;
 
 const INIT_FLAGS = { key: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' } } as const;
 const ISSUE_FLAGS = {
@@ -170,8 +175,16 @@ export const pkiCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === 'init') return init(rest, io);
     if (sub === 'issue') return issue(rest, io);
+    if (sub === 'ticket-key') {
+      if (rest.length !== 1) throw new UsageError('pki ticket-key needs exactly one FILE');
+      writeTicketKeyFile(rest[0]!);
+      io.out(`wrote ${rest[0]}: a 48-byte session ticket key (keep it secret)\n`);
+      return 0;
+    }
     throw new UsageError(
-      sub === undefined ? 'pki needs a subcommand: init or issue' : `unknown pki subcommand '${sub}'`,
+      sub === undefined
+        ? 'pki needs a subcommand: init, issue or ticket-key'
+        : `unknown pki subcommand '${sub}'`,
     );
   },
 };
