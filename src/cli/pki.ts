@@ -183,7 +183,7 @@ export const pkiCommand: Command = {
     }
     throw new UsageError(
       sub === undefined
-        ? 'pki needs a subcommand: init, issue or ticket-key'
+        ? 'pki needs a subcommand: init or issue (or ticket-key)'
         : `unknown pki subcommand '${sub}'`,
     );
   },
