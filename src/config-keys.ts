@@ -40,11 +40,21 @@ const COMMON_KEYS = {
 } as const;
 
 /** Checked by the compiler against the config interfaces: a key added there must be added here. */
-const CLIENT_KEYS = { ...COMMON_KEYS, serverName: true, verifyHostname: true } satisfies Record<
-  keyof ClientConfig,
-  true
->;
-const SERVER_KEYS = { ...COMMON_KEYS, clientAuth: true } satisfies Record<keyof ServerConfig, true>;
+const CLIENT_KEYS = {
+  ...COMMON_KEYS,
+  serverName: true,
+  verifyHostname: true,
+  session: true,
+} satisfies Record<keyof ClientConfig, true>;
+const SERVER_KEYS = {
+  ...COMMON_KEYS,
+  clientAuth: true,
+  sessionTickets: true,
+  ticketKeys: true,
+  ticketKeyRotation: true,
+  sessionTimeout: true,
+  sessionCacheSize: true,
+} satisfies Record<keyof ServerConfig, true>;
 
 export type ConfigRole = 'client' | 'server';
 

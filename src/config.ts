@@ -10,6 +10,7 @@ import { DEFAULT_SIGNATURE_SCHEMES, type SchemeParams, schemeByName } from './ci
 import { DEFAULT_CIPHER_SUITES, SUITES, type SuiteParams, suiteByName } from './ciphers/suites.js';
 import { checkConfigKeys } from './config-keys.js';
 import { localError, type TlsError } from './errors.js';
+import { type ServerResumptionOptions, SessionStore } from './handshake/session-store.js';
 import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
 import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT } from './record/types.js';
 import { parseCertificate } from './x509/certificate.js';
@@ -91,9 +92,15 @@ export interface ClientConfig extends CommonConfig {
   serverName: string;
   /** Default true; false must be explicit. */
   verifyHostname?: boolean;
+  /**
+   * A session from an earlier `session` event to offer for resumption (RFC 5077, RFC 5246
+   * §7.4.1.2). One that does not fit this config (another root, server name, verification
+   * settings), has expired or does not parse is not offered: a full handshake happens.
+   */
+  session?: Uint8Array;
 }
 
-export interface ServerConfig extends CommonConfig {
+export interface ServerConfig extends CommonConfig, ServerResumptionOptions {
   cert: PemOrDer | PemOrDer[];
   key: PemOrDer;
   /** Default 'required'. */
@@ -129,11 +136,15 @@ export interface ResolvedConfig {
 export interface ResolvedClientConfig extends ResolvedConfig {
   readonly serverName: string;
   readonly verifyHostname: boolean;
+  /** The session to offer (a copy), if any. */
+  readonly session: Uint8Array | undefined;
 }
 
 export interface ResolvedServerConfig extends ResolvedConfig {
   readonly key: PrivateKey;
   readonly clientAuth: 'required' | 'optional' | 'none';
+  /** Ticket keys and the session-ID cache, shared by every connection of this context (mutable). */
+  readonly sessions: SessionStore;
 }
 
 function bad(message: string): TlsError {
@@ -311,10 +322,14 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
   if (config.verifyHostname !== undefined && typeof config.verifyHostname !== 'boolean') {
     throw bad('verifyHostname must be a boolean');
   }
+  if (config.session !== undefined && !(config.session instanceof Uint8Array)) {
+    throw bad("session must be a Uint8Array from a 'session' event");
+  }
   return Object.freeze({
     ...common,
     serverName: config.serverName,
     verifyHostname: config.verifyHostname ?? true,
+    session: config.session?.slice(),
   });
 }
 
@@ -341,5 +356,6 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
         ` (ECDSA suites need an EC or Ed25519 key, RSA suites an RSA key)`,
     );
   }
-  return Object.freeze({ ...common, key: common.key, clientAuth });
+  const sessions = new SessionStore(config, common.random);
+  return Object.freeze({ ...common, key: common.key, clientAuth, sessions });
 }

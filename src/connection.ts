@@ -39,6 +39,11 @@ import { ContentType, type PlainRecord } from './record/types.js';
 
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
+  /**
+   * Client: a resumable session (after a full handshake that gave a session ID or ticket, or a new
+   * ticket). A secret: pass it back as the `session` option to resume; see README "Session resumption".
+   */
+  | { type: 'session'; session: Uint8Array }
   | { type: 'data'; data: Uint8Array }
   /** close_notify received: the peer will send no more data. */
   | { type: 'peerClosed' }
@@ -340,6 +345,7 @@ export abstract class TlsConnection {
       },
     };
     events.push({ type: 'handshake', info: result.info });
+    if (result.session) events.push({ type: 'session', session: result.session });
     for (const data of handshaking.pendingWrites) this.records.write(ContentType.application_data, data);
     if (handshaking.closeRequested) this.sendCloseNotify();
   }

@@ -3,6 +3,7 @@
 import type { ClientConfig, ServerConfig } from './config.js';
 import { TlsConnection } from './connection.js';
 import { type ClientContext, resolvedClient, resolvedServer, type ServerContext } from './context.js';
+import { localError } from './errors.js';
 import { ClientHandshake } from './handshake/client.js';
 import { ServerHandshake } from './handshake/server.js';
 
@@ -13,10 +14,18 @@ import { ServerHandshake } from './handshake/server.js';
 export class TlsClient extends TlsConnection {
   protected readonly handshake: ClientHandshake;
 
-  constructor(config: ClientConfig | ClientContext) {
+  /**
+   * `options.session`: a session from an earlier `session` event to offer for resumption (overrides
+   * the config's `session`); one that does not fit this context is not offered.
+   */
+  constructor(config: ClientConfig | ClientContext, options: { session?: Uint8Array } = {}) {
     const resolved = resolvedClient(config);
     super(resolved, 'client');
-    this.handshake = new ClientHandshake(resolved, this.makeIo());
+    const session = options.session;
+    if (session !== undefined && !(session instanceof Uint8Array)) {
+      throw localError('bad_argument', "session must be a Uint8Array from a 'session' event");
+    }
+    this.handshake = new ClientHandshake(resolved, this.makeIo(), session);
   }
 }
 

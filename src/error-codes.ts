@@ -43,6 +43,8 @@ export type PeerCode =
   | 'ec_point_formats'
   | 'empty_record'
   | 'interleaved_record'
+  | 'resumption_ems_mismatch'
+  | 'resumption_suite_mismatch'
   | 'unexpected_application_data'
   | 'unexpected_change_cipher_spec'
   | 'unexpected_message'
@@ -72,6 +74,10 @@ export const PEER_ALERTS: Readonly<Record<PeerCode, AlertDescriptionName>> = {
   ec_point_formats: 'illegal_parameter',
   empty_record: 'unexpected_message',
   interleaved_record: 'unexpected_message',
+  /** RFC 7627 §5.3: the client MUST abort the handshake (Go, OpenSSL: handshake_failure). */
+  resumption_ems_mismatch: 'handshake_failure',
+  /** RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite (Go: illegal_parameter). */
+  resumption_suite_mismatch: 'illegal_parameter',
   unexpected_application_data: 'unexpected_message',
   unexpected_change_cipher_spec: 'unexpected_message',
   unexpected_message: 'unexpected_message',

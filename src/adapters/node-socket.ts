@@ -85,6 +85,11 @@ export class TlsSocket extends Duplex {
     return this.info?.peerIdentity;
   }
 
+  /** Whether the handshake resumed an earlier session (as node:tls's isSessionReused()). */
+  isSessionReused(): boolean {
+    return this.info?.resumed === true;
+  }
+
   /** The negotiated ALPN protocol, or false (as node:tls). */
   get alpnProtocol(): string | false {
     return this.info?.alpn ?? false;
@@ -167,6 +172,7 @@ export class TlsSocket extends Duplex {
         return false;
       },
       alert: (description) => this.emit('tlsAlert', description),
+      session: (session) => this.emit('session', Buffer.from(session)),
       error: (error) => this.fail(error),
       flush: () => this.flush(),
     };

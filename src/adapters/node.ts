@@ -29,7 +29,12 @@ export type ConnectOptions = (
   | (Omit<ClientConfig, 'serverName'> & { serverName?: string })
   | { secureContext: ClientContext }
 ) &
-  NodeSocketOptions & { host: string; port: number };
+  NodeSocketOptions & {
+    host: string;
+    port: number;
+    /** A session from an earlier 'session' event (a Buffer) to resume, as node's tls.connect({ session }). */
+    session?: Uint8Array;
+  };
 
 /** createServer() options: the TLS config inline, or `secureContext` from createServerContext(). */
 export type CreateServerOptions = ServerTls & NodeSocketOptions;
@@ -52,13 +57,14 @@ export interface TlsNetServer extends net.Server {
 
 /**
  * Connect to a TLS server. The returned socket emits 'secureConnect' and 'secure' after the
- * handshake, and 'error' with a TlsError when it fails. `serverName` defaults to `host`.
+ * handshake, 'session' (a Buffer to pass back as `session`) when the server gave a resumable
+ * session, and 'error' with a TlsError when it fails. `serverName` defaults to `host`.
  */
 export function connect(opts: ConnectOptions, onSecureConnect?: () => void): TlsSocket {
-  const { host, port, handshakeTimeout, allowHalfOpen, allowTruncation, ...tls } = opts;
+  const { host, port, handshakeTimeout, allowHalfOpen, allowTruncation, session, ...tls } = opts;
   const named = 'secureContext' in tls || (typeof tls.serverName === 'string' && tls.serverName.length > 0);
   const context = clientContextOf(named ? (tls as ClientTls) : { ...tls, serverName: host });
-  const client = new TlsClient(context); // bad config threw above
+  const client = new TlsClient(context, session === undefined ? {} : { session }); // bad config threw above
   // Our TlsSocket decides when the TCP write side ends (after close_notify), so TCP half-open is on.
   const socket = net.connect({ host, port, allowHalfOpen: true });
   const tlsSocket = new TlsSocket(socket, client, { handshakeTimeout, allowHalfOpen, allowTruncation });

@@ -19,6 +19,8 @@ export interface TlsEventHandlers {
   peerClosed(): boolean | undefined;
   /** A warning alert the engine tolerated. */
   alert?(description: string): void;
+  /** Client: a resumable session (secret; see README "Session resumption"). */
+  session?(session: Uint8Array): void;
   /** Fatal: the engine queued its alert; the adapter sends it and ends. Dispatch stops. */
   error(error: TlsError): void;
   /** After a batch of events the adapter survived: transmit what the engine queued. */
@@ -93,6 +95,9 @@ export class ReceiveLoop {
           break;
         case 'alert':
           this.handlers.alert?.(event.description);
+          break;
+        case 'session':
+          this.handlers.session?.(event.session);
           break;
         case 'error':
           this.stopDeadline();

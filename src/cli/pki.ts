@@ -22,12 +22,14 @@ import {
 import { commaList, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
 import { crl, revoke } from './pki-revoke.js';
+import { writeTicketKeyFile } from './session-files.js';
 
 const USAGE = `usage: memtls pki init DIR [--key p256|rsa2048|rsa4096] [--cn NAME] [--days N]
        memtls pki issue DIR --cn NAME [--san DNS:a,IP:b] [--usage server|client|both]
                         [--key p256|rsa2048|rsa4096] [--days N]
        memtls pki revoke DIR NAME [--reason keyCompromise|superseded|...]
        memtls pki crl DIR [--days N]
+       memtls pki ticket-key FILE
 
 init   makes a root key and self-signed root certificate: DIR/ca.key, DIR/ca.pem
        (default --key p256, --cn "memtls root CA", --days 3650). Refuses to overwrite ca.key.
@@ -38,6 +40,9 @@ revoke lists DIR/NAME.pem (or a certificate file NAME issued by DIR's root) in D
 crl    writes DIR/crl.pem, a CRL signed by DIR's root listing every revoked certificate, valid
        for --days (default 30); DIR/crlnumber numbers them. Give it to servers and clients with
        --crl (or the crl option) and make a new one before it expires.
+ticket-key  writes 48 random bytes to FILE (mode 0600; refuses to overwrite): a session ticket
+       key for 'memtls server --ticket-keys FILE' and ServerConfig.ticketKeys (node:tls's form).
+       Servers sharing the file resume each other's sessions; replace it to revoke every ticket.
 Keys are PKCS#8 PEM, written with mode 0600. --key also accepts p384, rsa3072, ed25519.`;
 
 const INIT_FLAGS = { key: { type: 'string' }, cn: { type: 'string' }, days: { type: 'string' } } as const;
@@ -180,9 +185,15 @@ export const pkiCommand: Command = {
     if (sub === 'issue') return issue(rest, io);
     if (sub === 'revoke') return revoke(rest, io);
     if (sub === 'crl') return crl(rest, io);
+    if (sub === 'ticket-key') {
+      if (rest.length !== 1) throw new UsageError('pki ticket-key needs exactly one FILE');
+      writeTicketKeyFile(rest[0]!);
+      io.out(`wrote ${rest[0]}: a 48-byte session ticket key (keep it secret)\n`);
+      return 0;
+    }
     throw new UsageError(
       sub === undefined
-        ? 'pki needs a subcommand: init, issue, revoke or crl'
+        ? 'pki needs a subcommand: init, issue, revoke, crl or ticket-key'
         : `unknown pki subcommand '${sub}'`,
     );
   },

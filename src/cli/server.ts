@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type TlsSocket } from '../adapters/node.js';
 import { oneOf, parseArgs, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
+import { readTicketKeyFile } from './session-files.js';
 import { commonConfig, describeFailure, describeSession, TLS_FLAGS } from './tls-options.js';
 
 const USAGE = `usage: memtls server --port P [--host 127.0.0.1] --ca ROOT.pem --cert C.pem --key K.pem
                      [--client-auth required|optional|none] [--alpn LIST] [--ciphers LIST]
-                     [--groups LIST] [--keylog FILE] [--echo]
+                     [--groups LIST] [--keylog FILE] [--echo] [--ticket-keys FILE]
 
 Accepts TLS 1.2 connections on HOST:P (P = 0 picks a free port). Clients must present a
 certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
@@ -17,7 +18,10 @@ certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
 identity) or failure (its code). Received data goes to stdout, or back to the client with --echo.
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.
---crl FILE (repeatable): refuse clients whose certificate the CRL lists (memtls pki crl).`;
+--crl FILE (repeatable): refuse clients whose certificate the CRL lists (memtls pki crl).
+Sessions resume by ticket and session ID; each handshake line ends with "new" or "resumed".
+--ticket-keys FILE seals tickets with the 48-byte key(s) in FILE ('memtls pki ticket-key FILE'),
+so servers given the same file resume each other's sessions.`;
 
 const FLAGS = {
   ...TLS_FLAGS,
@@ -25,6 +29,7 @@ const FLAGS = {
   host: { type: 'string' },
   'client-auth': { type: 'string' },
   echo: { type: 'boolean' },
+  'ticket-keys': { type: 'string' },
 } as const;
 
 function parsePort(value: string | undefined): number {
@@ -58,6 +63,7 @@ export const serverCommand: Command = {
       cert: common.cert!,
       key: common.key!,
       ...(clientAuth === undefined ? {} : { clientAuth }),
+      ...(flags['ticket-keys'] === undefined ? {} : { ticketKeys: readTicketKeyFile(flags['ticket-keys']) }),
     });
     server.on('tlsClientError', (error: unknown, tls: TlsSocket | undefined) => {
       io.err(`memtls: handshake failed with ${peerName(tls)}: ${describeFailure(error)}\n`);
@@ -67,7 +73,8 @@ export const serverCommand: Command = {
       const name = peerName(tls);
       open.add(tls);
       tls.on('close', () => open.delete(tls));
-      io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}\n`);
+      const resumed = tls.isSessionReused() ? 'resumed' : 'new';
+      io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}, ${resumed}\n`);
       tls.on('error', (error) =>
         io.err(`memtls: connection with ${name} failed: ${describeFailure(error)}\n`),
       );

@@ -16,6 +16,8 @@ export interface ServerHelloChoices {
   readonly alpn: string | undefined;
   /** The server's record_size_limit, when it sent one. */
   readonly recordSizeLimit: number | undefined;
+  /** The server acknowledged session_ticket: a NewSessionTicket comes before its ChangeCipherSpec. */
+  readonly ticketExpected: boolean;
 }
 
 /**
@@ -81,5 +83,5 @@ export function checkServerHello(
         ' set requireExtendedMasterSecret: false to let an old server in',
     );
   }
-  return { suite, extendedMasterSecret, alpn, recordSizeLimit };
+  return { suite, extendedMasterSecret, alpn, recordSizeLimit, ticketExpected: ext.sessionTicket === true };
 }

@@ -1,5 +1,6 @@
 // The TLS 1.2 client handshake state machine: full ECDHE handshake with optional client
-// authentication (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
+// authentication, and the abbreviated handshake that resumes a session (RFC 5246 §7.3–7.4, RFC 8422,
+// RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449, RFC 5077).
 
 import { type GroupName, groupByCode } from '../ciphers/groups.js';
 import type { PublicKey } from '../ciphers/keys.js';
@@ -13,6 +14,14 @@ import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { buildClientHello } from './build-client-hello.js';
 import { checkServerHello } from './check-server-hello.js';
+import { finishResumed, type Resumed, startResumed } from './client-abbreviated.js';
+import {
+  checkResumedHello,
+  type Offer,
+  prepareOffer,
+  serverResumed,
+  sessionAfterFullHandshake,
+} from './client-resumption.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
@@ -26,6 +35,7 @@ import {
   type Finished,
   type HandshakeMessage,
   HandshakeType,
+  type NewSessionTicket,
   type ServerHello,
   type ServerKeyExchange,
 } from './messages/types.js';
@@ -40,6 +50,10 @@ interface Negotiated {
   readonly serverRandom: Uint8Array;
   readonly extendedMasterSecret: boolean;
   readonly alpn: string | undefined;
+  /** The server's session_id for this new session (empty: none). */
+  readonly sessionId: Uint8Array;
+  /** The server acknowledged session_ticket: a NewSessionTicket precedes its ChangeCipherSpec. */
+  readonly ticketExpected: boolean;
 }
 
 interface Authenticated extends Negotiated {
@@ -61,6 +75,8 @@ export type ClientState =
       readonly clientRandom: Uint8Array;
       /** The extension types our ClientHello carried: the only ones the ServerHello may answer. */
       readonly offered: ReadonlySet<number>;
+      /** The stored session our ClientHello offered to resume, if any. */
+      readonly resumption: Offer | undefined;
     }
   | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
   | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
@@ -71,11 +87,40 @@ export type ClientState =
       readonly request: CertificateRequest;
     }
   | {
-      readonly step: 'awaitChangeCipherSpec';
+      readonly step: 'awaitNewSessionTicket';
       readonly session: KeyExchanged;
       readonly masterSecret: Uint8Array;
     }
-  | { readonly step: 'awaitFinished'; readonly session: KeyExchanged; readonly masterSecret: Uint8Array }
+  | {
+      readonly step: 'awaitChangeCipherSpec';
+      readonly session: KeyExchanged;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
+  | {
+      readonly step: 'awaitFinished';
+      readonly session: KeyExchanged;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
+  /** Abbreviated handshake (RFC 5246 §7.3): the server resumed; its [NewSessionTicket,] CCS, Finished come first. */
+  | {
+      readonly step: 'awaitResumedNewSessionTicket';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+    }
+  | {
+      readonly step: 'awaitResumedChangeCipherSpec';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
+  | {
+      readonly step: 'awaitResumedFinished';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+      readonly ticket: NewSessionTicket | undefined;
+    }
   /** The handshake is complete; the connection takes `result`. */
   | { readonly step: 'done'; readonly result: HandshakeResult };
 
@@ -108,20 +153,42 @@ export class ClientHandshake {
         return this.onServerHelloDone(s.session, s.request);
       },
     },
+    awaitNewSessionTicket: {
+      [HandshakeType.new_session_ticket]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return {
+          step: 'awaitChangeCipherSpec',
+          session: s.session,
+          masterSecret: s.masterSecret,
+          ticket: m.body,
+        };
+      },
+    },
     awaitChangeCipherSpec: {},
     awaitFinished: { [HandshakeType.finished]: (s, m) => this.onFinished(s, m.body, m.raw) },
+    awaitResumedNewSessionTicket: {
+      [HandshakeType.new_session_ticket]: (s, m) => {
+        this.io.transcript.add(m.raw);
+        return { ...s, step: 'awaitResumedChangeCipherSpec', ticket: m.body };
+      },
+    },
+    awaitResumedChangeCipherSpec: {},
+    awaitResumedFinished: { [HandshakeType.finished]: (s, m) => this.onResumedFinished(s, m.body, m.raw) },
   };
 
   constructor(
     private readonly config: ResolvedClientConfig,
     private readonly io: HandshakeIo,
+    session?: Uint8Array,
   ) {
-    const hello = buildClientHello(config);
+    const resumption = prepareOffer(config, session ?? config.session);
+    const hello = buildClientHello(config, resumption);
     io.send(HandshakeType.client_hello, (w) => encodeClientHello(w, hello));
     this.state = {
       step: 'awaitServerHello',
       clientRandom: hello.random,
       offered: new Set(hello.extensions.map((e) => e.type)),
+      resumption,
     };
   }
 
@@ -142,7 +209,7 @@ export class ClientHandshake {
 
   /** Whether a ChangeCipherSpec is expected now. */
   get expectsChangeCipherSpec(): boolean {
-    return this.state.step === 'awaitChangeCipherSpec';
+    return this.state.step === 'awaitChangeCipherSpec' || this.state.step === 'awaitResumedChangeCipherSpec';
   }
 
   /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
@@ -166,21 +233,38 @@ export class ClientHandshake {
 
   onChangeCipherSpec(): void {
     const s = this.state;
+    if (s.step === 'awaitResumedChangeCipherSpec') {
+      this.state = { ...s, step: 'awaitResumedFinished' };
+      return;
+    }
     if (s.step !== 'awaitChangeCipherSpec') {
       throw unexpectedChangeCipherSpec('server', s.step);
     }
-    this.state = { step: 'awaitFinished', session: s.session, masterSecret: s.masterSecret };
+    this.state = { ...s, step: 'awaitFinished' };
   }
 
   private onServerHello(s: StateAt<'awaitServerHello'>, hello: ServerHello, raw: Uint8Array): ClientState {
     const cfg = this.config;
-    const { suite, extendedMasterSecret, alpn, recordSizeLimit } = checkServerHello(cfg, hello, s.offered);
+    const { suite, extendedMasterSecret, alpn, recordSizeLimit, ticketExpected } = checkServerHello(
+      cfg,
+      hello,
+      s.offered,
+    );
     if (recordSizeLimit !== undefined) {
       this.io.setSendLimit(recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) this.io.setReceiveLimit(cfg.maxRecordSize);
     }
     this.io.lockRecordVersion();
     this.io.transcript.add(raw);
+    if (serverResumed(s.resumption, hello.sessionId)) {
+      checkResumedHello(s.resumption, suite, extendedMasterSecret);
+      return startResumed(
+        this.io,
+        s.resumption,
+        { suite, clientRandom: s.clientRandom, serverRandom: hello.random, alpn },
+        ticketExpected,
+      );
+    }
     return {
       step: 'awaitCertificate',
       session: {
@@ -189,6 +273,8 @@ export class ClientHandshake {
         serverRandom: hello.random,
         extendedMasterSecret,
         alpn,
+        sessionId: hello.sessionId,
+        ticketExpected,
       },
     };
   }
@@ -303,7 +389,9 @@ export class ClientHandshake {
     wipeTrafficKeys(keys); // the record layer keyed its AEADs from copies
     const verifyData = finishedVerifyData(cfg, session.suite, masterSecret, 'client finished', io.transcript);
     io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    return { step: 'awaitChangeCipherSpec', session, masterSecret };
+    return session.ticketExpected
+      ? { step: 'awaitNewSessionTicket', session, masterSecret }
+      : { step: 'awaitChangeCipherSpec', session, masterSecret, ticket: undefined };
   }
 
   private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ClientState {
@@ -323,8 +411,23 @@ export class ClientHandshake {
       masterSecret: s.masterSecret,
       signatureScheme: session.serverScheme.name,
       serverName: isIpLiteral(cfg.serverName) ? undefined : cfg.serverName,
+      session: sessionAfterFullHandshake(cfg, {
+        ...session,
+        masterSecret: s.masterSecret,
+        signatureScheme: session.serverScheme.name,
+        ticket: s.ticket,
+      }),
     });
     this.io.transcript.clear();
     return { step: 'done', result };
+  }
+
+  /** Abbreviated handshake: check the server's Finished, then send our ChangeCipherSpec and Finished. */
+  private onResumedFinished(
+    s: StateAt<'awaitResumedFinished'>,
+    finished: Finished,
+    raw: Uint8Array,
+  ): ClientState {
+    return finishResumed(this.config, this.io, s, finished, raw);
   }
 }

@@ -9,7 +9,11 @@ import { describeSuite, type SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { incompatibleError, peerError } from '../errors.js';
 import { MAX_PLAINTEXT, ProtocolVersion } from '../record/types.js';
-import { decodeClientHelloExtensions, encodeServerHelloExtensions } from './messages/hello-extensions.js';
+import {
+  decodeClientHelloExtensions,
+  encodeServerHelloExtensions,
+  type ServerHelloExtensions,
+} from './messages/hello-extensions.js';
 import { type ClientHello, CompressionMethod, type Extension } from './messages/types.js';
 import { alpnListText, chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
 
@@ -27,6 +31,10 @@ export interface ServerChoices {
   readonly recordSizeLimit: number | undefined;
   /** ServerHello extensions. */
   readonly extensions: Extension[];
+  /** The same, typed: a resumption or a ticket changes them (server.ts). */
+  readonly helloExtensions: ServerHelloExtensions;
+  /** The client's session_ticket extension (RFC 5077 §3.2): empty asks for a ticket. */
+  readonly sessionTicket: Uint8Array | undefined;
 }
 
 export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHello): ServerChoices {
@@ -148,7 +156,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   }
   const recordSizeLimit = ext.recordSizeLimit;
 
-  const extensions = encodeServerHelloExtensions({
+  const helloExtensions: ServerHelloExtensions = {
     ...(secureRenegotiation ? { renegotiationInfo: new Uint8Array(0) } : {}),
     ...(extendedMasterSecret ? { extendedMasterSecret: true } : {}),
     ...(pf !== undefined ? { ecPointFormats: [ECPointFormat.uncompressed] } : {}),
@@ -156,6 +164,18 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
     ...(alpn !== undefined ? { alpn: [alpn] } : {}),
     ...(recordSizeLimit !== undefined ? { recordSizeLimit: cfg.maxRecordSize ?? MAX_PLAINTEXT } : {}),
     unknown: [],
-  });
-  return { suite, group, scheme, extendedMasterSecret, alpn, serverName, recordSizeLimit, extensions };
+  };
+  const extensions = encodeServerHelloExtensions(helloExtensions);
+  return {
+    suite,
+    group,
+    scheme,
+    extendedMasterSecret,
+    alpn,
+    serverName,
+    recordSizeLimit,
+    extensions,
+    helloExtensions,
+    sessionTicket: ext.sessionTicket,
+  };
 }

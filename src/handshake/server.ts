@@ -1,5 +1,6 @@
 // The TLS 1.2 server handshake state machine: full ECDHE handshake, requiring (or allowing) client
-// certificates (RFC 5246 §7.3–7.4, RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449).
+// certificates, and the abbreviated handshake resuming a ticket or cached session (RFC 5246 §7.3–7.4,
+// RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449, RFC 5077).
 
 import { GROUPS, type GroupName } from '../ciphers/groups.js';
 import type { PublicKey } from '../ciphers/keys.js';
@@ -15,7 +16,9 @@ import type { HandshakeIo } from './io.js';
 import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
 import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
 import { encodeServerHello, RANDOM_LENGTH } from './messages/hello.js';
+import { encodeServerHelloExtensions } from './messages/hello-extensions.js';
 import { ECCurveType, encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
+import { encodeNewSessionTicket } from './messages/new-session-ticket.js';
 import {
   type CertificateMessage,
   type CertificateVerify,
@@ -29,6 +32,8 @@ import {
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
 import { negotiateClientHello } from './negotiate-client-hello.js';
+import { type Resumed, resumedResult, sendResumedFlight } from './server-abbreviated.js';
+import { findResumable, newSessionPlan, newTicket, storedSession } from './server-resumption.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
@@ -43,6 +48,10 @@ interface Negotiated {
   readonly extendedMasterSecret: boolean;
   readonly alpn: string | undefined;
   readonly serverName: string | undefined;
+  /** Our session_id for this session (empty: none; it is cached when the handshake completes). */
+  readonly sessionId: Uint8Array;
+  /** We acknowledged session_ticket: a NewSessionTicket goes before our ChangeCipherSpec. */
+  readonly issueTicket: boolean;
 }
 
 /** Our ephemeral ECDHE key, from ServerKeyExchange until ClientKeyExchange. */
@@ -100,6 +109,13 @@ export type ServerState =
       readonly masterSecret: Uint8Array;
       readonly client: ClientProof | undefined;
     }
+  /** Abbreviated handshake (RFC 5246 §7.3): our ServerHello, [NewSessionTicket,] CCS, Finished went first. */
+  | {
+      readonly step: 'awaitResumedChangeCipherSpec';
+      readonly resumed: Resumed;
+      readonly masterSecret: Uint8Array;
+    }
+  | { readonly step: 'awaitResumedFinished'; readonly resumed: Resumed; readonly masterSecret: Uint8Array }
   /** The handshake is complete; the connection takes `result`. */
   | { readonly step: 'done'; readonly result: HandshakeResult };
 
@@ -121,6 +137,8 @@ export class ServerHandshake {
     },
     awaitChangeCipherSpec: {},
     awaitFinished: { [HandshakeType.finished]: (s, m) => this.onFinished(s, m.body, m.raw) },
+    awaitResumedChangeCipherSpec: {},
+    awaitResumedFinished: { [HandshakeType.finished]: (s, m) => this.onResumedFinished(s, m.body, m.raw) },
   };
 
   constructor(
@@ -145,7 +163,7 @@ export class ServerHandshake {
   }
 
   get expectsChangeCipherSpec(): boolean {
-    return this.state.step === 'awaitChangeCipherSpec';
+    return this.state.step === 'awaitChangeCipherSpec' || this.state.step === 'awaitResumedChangeCipherSpec';
   }
 
   /** Throws unexpected_message unless a message of `type` may come now; called before its body is decoded. */
@@ -167,6 +185,10 @@ export class ServerHandshake {
 
   onChangeCipherSpec(): void {
     const s = this.state;
+    if (s.step === 'awaitResumedChangeCipherSpec') {
+      this.state = { ...s, step: 'awaitResumedFinished' };
+      return;
+    }
     if (s.step !== 'awaitChangeCipherSpec') {
       throw unexpectedChangeCipherSpec('client', s.step);
     }
@@ -183,15 +205,20 @@ export class ServerHandshake {
       io.setSendLimit(n.recordSizeLimit);
       if (cfg.maxRecordSize !== undefined) io.setReceiveLimit(cfg.maxRecordSize);
     }
+    const resumable = findResumable(cfg, hello, n);
+    if (resumable) return sendResumedFlight(cfg, io, hello, n, resumable);
     const serverRandom = cfg.random(RANDOM_LENGTH);
+    const plan = newSessionPlan(cfg, n);
     io.send(HandshakeType.server_hello, (w) =>
       encodeServerHello(w, {
         version: ProtocolVersion.TLSv1_2,
         random: serverRandom,
-        sessionId: new Uint8Array(0),
+        sessionId: plan.sessionId,
         cipherSuite: n.suite.code,
         compressionMethod: CompressionMethod.null,
-        extensions: n.extensions,
+        extensions: plan.issueTicket
+          ? encodeServerHelloExtensions({ ...n.helloExtensions, sessionTicket: true })
+          : n.extensions,
       }),
     );
     io.send(HandshakeType.certificate, (w) => encodeCertificate(w, { certificates: [...cfg.chain] }));
@@ -234,6 +261,7 @@ export class ServerHandshake {
       extendedMasterSecret: n.extendedMasterSecret,
       alpn: n.alpn,
       serverName: n.serverName,
+      ...plan,
     };
     const ephemeral: EphemeralKey = {
       derive: (peer) => share.deriveSharedSecret(peer),
@@ -242,6 +270,21 @@ export class ServerHandshake {
     return cfg.clientAuth === 'none'
       ? { step: 'awaitClientKeyExchange', session, share: ephemeral, client: undefined }
       : { step: 'awaitCertificate', session, share: ephemeral, requestedSchemes };
+  }
+
+  /** Abbreviated handshake: the client's Finished completes it (RFC 5246 §7.3). */
+  private onResumedFinished(
+    s: StateAt<'awaitResumedFinished'>,
+    finished: Finished,
+    raw: Uint8Array,
+  ): ServerState {
+    const cfg = this.config;
+    const r = s.resumed;
+    checkPeerFinished(cfg, r.suite, s.masterSecret, 'client', this.io.transcript, finished.verifyData);
+    this.io.transcript.add(raw);
+    const result = resumedResult(r, s.masterSecret);
+    this.io.transcript.clear();
+    return { step: 'done', result };
   }
 
   private onCertificate(
@@ -339,6 +382,21 @@ export class ServerHandshake {
     const session = s.session;
     checkPeerFinished(cfg, session.suite, s.masterSecret, 'client', io.transcript, finished.verifyData);
     io.transcript.add(raw);
+    // What a later connection resumes: sealed into a ticket (RFC 5077 §3.3) or cached by session ID.
+    const peerCertificates = s.client?.peerCertificates ?? [];
+    const resumable = () =>
+      storedSession(cfg, {
+        ...session,
+        masterSecret: s.masterSecret,
+        signatureScheme: s.client?.scheme.name ?? 'none',
+        peerCertificates,
+      });
+    if (session.issueTicket) {
+      const ticket = newTicket(cfg, resumable());
+      io.send(HandshakeType.new_session_ticket, (w) => encodeNewSessionTicket(w, ticket));
+    } else if (session.sessionId.length > 0) {
+      cfg.sessions.put(session.sessionId, { stored: resumable(), peerCertificates });
+    }
     const keys = deriveTrafficKeys(session.suite, s.masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.server);
     wipeTrafficKeys(keys);

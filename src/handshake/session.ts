@@ -31,6 +31,8 @@ export interface HandshakeResult {
   readonly masterSecret: Uint8Array;
   readonly clientRandom: Uint8Array;
   readonly serverRandom: Uint8Array;
+  /** Client: a serialized session to hand out in a `session` event (resumption.ts). */
+  readonly session?: Uint8Array;
 }
 
 /** client_write and server_write keys from the key block (RFC 5246 §6.3). */
@@ -69,15 +71,19 @@ export interface CompletedHandshake {
   readonly extendedMasterSecret: boolean;
   readonly peerCertificates: readonly Certificate[];
   readonly identity: PeerIdentity | undefined;
+  /** An abbreviated handshake resumed an earlier session (default false). */
+  readonly resumed?: boolean;
+  readonly session?: Uint8Array;
 }
 
-/** The HandshakeResult (and its SessionInfo) for a completed full handshake. */
+/** The HandshakeResult (and its SessionInfo) for a completed handshake. */
 export function handshakeResult(h: CompletedHandshake): HandshakeResult {
   return {
     suite: h.suite,
     masterSecret: h.masterSecret,
     clientRandom: h.clientRandom,
     serverRandom: h.serverRandom,
+    ...(h.session ? { session: h.session } : {}),
     info: {
       version: 'TLSv1.2',
       cipherSuite: h.suite.name,
@@ -86,7 +92,7 @@ export function handshakeResult(h: CompletedHandshake): HandshakeResult {
       ...(h.serverName !== undefined ? { serverName: h.serverName } : {}),
       ...(h.alpn !== undefined ? { alpn: h.alpn } : {}),
       extendedMasterSecret: h.extendedMasterSecret,
-      resumed: false,
+      resumed: h.resumed === true,
       peerCertificates: h.peerCertificates,
       ...(h.identity ? { peerIdentity: h.identity } : {}),
     },

@@ -208,7 +208,7 @@ describe('wiping key material', () => {
     const s = new TlsServer({ ...base.server });
     s.receive(c.takeOutgoing());
     c.receive(s.takeOutgoing());
-    expect(handshakeStateOf(c).step).toBe('awaitChangeCipherSpec');
+    expect(handshakeStateOf(c).step).toBe('awaitNewSessionTicket'); // the server acknowledged session_ticket
     const clientSecret = handshakeStateOf(c).masterSecret!;
     s.receive(beforeChangeCipherSpec(c.takeOutgoing())); // Certificate, ClientKeyExchange, CertificateVerify
     expect(handshakeStateOf(s).step).toBe('awaitChangeCipherSpec');

@@ -64,6 +64,7 @@ export function samples(): HandshakeMessage[] {
         extensions: [],
       },
     },
+    { type: HandshakeType.new_session_ticket, body: { lifetimeHint: 60, ticket: new Uint8Array([1, 2]) } },
     { type: HandshakeType.certificate, body: { certificates: [new Uint8Array([0x30, 0])] } },
     {
       type: HandshakeType.server_key_exchange,
@@ -134,8 +135,12 @@ export const EXPECTED_CLIENT: Record<string, number[]> = {
     HandshakeType.hello_request,
   ],
   awaitServerHelloDone: [HandshakeType.server_hello_done, HandshakeType.hello_request],
+  awaitNewSessionTicket: [HandshakeType.new_session_ticket, HandshakeType.hello_request],
   awaitChangeCipherSpec: [HandshakeType.hello_request],
   awaitFinished: [HandshakeType.finished, HandshakeType.hello_request],
+  awaitResumedNewSessionTicket: [HandshakeType.new_session_ticket, HandshakeType.hello_request],
+  awaitResumedChangeCipherSpec: [HandshakeType.hello_request],
+  awaitResumedFinished: [HandshakeType.finished, HandshakeType.hello_request],
 };
 /** The server's legal messages in each step. */
 export const EXPECTED_SERVER: Record<string, number[]> = {
@@ -145,6 +150,8 @@ export const EXPECTED_SERVER: Record<string, number[]> = {
   awaitCertificateVerify: [HandshakeType.certificate_verify],
   awaitChangeCipherSpec: [],
   awaitFinished: [HandshakeType.finished],
+  awaitResumedChangeCipherSpec: [],
+  awaitResumedFinished: [HandshakeType.finished],
 };
 
 /** Every message (and ChangeCipherSpec unless expected) not legal in the current step is unexpected_message. */

@@ -33,6 +33,7 @@ import {
   encodeClientKeyExchange,
   encodeServerKeyExchange,
 } from './key-exchange.js';
+import { decodeNewSessionTicket, encodeNewSessionTicket } from './new-session-ticket.js';
 import { type HandshakeMessage, HandshakeType, handshakeTypeName } from './types.js';
 
 export const HANDSHAKE_HEADER_LENGTH = 4;
@@ -71,6 +72,8 @@ export function encodeHandshakeMessage(m: HandshakeMessageContent): Uint8Array {
         return encodeClientHello(w, m.body);
       case HandshakeType.server_hello:
         return encodeServerHello(w, m.body);
+      case HandshakeType.new_session_ticket:
+        return encodeNewSessionTicket(w, m.body);
       case HandshakeType.certificate:
         return encodeCertificate(w, m.body);
       case HandshakeType.server_key_exchange:
@@ -106,6 +109,8 @@ export function decodeHandshakeBody(
       return { type, body: decodeClientHello(r), raw };
     case HandshakeType.server_hello:
       return { type, body: decodeServerHello(r), raw };
+    case HandshakeType.new_session_ticket:
+      return { type, body: decodeNewSessionTicket(r), raw };
     case HandshakeType.certificate:
       return { type, body: decodeCertificate(r), raw };
     case HandshakeType.server_key_exchange:

@@ -1,6 +1,7 @@
 // Typed hello extensions: the ClientHello and ServerHello extension blocks decoded once into typed values
 // and encoded back from them, through one table per message that names each extension's codec
-// (RFC 5246 §7.4.1.4, RFC 6066 §3, RFC 8422 §5.1, RFC 7301 §3.1, RFC 7627 §5.1, RFC 5746 §3.2, RFC 8449 §4).
+// (RFC 5246 §7.4.1.4, RFC 6066 §3, RFC 8422 §5.1, RFC 7301 §3.1, RFC 7627 §5.1, RFC 5746 §3.2, RFC 8449 §4,
+// RFC 5077 §3.2).
 //
 // The hello messages keep their extensions raw and in order ({ type, data }), so unknown extensions and
 // the exact wire order survive decode → encode; the transcript always takes the message's raw bytes.
@@ -46,6 +47,8 @@ export interface ClientHelloExtensions {
   readonly renegotiationInfo?: Uint8Array;
   /** The client's record_size_limit (≥ 64; values above 2^14 are kept as sent). */
   readonly recordSizeLimit?: number;
+  /** session_ticket (RFC 5077 §3.2): the ticket offered, empty to ask for one. */
+  readonly sessionTicket?: Uint8Array;
   /** Extensions of other types, in the order received. */
   readonly unknown: readonly Extension[];
 }
@@ -60,6 +63,8 @@ export interface ServerHelloExtensions {
   readonly extendedMasterSecret?: true;
   readonly renegotiationInfo?: Uint8Array;
   readonly recordSizeLimit?: number;
+  /** The server will send a NewSessionTicket (RFC 5077 §3.2: an empty body). */
+  readonly sessionTicket?: true;
   readonly unknown: readonly Extension[];
 }
 
@@ -119,6 +124,11 @@ const CLIENT_HELLO: Table<ClientHelloExtensions> = {
     encode: encodeSignatureAlgorithms,
   },
   alpn,
+  sessionTicket: {
+    type: ExtensionType.session_ticket,
+    decode: (data) => data.slice(),
+    encode: (ticket) => ticket,
+  },
   extendedMasterSecret: empty('extended_master_secret'),
   recordSizeLimit,
   renegotiationInfo,
@@ -132,6 +142,7 @@ const SERVER_HELLO: Table<ServerHelloExtensions> = {
   serverName: empty('server_name'),
   alpn,
   recordSizeLimit,
+  sessionTicket: empty('session_ticket'),
 };
 
 function decodeWith<T>(table: Table<T>, list: readonly Extension[]): T {

@@ -111,6 +111,14 @@ export interface Finished {
   readonly verifyData: Uint8Array;
 }
 
+/** NewSessionTicket (RFC 5077 §3.3): sent by a server before its ChangeCipherSpec. */
+export interface NewSessionTicket {
+  /** Seconds the ticket may be kept; 0 means unspecified. */
+  readonly lifetimeHint: number;
+  /** Opaque to the client; empty when the server changed its mind about issuing one. */
+  readonly ticket: Uint8Array;
+}
+
 /** CompressionMethod values (RFC 5246 §7.4.1.2): only null exists in TLS 1.2 as we speak it. */
 export const CompressionMethod = { null: 0 } as const;
 
@@ -122,6 +130,7 @@ export type HandshakeMessage =
   | { readonly type: 0; readonly body: Record<string, never>; readonly raw: Uint8Array }
   | { readonly type: 1; readonly body: ClientHello; readonly raw: Uint8Array }
   | { readonly type: 2; readonly body: ServerHello; readonly raw: Uint8Array }
+  | { readonly type: 4; readonly body: NewSessionTicket; readonly raw: Uint8Array }
   | { readonly type: 11; readonly body: CertificateMessage; readonly raw: Uint8Array }
   | { readonly type: 12; readonly body: ServerKeyExchange; readonly raw: Uint8Array }
   | { readonly type: 13; readonly body: CertificateRequest; readonly raw: Uint8Array }
