@@ -42,7 +42,12 @@ const CLIENT_KEYS = { ...COMMON_KEYS, serverName: true, verifyHostname: true } s
   keyof ClientConfig,
   true
 >;
-const SERVER_KEYS = { ...COMMON_KEYS, clientAuth: true } satisfies Record<keyof ServerConfig, true>;
+const SERVER_KEYS = {
+  ...COMMON_KEYS,
+  clientAuth: true,
+  certificates: true,
+  strictServerName: true,
+} satisfies Record<keyof ServerConfig, true>;
 
 export type ConfigRole = 'client' | 'server';
 

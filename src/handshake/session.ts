@@ -22,6 +22,8 @@ export interface SessionInfo {
   readonly peerCertificates: readonly Certificate[];
   /** The verified leaf's identity; undefined when the peer sent no certificate. */
   readonly peerIdentity?: PeerIdentity;
+  /** Server side: our leaf certificate that was sent (with several certificates, the one chosen for this client). */
+  readonly certificate?: Certificate;
 }
 
 /** What a completed handshake leaves behind for the connection. */
@@ -69,6 +71,8 @@ export interface CompletedHandshake {
   readonly extendedMasterSecret: boolean;
   readonly peerCertificates: readonly Certificate[];
   readonly identity: PeerIdentity | undefined;
+  /** Our own leaf as sent, when we report it. */
+  readonly certificate?: Certificate | undefined;
 }
 
 /** The HandshakeResult (and its SessionInfo) for a completed full handshake. */
@@ -89,6 +93,7 @@ export function handshakeResult(h: CompletedHandshake): HandshakeResult {
       resumed: false,
       peerCertificates: h.peerCertificates,
       ...(h.identity ? { peerIdentity: h.identity } : {}),
+      ...(h.certificate ? { certificate: h.certificate } : {}),
     },
   };
 }
