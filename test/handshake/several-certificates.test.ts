@@ -184,10 +184,6 @@ describe('several certificates: configuration', () => {
       /unknown option 'pass'/,
     );
     expectBad({ ca: pki.ca, certificates: [] }, 'bad_config', /certificates/);
-    expectBad(
-      { ca: pki.ca, ...both(ecA, rsaB), strictServerName: 'yes' as never },
-      'bad_config',
-      /strictServerName/,
-    );
+    expectBad({ ...both(ecA, rsaB), strictServerName: 'yes' as never }, 'bad_config', /strictServerName/);
   });
 });
