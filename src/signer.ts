@@ -9,10 +9,9 @@ import type { CryptoProvider } from './ciphers/provider.js';
 import { type SchemeParams, type SignatureSchemeName, schemeByName } from './ciphers/schemes.js';
 import { localError, type TlsError } from './errors.js';
 import { schemesForKey } from './handshake/negotiate.js';
-import { parsePublicKeyInfo } from './x509/algorithms.js';
-import { parseDer } from './x509/asn1.js';
-import { type PemOrDer, toDerList } from './x509/pem.js';
+import type { PemOrDer } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
+import { parsePublicKeyInput } from './x509/public-key.js';
 import type { Certificate } from './x509/types.js';
 
 /**
@@ -79,18 +78,7 @@ export function compileOwnKey(
   }
   if (passphrase !== undefined)
     throw bad(`'passphrase' is for an encrypted key, not for a signer ('${field}')`);
-  let publicKey: PublicKey | undefined;
-  try {
-    const [der] = toDerList(key.publicKey, 'PUBLIC KEY', { source: 'config' });
-    publicKey =
-      der &&
-      parsePublicKeyInfo(parseDer(der, `${field}.publicKey`, 'config'), `${field}.publicKey`).publicKey;
-  } catch (e) {
-    throw bad(
-      `'${field}.publicKey' must be the signer's SubjectPublicKeyInfo (PEM "PUBLIC KEY" or DER): ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  if (!publicKey) throw bad(`'${field}.publicKey' is not an RSA, P-256, P-384 or Ed25519 key`);
+  const publicKey = parsePublicKeyInput(key.publicKey, `${field}.publicKey`);
   const certKey = leaf.publicKey;
   if (!certKey || !samePublicKey(publicKey, certKey)) {
     throw localError(

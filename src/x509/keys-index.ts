@@ -16,6 +16,7 @@ export {
   generateKey,
   ISSUED_KEY_TYPES,
   issueCertificate,
+  issueCertificateForPublicKey,
 } from './issue.js';
 export { encodePrivateKeyPkcs8, encodeSubjectPublicKeyInfo } from './key-encoding.js';
 export {
