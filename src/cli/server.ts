@@ -3,6 +3,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { createServer, type TlsSocket } from '../adapters/node.js';
+import { printable } from '../index.js';
 import { oneOf, parseArgs, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
 import { commonConfig, describeFailure, describeSession, TLS_FLAGS } from './tls-options.js';
@@ -78,8 +79,9 @@ export const serverCommand: Command = {
       const name = peerName(tls);
       open.add(tls);
       tls.on('close', () => open.delete(tls));
+      const sni = tls.info?.serverName;
       const ours = tls.info?.certificate;
-      const chosen = ours ? `, our certificate ${ours.subject.text}` : '';
+      const chosen = `${sni ? `, SNI ${printable(sni)}` : ''}${ours ? `, our certificate ${ours.subject.text}` : ''}`;
       io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}${chosen}\n`);
       tls.on('error', (error) =>
         io.err(`memtls: connection with ${name} failed: ${describeFailure(error)}\n`),
