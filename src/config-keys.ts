@@ -49,6 +49,8 @@ const CLIENT_KEYS = {
 const SERVER_KEYS = {
   ...COMMON_KEYS,
   clientAuth: true,
+  certificates: true,
+  strictServerName: true,
   sessionTickets: true,
   ticketKeys: true,
   ticketKeyRotation: true,

@@ -3,7 +3,7 @@
 // required by servers, hostnames checked by clients.
 
 import { GROUPS, type GroupName, groupByName } from './ciphers/groups.js';
-import { type PrivateKey, publicKeyOf } from './ciphers/keys.js';
+import type { PrivateKey, PublicKey } from './ciphers/keys.js';
 import { nobleProvider } from './ciphers/noble-provider.js';
 import { type CryptoProvider, defaultRandom } from './ciphers/provider.js';
 import { DEFAULT_SIGNATURE_SCHEMES, type SchemeParams, schemeByName } from './ciphers/schemes.js';
@@ -13,10 +13,15 @@ import { localError, type TlsError } from './errors.js';
 import { type ServerResumptionOptions, SessionStore } from './handshake/session-store.js';
 import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
 import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT } from './record/types.js';
+import {
+  compileServerCertificates,
+  type ServerCertificate,
+  type ServerCertificateConfig,
+} from './server-certificates.js';
+import { compileOwnKey, type OwnKey, type Signer } from './signer.js';
 import { parseCertificate } from './x509/certificate.js';
 import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
-import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
 import { checkedMinRsaKeyBits } from './x509/profile.js';
 import { compileConfigCrls, type RevocationLists } from './x509/revocation.js';
 import type { Certificate, PeerIdentity } from './x509/types.js';
@@ -30,8 +35,8 @@ export interface CommonConfig extends LimitOptions {
   ca: PemOrDer | PemOrDer[];
   /** Own chain, leaf first (PEM may hold several blocks). */
   cert?: PemOrDer | PemOrDer[];
-  /** PKCS#8, SEC1 EC or PKCS#1 RSA, PEM or DER. */
-  key?: PemOrDer;
+  /** PKCS#8, SEC1 EC or PKCS#1 RSA, PEM or DER; or a Signer for a key kept outside JavaScript. */
+  key?: PemOrDer | Signer;
   /** For an encrypted PKCS#8 key. */
   passphrase?: string;
   /** Default true (RFC 7627, RFC 9325). */
@@ -101,8 +106,10 @@ export interface ClientConfig extends CommonConfig {
 }
 
 export interface ServerConfig extends CommonConfig, ServerResumptionOptions {
-  cert: PemOrDer | PemOrDer[];
-  key: PemOrDer;
+  /** Several chains, chosen per client by SNI and by what it can verify; `cert`/`key`, if given, come first. */
+  certificates?: ServerCertificateConfig[];
+  /** Refuse a client whose SNI names no certificate's name (alert unrecognized_name); default false: the first serves it. */
+  strictServerName?: boolean;
   /** Default 'required'. */
   clientAuth?: 'required' | 'optional' | 'none';
 }
@@ -113,7 +120,10 @@ export interface ResolvedConfig {
   readonly rootCertificates: readonly Certificate[];
   readonly chain: readonly Uint8Array[];
   readonly chainCertificates: readonly Certificate[];
+  /** The in-memory key of `cert` (undefined for a signer, or without a key). */
   readonly key: PrivateKey | undefined;
+  /** The key of `cert`, in memory or a signer. */
+  readonly ownKey: OwnKey | undefined;
   readonly requireExtendedMasterSecret: boolean;
   readonly allowCommonNameFallback: boolean;
   readonly maxHandshakeMessageSize: number;
@@ -141,7 +151,9 @@ export interface ResolvedClientConfig extends ResolvedConfig {
 }
 
 export interface ResolvedServerConfig extends ResolvedConfig {
-  readonly key: PrivateKey;
+  /** In preference order: `cert`/`key` first, then `certificates`. */
+  readonly certificates: readonly ServerCertificate[];
+  readonly strictServerName: boolean;
   readonly clientAuth: 'required' | 'optional' | 'none';
   /** Ticket keys and the session-ID cache, shared by every connection of this context (mutable). */
   readonly sessions: SessionStore;
@@ -161,7 +173,7 @@ interface Material {
   readonly rootCertificates: readonly Certificate[];
   readonly chain: readonly Uint8Array[];
   readonly chainCertificates: readonly Certificate[];
-  readonly key: PrivateKey | undefined;
+  readonly ownKey: OwnKey | undefined;
 }
 
 /**
@@ -174,17 +186,15 @@ function loadMaterial(config: CommonConfig): Material {
   const rootCertificates = roots.map((der) => parseConfigCertificate(der, 'ca'));
   const chain = asList(config.cert).flatMap((c) => toDerList(c, 'CERTIFICATE').map((der) => der.slice()));
   const chainCertificates = chain.map((der) => parseConfigCertificate(der, 'cert'));
-  let key: PrivateKey | undefined;
+  let ownKey: OwnKey | undefined;
   if (config.key !== undefined) {
-    const input = config.key instanceof Uint8Array ? config.key.slice() : config.key;
-    key = parsePrivateKey(input, config.passphrase);
     const leaf = chainCertificates[0];
     if (!leaf) throw bad(`'key' is given without 'cert': give the certificate chain that goes with the key`);
-    checkKeyMatchesCertificate(key, leaf);
+    ownKey = Object.freeze(compileOwnKey(config.key, config.passphrase, leaf, 'key'));
   } else if (chain.length > 0) {
     throw bad(`'cert' is given without 'key': give the private key of the leaf certificate`);
   }
-  return { roots, rootCertificates, chain, chainCertificates, key };
+  return { roots, rootCertificates, chain, chainCertificates, ownKey };
 }
 
 function resolveCommon(config: CommonConfig, role: 'client' | 'server'): ResolvedConfig {
@@ -194,7 +204,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
       `${role} config needs 'ca': the pinned root certificate (PEM or DER) that issued the peer's certificate`,
     );
   }
-  const { roots, rootCertificates, chain, chainCertificates, key } = loadMaterial(config);
+  const { roots, rootCertificates, chain, chainCertificates, ownKey } = loadMaterial(config);
   const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).map((name) => {
     const s = suiteByName(name);
     if (!s) {
@@ -240,7 +250,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
   if (!Number.isInteger(maxHandshakeMessageSize) || maxHandshakeMessageSize < 1024) {
     throw bad(`maxHandshakeMessageSize must be an integer ≥ 1024, got ${maxHandshakeMessageSize}`);
   }
-  const minRsaKeyBits = resolveMinRsaKeyBits(config.minRsaKeyBits, key);
+  const minRsaKeyBits = resolveMinRsaKeyBits(config.minRsaKeyBits, ownKey?.publicKey);
   const provider = config.crypto ?? nobleProvider;
   if (config.verifyPeer !== undefined && typeof config.verifyPeer !== 'function') {
     throw bad('verifyPeer must be a function (identity, chain) => string | undefined');
@@ -250,7 +260,8 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     rootCertificates: Object.freeze(rootCertificates),
     chain: Object.freeze(chain),
     chainCertificates: Object.freeze(chainCertificates),
-    key,
+    key: ownKey?.privateKey,
+    ownKey,
     requireExtendedMasterSecret: config.requireExtendedMasterSecret ?? true,
     allowCommonNameFallback: config.allowCommonNameFallback ?? false,
     maxHandshakeMessageSize,
@@ -272,11 +283,11 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
 }
 
 /** The RSA bound, checked against our own key: a peer applying the same bound would refuse it. */
-function resolveMinRsaKeyBits(value: number | undefined, key: PrivateKey | undefined): number {
+function resolveMinRsaKeyBits(value: number | undefined, key: PublicKey | undefined, field = 'key'): number {
   const bits = checkedMinRsaKeyBits(value);
   if (key?.type === 'rsa' && key.bits < bits) {
     throw bad(
-      `'key' is a ${key.bits}-bit RSA key, below minRsaKeyBits (${bits}); peers refuse such keys. ` +
+      `'${field}' is a ${key.bits}-bit RSA key, below minRsaKeyBits (${bits}); peers refuse such keys. ` +
         'Regenerate it (openssl genrsa -out key.pem 3072, or memtls pki) and reissue the certificate, ' +
         `or set minRsaKeyBits: ${key.bits} if you must keep it`,
     );
@@ -337,25 +348,41 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
 export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig {
   checkConfigKeys(config, 'server');
   const common = resolveCommon(config, 'server');
-  if (!common.key || common.chain.length === 0) {
-    throw bad(
-      `server config needs 'cert' (its certificate chain, leaf first) and 'key' (the leaf's private key)`,
-    );
+  const first =
+    common.ownKey && common.chainCertificates[0]
+      ? {
+          chain: common.chain,
+          chainCertificates: common.chainCertificates,
+          leaf: common.chainCertificates[0],
+          key: common.ownKey,
+        }
+      : undefined;
+  const certificates = compileServerCertificates(first, config.certificates, (key, field) =>
+    resolveMinRsaKeyBits(config.minRsaKeyBits, key, field),
+  );
+  if (config.strictServerName !== undefined && typeof config.strictServerName !== 'boolean') {
+    throw bad('strictServerName must be a boolean');
   }
   const clientAuth = config.clientAuth ?? 'required';
   if (clientAuth !== 'required' && clientAuth !== 'optional' && clientAuth !== 'none') {
     throw bad(`clientAuth must be 'required', 'optional' or 'none', got '${String(clientAuth)}'`);
   }
-  const keyType = publicKeyOf(common.key).type;
+  const keyTypes = certificates.map((c) => c.key.publicKey.type);
   const usable = common.suites.filter((s) =>
-    s.authentication === 'RSA' ? keyType === 'rsa' : keyType !== 'rsa',
+    keyTypes.some((keyType) => (s.authentication === 'RSA' ? keyType === 'rsa' : keyType !== 'rsa')),
   );
   if (usable.length === 0) {
     throw bad(
-      `none of the configured cipher suites can be used with a ${keyType.toUpperCase()} certificate key` +
+      `none of the configured cipher suites can be used with a ${[...new Set(keyTypes)].join('/').toUpperCase()} certificate key` +
         ` (ECDSA suites need an EC or Ed25519 key, RSA suites an RSA key)`,
     );
   }
   const sessions = new SessionStore(config, common.random);
-  return Object.freeze({ ...common, key: common.key, clientAuth, sessions });
+  return Object.freeze({
+    ...common,
+    certificates,
+    strictServerName: config.strictServerName ?? false,
+    clientAuth,
+    sessions,
+  });
 }

@@ -33,9 +33,16 @@ import type { ServerHandshake } from './handshake/server.js';
 import type { SessionInfo } from './handshake/session.js';
 import { Transcript } from './handshake/transcript.js';
 import { badChangeCipherSpecError, interleavedRecordError } from './handshake/unexpected.js';
-import { checkHelloExtensions, outgoingFull, pendingWritesFull, tooManyWarningAlerts } from './limits.js';
+import {
+  checkHelloExtensions,
+  checkInputWhileSigning,
+  outgoingFull,
+  pendingWritesFull,
+  tooManyWarningAlerts,
+} from './limits.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
+import { type SignatureRequest, signerFailed } from './signer.js';
 
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
@@ -49,7 +56,12 @@ export type TlsEvent =
   | { type: 'peerClosed' }
   | { type: 'alert'; level: 'warning'; description: string }
   /** Fatal: the matching alert is already queued in takeOutgoing(). */
-  | { type: 'error'; error: TlsError };
+  | { type: 'error'; error: TlsError }
+  /**
+   * The handshake paused for a signer that answers later: when `signature` settles, call
+   * provideSignature(bytes) (or failSignature(reason)). The adapters do this themselves.
+   */
+  | ({ type: 'signatureRequest' } & SignatureRequest);
 
 export type { ConnectionState } from './connection-phase.js';
 
@@ -130,15 +142,57 @@ export abstract class TlsConnection {
       // A copy: the engine keeps partial records across calls, and the caller may reuse its buffer
       // (or pass a Node Buffer, whose slice() is a view into a shared pool).
       if (bytes.length > 0) this.records.feed(new Uint8Array(bytes));
-      let budget = this.resolved.limits.maxRecordsPerReceive;
-      for (let record = this.records.read(); record; record = this.records.read()) {
-        this.onRecord(record, events);
-        if (peerHasClosed(this.phase)) break;
-        if (--budget === 0) {
-          this.inputPending = this.records.bufferedInput > 0;
-          break;
-        }
+      if (this.handshake.pendingSignature) checkInputWhileSigning(this.records.bufferedInput, this.resolved);
+      else this.readRecords(events);
+    } catch (e) {
+      this.fail(e, events);
+    }
+    return events;
+  }
+
+  private readRecords(events: TlsEvent[]): void {
+    let budget = this.resolved.limits.maxRecordsPerReceive;
+    for (let record = this.records.read(); record; record = this.records.read()) {
+      this.onRecord(record, events);
+      if (peerHasClosed(this.phase) || this.handshake.pendingSignature) break;
+      if (--budget === 0) {
+        this.inputPending = this.records.bufferedInput > 0;
+        break;
       }
+    }
+  }
+
+  /** The signature the handshake is paused for (see the 'signatureRequest' event), else undefined. */
+  get pendingSignature(): SignatureRequest | undefined {
+    return this.phase.name === 'failed' ? undefined : this.handshake.pendingSignature;
+  }
+
+  /**
+   * The signer's answer to the pending signatureRequest: checked against our certificate's key (a
+   * wrong one fails the connection with a local error), sent, and the handshake goes on with any
+   * bytes received meanwhile. Returns the events, as receive() does.
+   */
+  provideSignature(signature: Uint8Array): TlsEvent[] {
+    return this.resume(() => this.handshake.provideSignature(signature));
+  }
+
+  /** The signer failed (its promise rejected): the connection fails with a local signer_failed error. */
+  failSignature(reason: unknown): TlsEvent[] {
+    return this.resume(() => {
+      throw signerFailed(reason);
+    });
+  }
+
+  private resume(step: () => void): TlsEvent[] {
+    if (this.phase.name === 'failed') return [{ type: 'error', error: this.phase.error }];
+    if (!this.handshake.pendingSignature) {
+      throw localError('no_pending_signature', 'the handshake is not waiting for a signature');
+    }
+    const events: TlsEvent[] = [];
+    try {
+      step();
+      this.onHandshakeMessages(events);
+      if (!this.handshake.pendingSignature) this.readRecords(events);
     } catch (e) {
       this.fail(e, events);
     }
@@ -273,6 +327,10 @@ export abstract class TlsConnection {
 
   private onHandshakeRecord(data: Uint8Array, events: TlsEvent[]): void {
     this.reassembler.push(data);
+    this.onHandshakeMessages(events);
+  }
+
+  private onHandshakeMessages(events: TlsEvent[]): void {
     for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
       // The type is checked against the state before the body is decoded (RFC 5246 §7.4).
       if (this.handshake.done) this.checkPostHandshakeType(m.type);
@@ -285,6 +343,11 @@ export abstract class TlsConnection {
       }
       this.handshake.handle(message);
       if (this.handshake.done) this.complete(events);
+      const request = this.handshake.pendingSignature;
+      if (request) {
+        events.push({ type: 'signatureRequest', ...request });
+        return;
+      }
     }
   }
 

@@ -19,7 +19,12 @@ function summary(role: 'client' | 'server', resolved: ResolvedConfig): Record<st
     role,
     roots: resolved.rootCertificates.map((c) => c.subject.text),
     chain: resolved.chainCertificates.map((c) => c.subject.text),
-    key: resolved.key ? { type: resolved.key.type, redacted: true } : undefined,
+    key: resolved.ownKey
+      ? {
+          type: resolved.ownKey.publicKey.type,
+          ...(resolved.ownKey.signer ? { signer: true } : { redacted: true }),
+        }
+      : undefined,
     cipherSuites: resolved.suites.map((s) => s.name),
     alpn: [...resolved.alpn],
     crls: resolved.revocation?.crls.map((c) => ({ issuer: c.issuer.text, revoked: c.revoked.size })),
@@ -93,7 +98,12 @@ export class ServerContext {
   }
 
   toJSON(): Record<string, unknown> {
-    return { ...summary('server', this.#resolved), clientAuth: this.#resolved.clientAuth };
+    const resolved = this.#resolved;
+    return {
+      ...summary('server', resolved),
+      certificates: resolved.certificates.map((c) => c.leaf.subject.text),
+      clientAuth: resolved.clientAuth,
+    };
   }
 }
 

@@ -99,6 +99,7 @@ export type IncompatibleCode =
   | 'no_common_cipher_suite'
   | 'no_common_group'
   | 'no_common_signature_scheme'
+  | 'unrecognized_name'
   | 'unsupported_version';
 
 export const INCOMPATIBLE_ALERTS: Readonly<Record<IncompatibleCode, AlertDescriptionName>> = {
@@ -108,6 +109,7 @@ export const INCOMPATIBLE_ALERTS: Readonly<Record<IncompatibleCode, AlertDescrip
   no_common_cipher_suite: 'handshake_failure',
   no_common_group: 'handshake_failure',
   no_common_signature_scheme: 'handshake_failure',
+  unrecognized_name: 'unrecognized_name',
   unsupported_version: 'protocol_version',
 };
 
@@ -184,6 +186,7 @@ export const CERTIFICATE_ALERTS: Readonly<Record<CertificateCode, AlertDescripti
 
 /** Codes of kind 'limit': a documented bound was hit. */
 export type LimitCode =
+  | 'input_while_signing'
   | 'chain_too_large'
   | 'chain_too_long'
   | 'handshake_message_too_large'
@@ -212,6 +215,7 @@ export type LimitCode =
  * internal_error.
  */
 export const LIMIT_ALERTS: Readonly<Record<LimitCode, AlertDescriptionName | null>> = {
+  input_while_signing: 'unexpected_message',
   chain_too_large: 'bad_certificate',
   chain_too_long: 'bad_certificate',
   handshake_message_too_large: 'illegal_parameter',
@@ -248,6 +252,7 @@ export type LocalCode =
   | 'bad_random'
   | 'bad_record_size_limit'
   | 'bad_sequence_number'
+  | 'bad_signer_signature'
   | 'bad_version'
   | 'bench_build_failed'
   | 'closed'
@@ -262,11 +267,13 @@ export type LocalCode =
   | 'key_share_disposed'
   | 'missing_dependency'
   | 'no_checkout'
+  | 'no_pending_signature'
   | 'no_pending_keys'
   | 'not_protected'
   | 'not_ready'
   | 'record_too_large'
   | 'rsa_fault'
+  | 'signer_failed'
   | 'socket_closed'
   | 'unsupported'
   | 'unsupported_key'
@@ -289,6 +296,7 @@ export const LOCAL_ALERTS: Readonly<Record<LocalCode, null>> = {
   bad_random: null,
   bad_record_size_limit: null,
   bad_sequence_number: null,
+  bad_signer_signature: null,
   bad_version: null,
   bench_build_failed: null,
   closed: null,
@@ -303,11 +311,13 @@ export const LOCAL_ALERTS: Readonly<Record<LocalCode, null>> = {
   key_share_disposed: null,
   missing_dependency: null,
   no_checkout: null,
+  no_pending_signature: null,
   no_pending_keys: null,
   not_protected: null,
   not_ready: null,
   record_too_large: null,
   rsa_fault: null,
+  signer_failed: null,
   socket_closed: null,
   unsupported: null,
   unsupported_key: null,

@@ -19,5 +19,8 @@ export * from './errors.js';
 export type { SessionInfo } from './handshake/session.js';
 export { printable } from './printable.js';
 export { refusalRecord } from './record/refusal.js';
+export type { ServerCertificateConfig } from './server-certificates.js';
+export type { SignatureRequest, Signer } from './signer.js';
+export { ecdsaSignatureToDer } from './signer.js';
 export * from './x509/index.js';
 export * from './x509/keys-index.js';

@@ -115,3 +115,17 @@ export function outgoingFull(queued: number, adding: number, max: number): TlsEr
       ` is ${max} (option maxOutgoingBytes); send what takeOutgoing() returns, then write again`,
   );
 }
+
+/**
+ * While the handshake waits for a signer, received bytes are kept for later: a peer that sends more
+ * than maxHandshakeMessageSize meanwhile (it should be waiting for our flight) is refused.
+ */
+export function checkInputWhileSigning(buffered: number, limits: { maxHandshakeMessageSize: number }): void {
+  if (buffered > limits.maxHandshakeMessageSize) {
+    throw limitReached(
+      'input_while_signing',
+      `the peer sent ${buffered} bytes while we waited for our signer, more than maxHandshakeMessageSize` +
+        ` (${limits.maxHandshakeMessageSize}); it should wait for our handshake messages`,
+    );
+  }
+}

@@ -79,6 +79,28 @@ export class ReceiveLoop {
     this.timer = undefined; // an idle connection should not keep the spent Timeout alive
   }
 
+  /**
+   * The engine paused its handshake for a signer that answers later: wait for it here (the engine
+   * never awaits), hand the answer back, and go on with what the engine does next, including any
+   * records that arrived meanwhile. The handshake deadline keeps running.
+   */
+  private awaitSignature(signature: PromiseLike<Uint8Array>): void {
+    const connection = this.connection;
+    Promise.resolve(signature).then(
+      (bytes) => this.afterSignature(() => connection.provideSignature(bytes)),
+      (reason: unknown) => this.afterSignature(() => connection.failSignature(reason)),
+    );
+  }
+
+  private afterSignature(answer: () => readonly TlsEvent[]): void {
+    if (this.handlers.done() || this.connection.error || !this.connection.pendingSignature) return;
+    this.dispatch(answer());
+    // Records that came while we waited and did not fit one receive(): bounded by what the engine
+    // kept while paused (maxHandshakeMessageSize).
+    while (!this.handlers.done() && this.connection.hasPendingInput)
+      this.dispatch(this.connection.receive(EMPTY));
+  }
+
   /** Hand `events` to the handlers in order; stop at an error or a handler that ended the adapter. */
   dispatch(events: readonly TlsEvent[]): void {
     for (const event of events) {
@@ -103,6 +125,9 @@ export class ReceiveLoop {
           this.stopDeadline();
           this.handlers.error(event.error);
           return;
+        case 'signatureRequest':
+          this.awaitSignature(event.signature);
+          break;
       }
     }
     this.handlers.flush();

@@ -3,19 +3,22 @@
 
 import type { AddressInfo } from 'node:net';
 import { createServer, type TlsSocket } from '../adapters/node.js';
+import { printable } from '../index.js';
 import { oneOf, parseArgs, UsageError } from './args.js';
-import type { CliIo, Command } from './command.js';
+import { type CliIo, type Command, readInputFile } from './command.js';
 import { readTicketKeyFile } from './session-files.js';
 import { commonConfig, describeFailure, describeSession, TLS_FLAGS } from './tls-options.js';
 
-const USAGE = `usage: memtls server --port P [--host 127.0.0.1] --ca ROOT.pem --cert C.pem --key K.pem
+const USAGE = `usage: memtls server --port P [--host 127.0.0.1] --ca ROOT.pem --cert C.pem --key K.pem [--cert C2.pem --key K2.pem ...]
                      [--client-auth required|optional|none] [--alpn LIST] [--ciphers LIST]
                      [--groups LIST] [--keylog FILE] [--echo] [--ticket-keys FILE]
 
 Accepts TLS 1.2 connections on HOST:P (P = 0 picks a free port). Clients must present a
 certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
 "memtls: listening on HOST:PORT" on stderr when ready, then one line per handshake (the peer's
-identity) or failure (its code). Received data goes to stdout, or back to the client with --echo.
+identity) or failure (its code). --cert/--key may be given several times (pairs in order): each
+client gets the certificate that names its SNI and that it can verify (ECDSA or RSA), else the first.
+Received data goes to stdout, or back to the client with --echo.
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.
 --crl FILE (repeatable): refuse clients whose certificate the CRL lists (memtls pki crl).
@@ -25,6 +28,8 @@ so servers given the same file resume each other's sessions.`;
 
 const FLAGS = {
   ...TLS_FLAGS,
+  cert: { type: 'string', multiple: true },
+  key: { type: 'string', multiple: true },
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   'client-auth': { type: 'string' },
@@ -55,13 +60,21 @@ export const serverCommand: Command = {
     const port = parsePort(flags.port);
     const host = flags.host ?? '127.0.0.1';
     const clientAuth = oneOf(flags['client-auth'], ['required', 'optional', 'none'] as const, 'client-auth');
-    if (flags.cert === undefined || flags.key === undefined)
-      throw new UsageError('server needs --cert and --key');
-    const common = commonConfig(flags, 'server');
+    const certs = flags.cert ?? [];
+    const keys = flags.key ?? [];
+    if (certs.length === 0 || keys.length === 0) throw new UsageError('server needs --cert and --key');
+    if (certs.length !== keys.length) {
+      throw new UsageError(
+        `--cert and --key go in pairs: got ${certs.length} --cert and ${keys.length} --key`,
+      );
+    }
+    const common = commonConfig({ ...flags, cert: undefined, key: undefined }, 'server');
     const server = createServer({
       ...common,
-      cert: common.cert!,
-      key: common.key!,
+      certificates: certs.map((cert, i) => ({
+        cert: readInputFile(cert, 'certificate file'),
+        key: readInputFile(keys[i]!, 'key file'),
+      })),
       ...(clientAuth === undefined ? {} : { clientAuth }),
       ...(flags['ticket-keys'] === undefined ? {} : { ticketKeys: readTicketKeyFile(flags['ticket-keys']) }),
     });
@@ -74,7 +87,11 @@ export const serverCommand: Command = {
       open.add(tls);
       tls.on('close', () => open.delete(tls));
       const resumed = tls.isSessionReused() ? 'resumed' : 'new';
-      io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}, ${resumed}\n`);
+      const sni = tls.info?.serverName;
+      const ours = tls.info?.certificate;
+      const chosen = `${sni ? `, SNI ${printable(sni)}` : ''}${ours ? `, our certificate ${ours.subject.text}` : ''}`;
+      io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}${chosen}, ${resumed}
+`);
       tls.on('error', (error) =>
         io.err(`memtls: connection with ${name} failed: ${describeFailure(error)}\n`),
       );

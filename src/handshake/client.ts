@@ -9,7 +9,14 @@ import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/sche
 import type { SuiteParams } from '../ciphers/suites.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
-import { certificateError, peerError } from '../errors.js';
+import { certificateError, localError, peerError } from '../errors.js';
+import {
+  checkedSignature,
+  makeSignature,
+  type OwnKey,
+  ownSchemes,
+  type SignatureRequest,
+} from '../signer.js';
 import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { buildClientHello } from './build-client-hello.js';
@@ -39,7 +46,7 @@ import {
   type ServerHello,
   type ServerKeyExchange,
 } from './messages/types.js';
-import { chooseScheme, keyFitsSuite, schemesForKey } from './negotiate.js';
+import { keyFitsSuite, schemesForKey } from './negotiate.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
@@ -85,6 +92,16 @@ export type ClientState =
       readonly step: 'awaitServerHelloDone';
       readonly session: KeyExchanged;
       readonly request: CertificateRequest;
+    }
+  /** The signer answers later: Certificate and ClientKeyExchange are queued, CertificateVerify waits. */
+  | {
+      readonly step: 'awaitSignature';
+      readonly session: KeyExchanged;
+      readonly masterSecret: Uint8Array;
+      readonly key: OwnKey;
+      readonly scheme: SchemeParams;
+      readonly signed: Uint8Array;
+      readonly request: SignatureRequest;
     }
   | {
       readonly step: 'awaitNewSessionTicket';
@@ -164,6 +181,7 @@ export class ClientHandshake {
         };
       },
     },
+    awaitSignature: {},
     awaitChangeCipherSpec: {},
     awaitFinished: { [HandshakeType.finished]: (s, m) => this.onFinished(s, m.body, m.raw) },
     awaitResumedNewSessionTicket: {
@@ -350,13 +368,13 @@ export class ClientHandshake {
     const io = this.io;
     // Client Certificate (RFC 5246 §7.4.6): ours if it fits the request, else an empty list.
     let clientScheme: SchemeParams | undefined;
+    const key = cfg.ownKey;
     if (request) {
-      const key = cfg.key;
       if (key && cfg.chain.length > 0) {
         const typeWanted =
-          key.type === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
+          key.publicKey.type === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
         if (request.certificateTypes.includes(typeWanted)) {
-          clientScheme = chooseScheme(key, cfg.schemes, request.signatureSchemes);
+          clientScheme = ownSchemes(key, cfg.schemes).find((s) => request.signatureSchemes.includes(s.code));
         }
       }
       const chain = clientScheme ? [...cfg.chain] : [];
@@ -375,13 +393,42 @@ export class ClientHandshake {
     );
     const masterSecret = deriveMasterSecret(cfg, session, preMasterSecret, io.transcript);
     // CertificateVerify (RFC 5246 §7.4.8): a signature over every handshake message so far.
-    if (clientScheme && cfg.key) {
-      const signature = cfg.provider.sign(clientScheme.algorithm, cfg.key, io.transcript.bytes(), cfg.random);
-      const signatureScheme = clientScheme.code;
-      io.send(HandshakeType.certificate_verify, (w) =>
-        encodeCertificateVerify(w, { signatureScheme, signature }),
-      );
+    if (clientScheme && key) {
+      const signed = io.transcript.bytes();
+      let signature: Uint8Array | SignatureRequest;
+      try {
+        signature = makeSignature(key, clientScheme, signed, cfg.provider, cfg.random);
+      } catch (e) {
+        masterSecret.fill(0);
+        throw e;
+      }
+      if (!(signature instanceof Uint8Array)) {
+        return {
+          step: 'awaitSignature',
+          session,
+          masterSecret,
+          key,
+          scheme: clientScheme,
+          signed,
+          request: signature,
+        };
+      }
+      this.sendCertificateVerify(clientScheme, signature);
     }
+    return this.sendFinished(session, masterSecret);
+  }
+
+  private sendCertificateVerify(scheme: SchemeParams, signature: Uint8Array): void {
+    const signatureScheme = scheme.code;
+    this.io.send(HandshakeType.certificate_verify, (w) =>
+      encodeCertificateVerify(w, { signatureScheme, signature }),
+    );
+  }
+
+  /** ChangeCipherSpec and Finished: the end of our flight. */
+  private sendFinished(session: KeyExchanged, masterSecret: Uint8Array): ClientState {
+    const cfg = this.config;
+    const io = this.io;
     io.logKey(session.clientRandom, masterSecret);
     const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
     io.changeWriteCipher(keys.client);
@@ -392,6 +439,25 @@ export class ClientHandshake {
     return session.ticketExpected
       ? { step: 'awaitNewSessionTicket', session, masterSecret }
       : { step: 'awaitChangeCipherSpec', session, masterSecret, ticket: undefined };
+  }
+
+  /** The signature the handshake waits for (a signer that answers later), else undefined. */
+  get pendingSignature(): SignatureRequest | undefined {
+    return this.state.step === 'awaitSignature' ? this.state.request : undefined;
+  }
+
+  /** The signer's answer: checked against our certificate's key, then CertificateVerify and Finished go out. */
+  provideSignature(signature: unknown): void {
+    const s = this.state;
+    if (s.step !== 'awaitSignature') {
+      throw localError(
+        'no_pending_signature',
+        'provideSignature(): the handshake is not waiting for a signature',
+      );
+    }
+    const checked = checkedSignature(s.key, s.scheme, s.signed, signature, this.config.provider);
+    this.sendCertificateVerify(s.scheme, checked);
+    this.state = this.sendFinished(s.session, s.masterSecret);
   }
 
   private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ClientState {

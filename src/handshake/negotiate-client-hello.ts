@@ -2,26 +2,27 @@
 // EMS and renegotiation checks, and the ServerHello extensions that answer them
 // (RFC 5246 §7.4.1.2–4, RFC 8422 §5.1, RFC 7627 §5.1, RFC 5746 §3.6, RFC 7301 §3.2, RFC 6066 §3, RFC 8449).
 
-import { ECPointFormat, GROUPS, type GroupName, groupByCode, groupOfCurve } from '../ciphers/groups.js';
-import { publicKeyOf } from '../ciphers/keys.js';
-import { describeScheme, type SchemeParams } from '../ciphers/schemes.js';
-import { describeSuite, type SuiteParams } from '../ciphers/suites.js';
+import { ECPointFormat, type GroupName, groupByCode } from '../ciphers/groups.js';
+import type { SchemeParams } from '../ciphers/schemes.js';
+import type { SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { incompatibleError, peerError } from '../errors.js';
 import { MAX_PLAINTEXT, ProtocolVersion } from '../record/types.js';
+import type { ServerCertificate } from '../server-certificates.js';
+import { chooseCertificate } from './choose-certificate.js';
 import {
   decodeClientHelloExtensions,
   encodeServerHelloExtensions,
   type ServerHelloExtensions,
 } from './messages/hello-extensions.js';
 import { type ClientHello, CompressionMethod, type Extension } from './messages/types.js';
-import { alpnListText, chooseAlpn, chooseScheme, keyFitsSuite } from './negotiate.js';
+import { alpnListText, chooseAlpn } from './negotiate.js';
 
 const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
-/** Signals a version fallback (RFC 7507); harmless here: we speak only the highest version a client can offer us. */
-const TLS_FALLBACK_SCSV = 0x5600;
 
 export interface ServerChoices {
+  /** The chain we present and the key that signs the ServerKeyExchange. */
+  readonly certificate: ServerCertificate;
   readonly suite: SuiteParams;
   readonly group: GroupName;
   readonly scheme: SchemeParams;
@@ -80,50 +81,15 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   if (pf !== undefined && !pf.includes(ECPointFormat.uncompressed)) {
     throw peerError('ec_point_formats', 'the client does not accept uncompressed points');
   }
-  // Signature scheme for ServerKeyExchange. Without signature_algorithms, TLS 1.2 means SHA-1 (§7.4.1.4.1).
-  const sa = ext.signatureAlgorithms;
-  const peerSchemes = sa ?? [];
-  const scheme = chooseScheme(cfg.key, cfg.schemes, peerSchemes);
-  if (!scheme) {
-    throw incompatibleError(
-      'no_common_signature_scheme',
-      sa === undefined
-        ? 'the client sent no signature_algorithms, so it only accepts SHA-1 signatures, which memtls refuses'
-        : `no common signature scheme for our ${publicKeyOf(cfg.key).type} key: the client offered ` +
-            `${peerSchemes.map(describeScheme).join(', ')}; we allow ${cfg.schemes.map((s) => s.name).join(', ')}`,
-    );
-  }
-  // Group (RFC 8422 §5.1.1): without supported_groups, assume the client can do P-256.
+  // Certificate, suite and ServerKeyExchange scheme (choose-certificate.ts). Without
+  // signature_algorithms, TLS 1.2 means SHA-1 (§7.4.1.4.1); without supported_groups, P-256 (RFC 8422 §5.1.1).
   const peerGroupCodes = ext.supportedGroups;
-  // An ECDSA certificate's curve must be one the client listed (RFC 8422 §5.1.1, §5.3); Ed25519 is not.
-  const key = publicKeyOf(cfg.key);
-  const curveGroup = key.type === 'ec' ? GROUPS[groupOfCurve(key.curve)] : undefined;
-  const curveCode = curveGroup?.code;
-  const curveRefused =
-    curveCode !== undefined && peerGroupCodes !== undefined && !peerGroupCodes.includes(curveCode);
-  // Cipher suite: server preference among those our certificate key can authenticate.
-  const suite = cfg.suites.find((s) => keyFitsSuite(cfg.key, s) && hello.cipherSuites.includes(s.code));
-  if (suite && curveRefused) {
-    throw incompatibleError(
-      'certificate_curve_not_supported',
-      `the client's supported_groups (${peerGroupCodes!.map((c) => groupByCode(c)?.name ?? `0x${c.toString(16).padStart(4, '0')}`).join(', ')})` +
-        ` do not include ${curveGroup?.name ?? ''}, the curve of this server's` +
-        ' ECDSA certificate, so it could not verify our signatures (RFC 8422 §5.1.1)',
-    );
-  }
-  if (!suite) {
-    const offered = hello.cipherSuites.filter(
-      (c) => c !== TLS_EMPTY_RENEGOTIATION_INFO_SCSV && c !== TLS_FALLBACK_SCSV,
-    );
-    throw incompatibleError(
-      'no_common_cipher_suite',
-      `no common cipher suite: the client offered ${offered.map(describeSuite).join(', ') || 'nothing'}; ` +
-        `this server accepts ${cfg.suites
-          .filter((s) => keyFitsSuite(cfg.key, s))
-          .map((s) => s.name)
-          .join(', ')} (ECDHE with AES-GCM or ChaCha20-Poly1305 only)`,
-    );
-  }
+  const { certificate, suite, scheme } = chooseCertificate(cfg, {
+    cipherSuites: hello.cipherSuites,
+    signatureSchemes: ext.signatureAlgorithms,
+    groups: peerGroupCodes,
+    serverName: ext.serverName,
+  });
   const peerGroups =
     peerGroupCodes !== undefined
       ? peerGroupCodes.map((c) => groupByCode(c)?.name).filter((g): g is GroupName => g !== undefined)
@@ -139,7 +105,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
       }; ` + `we allow ${cfg.groups.join(', ')}`,
     );
   }
-  // SNI (RFC 6066 §3): recorded; one certificate serves every name.
+  // SNI (RFC 6066 §3): recorded; it chose the certificate above.
   const serverName = ext.serverName;
   // ALPN (RFC 7301 §3.2): our preference; no overlap is fatal. A malformed list was a decode_error
   // above even when we have no protocols configured.
@@ -167,6 +133,7 @@ export function negotiateClientHello(cfg: ResolvedServerConfig, hello: ClientHel
   };
   const extensions = encodeServerHelloExtensions(helloExtensions);
   return {
+    certificate,
     suite,
     group,
     scheme,

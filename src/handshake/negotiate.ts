@@ -25,15 +25,6 @@ export function schemesForKey(key: PublicKey | PrivateKey, allowed: readonly Sch
   ];
 }
 
-/** Our best scheme that the peer offered and our key can make. */
-export function chooseScheme(
-  key: PrivateKey,
-  ours: readonly SchemeParams[],
-  peerCodes: readonly number[],
-): SchemeParams | undefined {
-  return schemesForKey(key, ours).find((s) => peerCodes.includes(s.code));
-}
-
 /** ALPN: the server picks by its own preference (RFC 7301 §3.2). */
 export function chooseAlpn(ours: readonly string[], offered: readonly string[]): string | undefined {
   return ours.find((p) => offered.includes(p));

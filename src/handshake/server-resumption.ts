@@ -75,7 +75,7 @@ function acceptable(
   if (now > s.createdAt + cfg.sessions.lifetimeMs || now < s.createdAt - 60_000) return false;
   if (!equalBytes(s.fingerprint, serverFingerprint(cfg))) return false;
   if (!cfg.suites.includes(s.suite) || !hello.cipherSuites.includes(s.suite.code)) return false;
-  if (!keyFitsSuite(cfg.key, s.suite)) return false;
+  if (!cfg.certificates.some((c) => keyFitsSuite(c.key.publicKey, s.suite))) return false;
   if (s.extendedMasterSecret !== n.extendedMasterSecret) return false;
   if (s.serverName !== n.serverName) return false;
   const leaf = peerCertificates[0];

@@ -8,8 +8,9 @@ import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/sche
 import type { SuiteParams } from '../ciphers/suites.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
-import { certificateError, peerError } from '../errors.js';
+import { certificateError, localError, peerError } from '../errors.js';
 import { ProtocolVersion } from '../record/types.js';
+import { checkedSignature, makeSignature, type OwnKey, type SignatureRequest } from '../signer.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
@@ -52,6 +53,8 @@ interface Negotiated {
   readonly sessionId: Uint8Array;
   /** We acknowledged session_ticket: a NewSessionTicket goes before our ChangeCipherSpec. */
   readonly issueTicket: boolean;
+  /** The leaf of the chain we sent (several certificates: the one chosen for this client). */
+  readonly certificate: Certificate;
 }
 
 /** Our ephemeral ECDHE key, from ServerKeyExchange until ClientKeyExchange. */
@@ -75,8 +78,24 @@ interface ClientProof {
   readonly scheme: SchemeParams;
 }
 
+/** The ServerKeyExchange waiting for its signature, and what the handshake needs after it. */
+interface KeyExchangeToSign {
+  readonly session: Negotiated;
+  readonly share: EphemeralKey;
+  readonly namedGroup: number;
+  readonly publicKey: Uint8Array;
+  readonly requestedSchemes: readonly SchemeParams[];
+}
+
 export type ServerState =
   | { readonly step: 'awaitClientHello' }
+  /** The signer answers later: ServerHello and Certificate are queued, ServerKeyExchange waits. */
+  | (KeyExchangeToSign & {
+      readonly step: 'awaitSignature';
+      readonly key: OwnKey;
+      readonly signed: Uint8Array;
+      readonly request: SignatureRequest;
+    })
   | {
       readonly step: 'awaitCertificate';
       readonly session: Negotiated;
@@ -128,6 +147,7 @@ export class ServerHandshake {
   /** The transitions. A message with no handler in the current state is unexpected_message. */
   private readonly on: Handlers = {
     awaitClientHello: { [HandshakeType.client_hello]: (_, m) => this.onClientHello(m.body, m.raw) },
+    awaitSignature: {},
     awaitCertificate: { [HandshakeType.certificate]: (s, m) => this.onCertificate(s, m.body, m.raw) },
     awaitClientKeyExchange: {
       [HandshakeType.client_key_exchange]: (s, m) => this.onClientKeyExchange(s, m.body, m.raw),
@@ -160,6 +180,24 @@ export class ServerHandshake {
     if ('share' in s) s.share.dispose();
     if ('masterSecret' in s) s.masterSecret.fill(0);
     if (s.step === 'done') s.result.masterSecret.fill(0);
+  }
+
+  /** The signature the handshake waits for (a signer that answers later), else undefined. */
+  get pendingSignature(): SignatureRequest | undefined {
+    return this.state.step === 'awaitSignature' ? this.state.request : undefined;
+  }
+
+  /** The signer's answer: checked against the certificate's key, then ServerKeyExchange goes out. */
+  provideSignature(signature: unknown): void {
+    const s = this.state;
+    if (s.step !== 'awaitSignature') {
+      throw localError(
+        'no_pending_signature',
+        'provideSignature(): the handshake is not waiting for a signature',
+      );
+    }
+    const checked = checkedSignature(s.key, s.session.scheme, s.signed, signature, this.config.provider);
+    this.state = this.sendKeyExchange(s, checked);
   }
 
   get expectsChangeCipherSpec(): boolean {
@@ -221,37 +259,13 @@ export class ServerHandshake {
           : n.extensions,
       }),
     );
-    io.send(HandshakeType.certificate, (w) => encodeCertificate(w, { certificates: [...cfg.chain] }));
+    io.send(HandshakeType.certificate, (w) =>
+      encodeCertificate(w, { certificates: [...n.certificate.chain] }),
+    );
     // ServerKeyExchange (RFC 8422 §5.4): a fresh ephemeral key, signed with the client and server randoms.
     const share = cfg.provider.generateKeyShare(n.group, cfg.random);
-    const code = groupCode(n.group);
-    const params = encodeServerEcdhParams(code, share.publicKey);
-    const signature = cfg.provider.sign(
-      n.scheme.algorithm,
-      cfg.key,
-      concatBytes(hello.random, serverRandom, params),
-      cfg.random,
-    );
-    io.send(HandshakeType.server_key_exchange, (w) =>
-      encodeServerKeyExchange(w, {
-        curveType: ECCurveType.named_curve,
-        namedGroup: code,
-        publicKey: share.publicKey,
-        signatureScheme: n.scheme.code,
-        signature,
-      }),
-    );
-    const requestedSchemes = cfg.clientAuth === 'none' ? [] : [...cfg.schemes];
-    if (cfg.clientAuth !== 'none') {
-      io.send(HandshakeType.certificate_request, (w) =>
-        encodeCertificateRequest(w, {
-          certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
-          signatureSchemes: requestedSchemes.map((s) => s.code),
-          certificateAuthorities: cfg.rootCertificates.map((c) => c.subject.der),
-        }),
-      );
-    }
-    io.send(HandshakeType.server_hello_done, (w) => encodeServerHelloDone(w));
+    const namedGroup = groupCode(n.group);
+    const params = encodeServerEcdhParams(namedGroup, share.publicKey);
     const session: Negotiated = {
       suite: n.suite,
       group: n.group,
@@ -262,14 +276,56 @@ export class ServerHandshake {
       alpn: n.alpn,
       serverName: n.serverName,
       ...plan,
+      certificate: n.certificate.leaf,
     };
-    const ephemeral: EphemeralKey = {
-      derive: (peer) => share.deriveSharedSecret(peer),
-      dispose: () => share.dispose(),
+    const pending: KeyExchangeToSign = {
+      session,
+      share: { derive: (peer) => share.deriveSharedSecret(peer), dispose: () => share.dispose() },
+      namedGroup,
+      publicKey: share.publicKey,
+      requestedSchemes: cfg.clientAuth === 'none' ? [] : [...cfg.schemes],
     };
+    const key = n.certificate.key;
+    const signed = concatBytes(hello.random, serverRandom, params);
+    let signature: Uint8Array | SignatureRequest;
+    try {
+      signature = makeSignature(key, n.scheme, signed, cfg.provider, cfg.random);
+    } catch (e) {
+      share.dispose();
+      throw e;
+    }
+    if (signature instanceof Uint8Array) return this.sendKeyExchange(pending, signature);
+    return { ...pending, step: 'awaitSignature', key, signed, request: signature };
+  }
+
+  /** ServerKeyExchange with its signature, CertificateRequest (unless clientAuth 'none'), ServerHelloDone. */
+  private sendKeyExchange(s: KeyExchangeToSign, signature: Uint8Array): ServerState {
+    const cfg = this.config;
+    const io = this.io;
+    io.send(HandshakeType.server_key_exchange, (w) =>
+      encodeServerKeyExchange(w, {
+        curveType: ECCurveType.named_curve,
+        namedGroup: s.namedGroup,
+        publicKey: s.publicKey,
+        signatureScheme: s.session.scheme.code,
+        signature,
+      }),
+    );
+    const requestedSchemes = s.requestedSchemes;
+    if (cfg.clientAuth !== 'none') {
+      io.send(HandshakeType.certificate_request, (w) =>
+        encodeCertificateRequest(w, {
+          certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
+          signatureSchemes: requestedSchemes.map((x) => x.code),
+          certificateAuthorities: cfg.rootCertificates.map((c) => c.subject.der),
+        }),
+      );
+    }
+    io.send(HandshakeType.server_hello_done, (w) => encodeServerHelloDone(w));
+    const { session, share } = s;
     return cfg.clientAuth === 'none'
-      ? { step: 'awaitClientKeyExchange', session, share: ephemeral, client: undefined }
-      : { step: 'awaitCertificate', session, share: ephemeral, requestedSchemes };
+      ? { step: 'awaitClientKeyExchange', session, share, client: undefined }
+      : { step: 'awaitCertificate', session, share, requestedSchemes };
   }
 
   /** Abbreviated handshake: the client's Finished completes it (RFC 5246 §7.3). */
@@ -414,6 +470,7 @@ export class ServerHandshake {
       signatureScheme: s.client?.scheme.name ?? 'none',
       peerCertificates: s.client?.peerCertificates ?? [],
       identity: s.client?.identity,
+      certificate: session.certificate,
     });
     io.transcript.clear();
     return { step: 'done', result };

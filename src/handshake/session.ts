@@ -22,6 +22,8 @@ export interface SessionInfo {
   readonly peerCertificates: readonly Certificate[];
   /** The verified leaf's identity; undefined when the peer sent no certificate. */
   readonly peerIdentity?: PeerIdentity;
+  /** Server side: our leaf certificate that was sent (with several certificates, the one chosen for this client). */
+  readonly certificate?: Certificate;
 }
 
 /** What a completed handshake leaves behind for the connection. */
@@ -74,6 +76,8 @@ export interface CompletedHandshake {
   /** An abbreviated handshake resumed an earlier session (default false). */
   readonly resumed?: boolean;
   readonly session?: Uint8Array;
+  /** Our own leaf as sent, when we report it. */
+  readonly certificate?: Certificate | undefined;
 }
 
 /** The HandshakeResult (and its SessionInfo) for a completed handshake. */
@@ -95,6 +99,7 @@ export function handshakeResult(h: CompletedHandshake): HandshakeResult {
       resumed: h.resumed === true,
       peerCertificates: h.peerCertificates,
       ...(h.identity ? { peerIdentity: h.identity } : {}),
+      ...(h.certificate ? { certificate: h.certificate } : {}),
     },
   };
 }

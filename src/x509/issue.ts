@@ -4,7 +4,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import * as asn1js from 'asn1js';
-import { type PrivateKey, publicKeyOf, redactPrivateKey } from '../ciphers/keys.js';
+import { type PrivateKey, type PublicKey, publicKeyOf, redactPrivateKey } from '../ciphers/keys.js';
 import { defaultRandom } from '../ciphers/provider.js';
 import { generateRsaKey } from '../ciphers/rsa-keygen.js';
 import type { SignatureAlgorithm } from '../ciphers/schemes.js';
@@ -31,6 +31,7 @@ import {
 import { encodePrivateKeyPkcs8, subjectPublicKeyBits, subjectPublicKeyInfo, toDer } from './key-encoding.js';
 import { type PemOrDer, toDerList, toPem } from './pem.js';
 import { checkKeyMatchesCertificate, ecCurveImpl, parsePrivateKey } from './private-key.js';
+import { parsePublicKeyInput } from './public-key.js';
 import type { Certificate } from './types.js';
 
 export type { CertificateUsage, SubjectAttribute } from './issue-extensions.js';
@@ -184,7 +185,7 @@ interface TbsParts {
   notBefore: number;
   notAfter: number;
   subject: asn1js.Sequence;
-  subjectKey: PrivateKey;
+  subjectKey: PrivateKey | PublicKey;
   extensions: asn1js.Sequence[];
 }
 
@@ -206,7 +207,7 @@ function signCertificate(
       parts.issuer,
       new asn1js.Sequence({ value: [encodeTime(parts.notBefore), encodeTime(parts.notAfter)] }),
       parts.subject,
-      subjectPublicKeyInfo(publicKeyOf(parts.subjectKey)),
+      subjectPublicKeyInfo(asPublicKey(parts.subjectKey)),
       new asn1js.Constructed({
         idBlock: { tagClass: 3, tagNumber: 3 },
         value: [new asn1js.Sequence({ value: parts.extensions })],
@@ -332,8 +333,37 @@ export function issuerName(cert: Certificate): asn1js.AsnType {
   return parsed.result;
 }
 
+function asPublicKey(key: PrivateKey | PublicKey): PublicKey {
+  return 'd' in key || 'seed' in key ? publicKeyOf(key) : key;
+}
+
 /** A leaf (server/client) or intermediate CA certificate signed by `issuer`, with a new or given key. */
 export function issueCertificate(options: IssueCertificateOptions): IssuedCertificate {
+  let key: PrivateKey | undefined;
+  const certificate = certify(options, () => {
+    key = options.key ?? generateKey(options.keyType ?? 'p256', options.random ?? defaultRandom);
+    return key;
+  });
+  return issued(certificate, key!);
+}
+
+/**
+ * A certificate for a public key whose private key stays elsewhere (an HSM, a TPM, a non-extractable
+ * WebCrypto key; README "Keys outside JavaScript (signers)"): SubjectPublicKeyInfo PEM or DER, or parsed.
+ */
+export function issueCertificateForPublicKey(
+  options: Omit<IssueCertificateOptions, 'key' | 'keyType'>,
+  publicKey: PublicKey | PemOrDer,
+): { readonly certificate: Uint8Array; readonly certificatePem: string } {
+  const key =
+    typeof publicKey === 'string' || publicKey instanceof Uint8Array
+      ? parsePublicKeyInput(publicKey, 'publicKey')
+      : publicKey;
+  const certificate = certify(options, () => key);
+  return { certificate, certificatePem: toPem('CERTIFICATE', certificate) };
+}
+
+function certify(options: IssueCertificateOptions, subjectKey: () => PrivateKey | PublicKey): Uint8Array {
   checkCommonName(options.commonName);
   const random = options.random ?? defaultRandom;
   const now = options.now ?? Date.now();
@@ -366,7 +396,7 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     throw localError('bad_config', `pathLength must be a whole number ≥ 0, got ${pathLength}`);
   }
 
-  const key = options.key ?? generateKey(options.keyType ?? 'p256', random);
+  const key = subjectKey();
   const names = ca ? (options.subjectAltNames ?? []).map(parseAltName) : altNamesFor(options, usage);
   const issuerKeyId = issuer.cert.subjectKeyIdentifier ?? keyIdentifier(publicKeyOf(issuer.key));
   const extensions = [basicConstraints(ca, ca ? pathLength : undefined)];
@@ -377,9 +407,9 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     );
   if (!ca) extensions.push(extendedKeyUsage(usage));
   if (names.length > 0) extensions.push(subjectAltName(names));
-  extensions.push(subjectKeyIdentifier(keyIdentifier(publicKeyOf(key))), authorityKeyIdentifier(issuerKeyId));
+  extensions.push(subjectKeyIdentifier(keyIdentifier(asPublicKey(key))), authorityKeyIdentifier(issuerKeyId));
 
-  const certificate = signCertificate(
+  return signCertificate(
     {
       serial: randomSerial(random),
       signature: signatureAlgorithmFor(issuer.key).identifier,
@@ -394,5 +424,4 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     issuer.key,
     random,
   );
-  return issued(certificate, key);
 }

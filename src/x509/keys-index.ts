@@ -16,6 +16,7 @@ export {
   generateKey,
   ISSUED_KEY_TYPES,
   issueCertificate,
+  issueCertificateForPublicKey,
 } from './issue.js';
 export type { IssueCrlOptions, IssuedCrl, RevocationEntry } from './issue-crl.js';
 export { DEFAULT_CRL_DAYS, issueCrl } from './issue-crl.js';
