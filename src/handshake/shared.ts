@@ -56,7 +56,7 @@ export function authenticatePeer(
         'plain RSA key (openssl genrsa) or an EC key',
     );
   }
-  return { peerCertificates, identity: verdict.identity };
+  return { peerCertificates, identity: { ...verdict.identity, verifiedPath: verdict.path } };
 }
 
 export interface SecretInputs {
