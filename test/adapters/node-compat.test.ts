@@ -21,8 +21,11 @@ beforeAll(() => {
 });
 
 const cleanup: (() => void)[] = [];
+/** The client sockets runCrossed() made, for further checks. */
+const cleanupSockets: AnySocket[] = [];
 afterEach(() => {
   for (const f of cleanup.splice(0)) f();
+  cleanupSockets.length = 0;
 });
 
 const SUITE = 'ECDHE-ECDSA-AES128-GCM-SHA256';
@@ -355,6 +358,7 @@ async function runCrossed(serverKind: Kind, clientKind: Kind) {
     serverKeylog,
   );
   const c = dial(clientKind, port);
+  cleanupSockets.push(c);
   const clientKeylog: Buffer[] = [];
   c.on('keylog', (line: Buffer) => clientKeylog.push(line));
   await new Promise<void>((resolve, reject) => {
@@ -374,3 +378,62 @@ async function runCrossed(serverKind: Kind, clientKind: Kind) {
     serverKeylog: serverKeylog.map(String).join(''),
   };
 }
+
+describe('per group and per argument order', () => {
+  for (const [nodeCurve, group] of [
+    ['X25519', 'x25519'],
+    ['P-256', 'secp256r1'],
+    ['P-384', 'secp384r1'],
+  ] as const) {
+    it(`getEphemeralKeyInfo() for ${nodeCurve} as node:tls reports it, against the same node:tls server`, async () => {
+      // P-256 stays offered: the server's ECDSA certificate is on it (RFC 8422 §5.1.1).
+      const curves = nodeCurve === 'P-256' ? 'P-256' : `${nodeCurve}:P-256`;
+      const groups = group === 'secp256r1' ? [group] : [group, 'secp256r1' as const];
+      const server = tls.createServer({ ...pki.server, maxVersion: 'TLSv1.2', ecdhCurve: curves }, (s) =>
+        s.end(),
+      );
+      cleanup.push(() => server.close());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      const infoOf = async (s: AnySocket) => {
+        cleanup.push(() => s.destroy());
+        s.on('error', () => {});
+        await new Promise<void>((resolve) => s.once('secureConnect', resolve));
+        return s.getEphemeralKeyInfo();
+      };
+      const nodeInfo = await infoOf(
+        tls.connect({
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: pki.ca,
+          ecdhCurve: curves,
+        }),
+      );
+      const ours = await infoOf(
+        connect({
+          host: '127.0.0.1',
+          port,
+          serverName: 'localhost',
+          ca: pki.ca,
+          groups,
+        }),
+      );
+      expect(ours).toEqual(nodeInfo);
+      expect(ours).toMatchObject({ type: 'ECDH' });
+    }, 20_000);
+  }
+
+  it("exportKeyingMaterial takes node's (length, label, context) and memtls's (label, length, context) alike", async () => {
+    const r = await runCrossed('node', 'memtls');
+    expect(r.clientExport).toEqual(r.serverExport);
+    const [c] = cleanupSockets.splice(0);
+    const context = Buffer.from('shared context');
+    const mine = c as TlsSocket;
+    expect(mine.exportKeyingMaterial('EXPORTER-compat', 32, context)).toEqual(r.serverExport);
+    expect(() => mine.exportKeyingMaterial('EXPORTER-compat' as unknown as number, 'x')).toThrow(
+      /non-negative integer length and a string label/,
+    );
+    expect(() => mine.exportKeyingMaterial(-1, 'EXPORTER-compat')).toThrow(/non-negative integer length/);
+  }, 20_000);
+});
