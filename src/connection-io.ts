@@ -15,8 +15,11 @@ import { ContentType, MAX_PLAINTEXT } from './record/types.js';
 export interface HandshakeObserver {
   /** Our Finished message's verify_data, as it is sent. */
   finishedSent(verifyData: Uint8Array): void;
-  /** Each key-log line, besides the config's keyLog (a per-connection listener). */
-  keyLog(line: string): void;
+  /**
+   * A per-connection key-log listener, besides the config's keyLog; undefined when none listens, so
+   * no line (a copy of the master secret in a string that cannot be wiped) is made for nobody.
+   */
+  keyLogListener(): ((line: string) => void) | undefined;
 }
 
 /** The one HandshakeIo a connection gives its handshake: everything goes through `records`. */
@@ -52,10 +55,11 @@ export function recordLayerIo(
       records.setReceiveLimit(limit);
     },
     logKey(clientRandom, masterSecret) {
-      if (!cfg.keyLog && !observer) return;
+      const listener = observer?.keyLogListener();
+      if (!cfg.keyLog && !listener) return;
       const line = `CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`;
       cfg.keyLog?.(line);
-      observer?.keyLog(line);
+      listener?.(line);
     },
   };
 }

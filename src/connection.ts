@@ -97,7 +97,7 @@ export abstract class TlsConnection {
       finishedSent: (verifyData) => {
         this.finishedValues.sent = verifyData;
       },
-      keyLog: (line) => this.onKeyLog?.(line),
+      keyLogListener: () => this.onKeyLog,
     });
   }
 

@@ -81,9 +81,12 @@ export class TlsSocket extends TlsSocketSurface {
       onTimeout: (error) => this.destroy(error),
     });
     socket.on('timeout', () => this.emit('timeout'));
-    connection.onKeyLog = (line) => {
-      if (this.listenerCount('keylog') > 0) this.emit('keylog', keylogLine(line));
-    };
+    // As node:tls, key-log lines are made only once someone listens for them.
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'keylog' && !connection.onKeyLog) {
+        connection.onKeyLog = (line) => this.emit('keylog', keylogLine(line));
+      }
+    });
     // Start on the next tick so listeners attached after construction see every event.
     process.nextTick(() => this.start());
   }

@@ -90,9 +90,8 @@ export function createServer(
       return;
     }
     // node:tls's tls.Server 'keylog' (line, socket), for servers that listen for it.
-    tls.on('keylog', (line: Buffer) => {
-      if (server.listenerCount('keylog') > 0) server.emit('keylog', line, tls);
-    });
+    if (server.listenerCount('keylog') > 0)
+      tls.on('keylog', (line: Buffer) => server.emit('keylog', line, tls));
     const onError = (error: TlsError) => server.emit('tlsClientError', error, tls);
     tls.on('error', onError);
     tls.once('secure', () => {

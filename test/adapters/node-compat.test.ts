@@ -323,6 +323,24 @@ describe('memtls/node TlsSocket against node:tls, same connection, field by fiel
     expect(memtls.clientKeylog[0]!.toString()).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$/);
     expect(memtls.serverKeylog[0]!.equals(memtls.clientKeylog[0]!)).toBe(true);
   });
+
+  it('no key-log line is made for a socket nobody listens to for it', async () => {
+    const server = createServer({ ca: pki.ca, ...pki.server }, (s) => s.end());
+    cleanup.push(() => server.close());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const c = connect({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      serverName: 'localhost',
+      ca: pki.ca,
+      ...clientCredentials,
+    });
+    cleanup.push(() => c.destroy());
+    await new Promise<void>((resolve) => c.once('secureConnect', resolve));
+    expect(c.connection.onKeyLog).toBeUndefined();
+    c.on('keylog', () => {});
+    expect(c.connection.onKeyLog).toBeTypeOf('function');
+  });
 });
 
 describe('crossed with node:tls: the values both ends share are equal', () => {
