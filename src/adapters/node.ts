@@ -69,9 +69,9 @@ export function connect(opts: ConnectOptions, onSecureConnect?: () => void): Tls
 /**
  * A net.Server whose connections run TLS. It emits 'secureConnection' (socket) after each handshake,
  * 'keylog' (line, socket) as node's tls.Server, and 'tlsClientError' (error, socket) when one fails;
- * such sockets are already destroyed. A socket that fails after its handshake (e.g. unexpected_eof: the client closed without close_notify)
- * emits 'error'; when it has no 'error' listener of its own the server emits 'tlsClientError'
- * instead, so a client never crashes the server.
+ * such sockets are already destroyed. A socket that fails after its handshake (e.g. unexpected_eof:
+ * the client closed without close_notify) emits 'error'; when it has no 'error' listener of its own
+ * the server emits 'tlsClientError' instead, so a client never crashes the server.
  */
 export function createServer(
   opts: CreateServerOptions,
