@@ -6,15 +6,28 @@ import { toHex } from './codec.js';
 import type { ResolvedConfig } from './config.js';
 import type { HandshakeIo } from './handshake/io.js';
 import { encodeHandshake } from './handshake/messages/handshake.js';
+import { HandshakeType } from './handshake/messages/types.js';
 import type { Transcript } from './handshake/transcript.js';
 import type { RecordLayer } from './record/record-layer.js';
 import { ContentType, MAX_PLAINTEXT } from './record/types.js';
+
+/** What the connection itself wants to see of its handshake's output. */
+export interface HandshakeObserver {
+  /** Our Finished message's verify_data, as it is sent. */
+  finishedSent(verifyData: Uint8Array): void;
+  /**
+   * A per-connection key-log listener, besides the config's keyLog; undefined when none listens, so
+   * no line (a copy of the master secret in a string that cannot be wiped) is made for nobody.
+   */
+  keyLogListener(): ((line: string) => void) | undefined;
+}
 
 /** The one HandshakeIo a connection gives its handshake: everything goes through `records`. */
 export function recordLayerIo(
   records: RecordLayer,
   transcript: Transcript,
   cfg: ResolvedConfig,
+  observer?: HandshakeObserver,
 ): HandshakeIo {
   return {
     transcript,
@@ -22,6 +35,7 @@ export function recordLayerIo(
       const message = encodeHandshake(type, body);
       transcript.add(message);
       records.write(ContentType.handshake, message);
+      if (type === HandshakeType.finished) observer?.finishedSent(message.slice(4));
     },
     changeWriteCipher(keys) {
       records.setPendingWrite(keys);
@@ -41,7 +55,11 @@ export function recordLayerIo(
       records.setReceiveLimit(limit);
     },
     logKey(clientRandom, masterSecret) {
-      cfg.keyLog?.(`CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`);
+      const listener = observer?.keyLogListener();
+      if (!cfg.keyLog && !listener) return;
+      const line = `CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`;
+      cfg.keyLog?.(line);
+      listener?.(line);
     },
   };
 }

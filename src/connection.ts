@@ -43,6 +43,7 @@ import {
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
 import { type SignatureRequest, signerFailed } from './signer.js';
+import type { Certificate } from './x509/types.js';
 
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
@@ -84,6 +85,16 @@ export abstract class TlsConnection {
   private inputPending = false;
   private warningAlerts = 0;
   private renegotiationRefusals = 0;
+  /** verify_data of the Finished we sent and the one we received, for SessionInfo.finished. */
+  private readonly finishedValues: { sent: Uint8Array; received: Uint8Array } = {
+    sent: new Uint8Array(0),
+    received: new Uint8Array(0),
+  };
+  /**
+   * A per-connection key-log listener (NSS `CLIENT_RANDOM <hex> <hex>` lines, as config.keyLog,
+   * which still gets them too): how memtls/node emits node:tls's 'keylog' event per socket.
+   */
+  onKeyLog: ((line: string) => void) | undefined;
 
   protected constructor(
     private readonly resolved: ResolvedConfig,
@@ -99,7 +110,17 @@ export abstract class TlsConnection {
 
   /** The handshake's view of the outside world (docs/ARCHITECTURE.md "The handshake state machines"). */
   protected makeIo(): HandshakeIo {
-    return recordLayerIo(this.records, this.transcript, this.resolved);
+    return recordLayerIo(this.records, this.transcript, this.resolved, {
+      finishedSent: (verifyData) => {
+        this.finishedValues.sent = verifyData;
+      },
+      keyLogListener: () => this.onKeyLog,
+    });
+  }
+
+  /** Our own certificate chain from the config, leaf first (empty when none is configured). */
+  get localCertificates(): readonly Certificate[] {
+    return this.resolved.chainCertificates;
   }
 
   get state(): ConnectionState {
@@ -342,6 +363,7 @@ export abstract class TlsConnection {
         continue;
       }
       this.handshake.handle(message);
+      if (m.type === HandshakeType.finished) this.finishedValues.received = m.body.slice();
       if (this.handshake.done) this.complete(events);
       const request = this.handshake.pendingSignature;
       if (request) {
@@ -397,9 +419,10 @@ export abstract class TlsConnection {
     const done = this.handshake.state;
     if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
     const result = done.result;
+    const info: SessionInfo = { ...result.info, finished: { ...this.finishedValues } };
     this.phase = {
       name: 'open',
-      info: result.info,
+      info,
       secrets: {
         suite: result.suite,
         masterSecret: result.masterSecret,
@@ -407,7 +430,7 @@ export abstract class TlsConnection {
         serverRandom: result.serverRandom,
       },
     };
-    events.push({ type: 'handshake', info: result.info });
+    events.push({ type: 'handshake', info });
     if (result.session) events.push({ type: 'session', session: result.session });
     for (const data of handshaking.pendingWrites) this.records.write(ContentType.application_data, data);
     if (handshaking.closeRequested) this.sendCloseNotify();

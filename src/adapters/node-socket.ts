@@ -3,10 +3,11 @@
 // half-close (RFC 5246 §7.2.1), unexpected_eof for a TCP end without close_notify, and a handshake timeout.
 
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
-import { localError, type PeerIdentity, type SessionInfo, type TlsConnection, TlsError } from '../index.js';
+import { localError, type PeerIdentity, type TlsConnection, TlsError } from '../index.js';
 import { plainBytes } from './framing.js';
 import { ReceiveLoop, type TlsEventHandlers } from './receive-loop.js';
+import { exporterArguments, keylogLine } from './tls-socket-info.js';
+import { TlsSocketSurface } from './tls-socket-surface.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT } from './limits.js';
 
@@ -39,9 +40,12 @@ const EMPTY = new Uint8Array(0);
  */
 const SOCKET_QUEUE_LIMIT = 64 * 1024;
 
-export class TlsSocket extends Duplex {
-  /** SessionInfo once 'secure' fired. */
-  info?: SessionInfo;
+/**
+ * A TLS connection as a stream.Duplex, with node:tls's TLSSocket surface (TlsSocketSurface; README
+ * "Using memtls/node where node:tls is expected"). Events: 'secureConnect' (client), 'secure',
+ * 'keylog' (line), 'timeout', 'tlsAlert' (a tolerated warning alert) and the stream events.
+ */
+export class TlsSocket extends TlsSocketSurface {
   private readonly initial: Uint8Array[] = [];
   private readonly loop: ReceiveLoop;
   private pausedByUs = false;
@@ -76,6 +80,13 @@ export class TlsSocket extends Duplex {
       allowTruncation: options.allowTruncation,
       onTimeout: (error) => this.destroy(error),
     });
+    socket.on('timeout', () => this.emit('timeout'));
+    // As node:tls, key-log lines are made only once someone listens for them.
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'keylog' && !connection.onKeyLog) {
+        connection.onKeyLog = (line) => this.emit('keylog', keylogLine(line));
+      }
+    });
     // Start on the next tick so listeners attached after construction see every event.
     process.nextTick(() => this.start());
   }
@@ -90,9 +101,9 @@ export class TlsSocket extends Duplex {
     return this.info?.resumed === true;
   }
 
-  /** The negotiated ALPN protocol, or false (as node:tls). */
-  get alpnProtocol(): string | false {
-    return this.info?.alpn ?? false;
+  /** The negotiated ALPN protocol, false when none was agreed, null before the handshake (as node:tls). */
+  get alpnProtocol(): string | false | null {
+    return this.info ? (this.info.alpn ?? false) : null;
   }
 
   /** The peer's address and port (kept after the socket closes, for logging failures). */
@@ -109,9 +120,16 @@ export class TlsSocket extends Duplex {
     if (address !== undefined && port !== undefined) this.peer = { address, port };
   }
 
-  /** RFC 5705 keying material (needs a completed handshake). */
-  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    return this.connection.exportKeyingMaterial(label, length, context);
+  /**
+   * RFC 5705 keying material (needs a completed handshake), in node:tls's argument order
+   * (length, label, context); memtls's own order (label, length, context) is understood too.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer;
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Buffer;
+  exportKeyingMaterial(first: number | string, second: string | number, context?: Uint8Array): Buffer {
+    const a = exporterArguments(first, second, context);
+    const bytes = this.connection.exportKeyingMaterial(a.label, a.length, a.context);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 
   private start(): void {
@@ -161,6 +179,7 @@ export class TlsSocket extends Duplex {
         for (const resume of this.waitingForHandshake.splice(0)) resume();
       },
       data: (data) => {
+        this.plainBytesRead += data.length;
         if (!this.push(data) && !this.pausedByUs) {
           this.pausedByUs = true;
           this.socket.pause();
@@ -254,10 +273,12 @@ export class TlsSocket extends Duplex {
   private writeToEngine(data: Uint8Array): void {
     try {
       this.connection.write(data);
+      this.plainBytesWritten += data.length;
     } catch (error) {
       if (!(error instanceof TlsError) || error.code !== 'outgoing_buffer_full') throw error;
       this.flush();
       this.connection.write(data); // onto an empty queue: always accepted
+      this.plainBytesWritten += data.length;
     }
   }
 

@@ -73,11 +73,11 @@ export function connect(opts: ConnectOptions, onSecureConnect?: () => void): Tls
 }
 
 /**
- * A net.Server whose connections run TLS. It emits 'secureConnection' (socket) after each handshake
- * and 'tlsClientError' (error, socket) when one fails; such sockets are already destroyed. A socket
- * that fails after its handshake (e.g. unexpected_eof: the client closed without close_notify)
- * emits 'error'; when it has no 'error' listener of its own the server emits 'tlsClientError'
- * instead, so a client never crashes the server.
+ * A net.Server whose connections run TLS. It emits 'secureConnection' (socket) after each handshake,
+ * 'keylog' (line, socket) as node's tls.Server, and 'tlsClientError' (error, socket) when one fails;
+ * such sockets are already destroyed. A socket that fails after its handshake (e.g. unexpected_eof:
+ * the client closed without close_notify) emits 'error'; when it has no 'error' listener of its own
+ * the server emits 'tlsClientError' instead, so a client never crashes the server.
  */
 export function createServer(
   opts: CreateServerOptions,
@@ -95,6 +95,9 @@ export function createServer(
       server.emit('tlsClientError', error, undefined);
       return;
     }
+    // node:tls's tls.Server 'keylog' (line, socket), for servers that listen for it.
+    if (server.listenerCount('keylog') > 0)
+      tls.on('keylog', (line: Buffer) => server.emit('keylog', line, tls));
     const onError = (error: TlsError) => server.emit('tlsClientError', error, tls);
     tls.on('error', onError);
     tls.once('secure', () => {

@@ -24,11 +24,19 @@ export interface SessionInfo {
   readonly peerIdentity?: PeerIdentity;
   /** Server side: our leaf certificate that was sent (with several certificates, the one chosen for this client). */
   readonly certificate?: Certificate;
+  /**
+   * The verify_data of the Finished messages of this handshake (RFC 5246 §7.4.9): the one we sent
+   * and the one we received (node:tls getFinished() / getPeerFinished()).
+   */
+  readonly finished: { readonly sent: Uint8Array; readonly received: Uint8Array };
 }
+
+/** SessionInfo as the handshake state machines report it; the connection adds the Finished values. */
+export type HandshakeInfo = Omit<SessionInfo, 'finished'>;
 
 /** What a completed handshake leaves behind for the connection. */
 export interface HandshakeResult {
-  readonly info: SessionInfo;
+  readonly info: HandshakeInfo;
   readonly suite: SuiteParams;
   readonly masterSecret: Uint8Array;
   readonly clientRandom: Uint8Array;

@@ -59,8 +59,9 @@ export function authenticatePeer(
         'plain RSA key (openssl genrsa) or an EC key',
     );
   }
-  if (cfg.verifyPeer) askApplication(cfg.verifyPeer, verdict.identity, verdict.path, usage);
-  return { peerCertificates, identity: verdict.identity };
+  const identity = { ...verdict.identity, verifiedPath: verdict.path };
+  if (cfg.verifyPeer) askApplication(cfg.verifyPeer, identity, verdict.path, usage);
+  return { peerCertificates, identity };
 }
 
 export interface SecretInputs {

@@ -107,4 +107,9 @@ export interface PeerIdentity {
   readonly fingerprintSha256: string;
   /** The verified leaf certificate. */
   readonly certificate: Certificate;
+  /**
+   * The certification path that verified, leaf first and the pinned root last (set by the TLS
+   * handshake; node:tls's getPeerCertificate(true) chain is built from it).
+   */
+  readonly verifiedPath?: readonly Certificate[];
 }

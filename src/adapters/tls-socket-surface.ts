@@ -1,0 +1,169 @@
+// The node:tls TLSSocket surface of memtls/node's TlsSocket: the negotiated session in node's names,
+// argument orders and result shapes (RFC 5246 §7.4.9 Finished, RFC 8422 groups, RFC 5280 certificates),
+// and the net.Socket members delegated to the TCP socket underneath.
+
+import { X509Certificate } from 'node:crypto';
+import type { AddressInfo, Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { SessionInfo, TlsConnection } from '../index.js';
+import {
+  type DetailedPeerCertificate,
+  localCertificateObject,
+  peerCertificateObject,
+} from './peer-certificate.js';
+import {
+  type CipherNameAndProtocol,
+  cipherOf,
+  type EphemeralKeyInfo,
+  ephemeralKeyInfoOf,
+} from './tls-socket-info.js';
+
+/**
+ * What node:tls code reads of a TLSSocket, answered from the engine's SessionInfo and the TCP socket.
+ * bytesRead/bytesWritten count application bytes, as node:tls does (the TCP socket's own counters
+ * hold the TLS bytes on the wire).
+ */
+export abstract class TlsSocketSurface extends Duplex {
+  /** The transport underneath. */
+  abstract readonly socket: Socket;
+  /** The sans-IO engine. */
+  abstract readonly connection: TlsConnection;
+  /** SessionInfo once the handshake completed. */
+  info?: SessionInfo;
+  /** Always true: node:tls code tells TLS sockets by it (e.g. `req.socket.encrypted`). */
+  readonly encrypted = true;
+  protected plainBytesRead = 0;
+  protected plainBytesWritten = 0;
+
+  /** True once the peer's certificate verified (memtls refuses the handshake otherwise). */
+  get authorized(): boolean {
+    return this.info?.peerIdentity !== undefined;
+  }
+
+  /** Why the peer is not authorized: always null, since a certificate that fails verification fails the handshake. */
+  get authorizationError(): Error | null {
+    return null;
+  }
+
+  /** The SNI name sent (client) or received (server); false when none, null before the handshake (as node:tls). */
+  get servername(): string | false | null {
+    return this.info ? (this.info.serverName ?? false) : null;
+  }
+
+  /** 'TLSv1.2' once negotiated, 'unknown' while handshaking, null once destroyed (as node:tls). */
+  getProtocol(): string | null {
+    if (this.destroyed) return null;
+    return this.info ? this.info.version : 'unknown';
+  }
+
+  /** { name (OpenSSL), standardName (IANA), version }; undefined before the handshake, null once destroyed. */
+  getCipher(): CipherNameAndProtocol | undefined | null {
+    if (this.destroyed) return null;
+    return this.info ? cipherOf(this.info) : undefined;
+  }
+
+  /** The peer's certificate in node:tls's shape (`{}` without one, null once destroyed); see peer-certificate.ts. */
+  getPeerCertificate(detailed = false): DetailedPeerCertificate | Record<string, never> | null {
+    if (this.destroyed) return null;
+    return this.info ? peerCertificateObject(this.info, detailed) : {};
+  }
+
+  /** Our own certificate in node:tls's shape (`{}` without one, null once destroyed). */
+  getCertificate(): DetailedPeerCertificate | Record<string, never> | null {
+    if (this.destroyed) return null;
+    return localCertificateObject(this.connection.localCertificates);
+  }
+
+  /** The peer's leaf as a node:crypto X509Certificate; undefined without one. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const der = this.info?.peerCertificates[0]?.der;
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  /** Our own leaf as a node:crypto X509Certificate; undefined without one. */
+  getX509Certificate(): X509Certificate | undefined {
+    const der = this.connection.localCertificates[0]?.der;
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  /** The verify_data of the Finished message we sent (RFC 5246 §7.4.9); undefined before the handshake. */
+  getFinished(): Buffer | undefined {
+    return this.info ? Buffer.from(this.info.finished.sent) : undefined;
+  }
+
+  /** The verify_data of the peer's Finished message; undefined before the handshake. */
+  getPeerFinished(): Buffer | undefined {
+    return this.info ? Buffer.from(this.info.finished.received) : undefined;
+  }
+
+  /**
+   * node:tls returns the session ticket/state for resumption here. memtls/node does not resume
+   * sessions yet, so this is undefined, as node:tls answers before a session exists.
+   */
+  getSession(): Buffer | undefined {
+    return undefined;
+  }
+
+  /** The ECDHE group: { type: 'ECDH', name, size } on a client, `{}` before the handshake, null on a server (as node:tls). */
+  getEphemeralKeyInfo(): EphemeralKeyInfo | null {
+    return this.connection.role === 'server' ? null : ephemeralKeyInfoOf(this.info);
+  }
+
+  // --- net.Socket, delegated to the TCP socket underneath
+
+  /** Idle timeout on the TCP socket; emits 'timeout' on this socket (the connection stays open, as net). */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.socket.setTimeout(ms);
+    if (callback) {
+      if (ms === 0) this.off('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    return this;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    this.socket.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.socket.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+
+  ref(): this {
+    this.socket.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.socket.unref();
+    return this;
+  }
+
+  address(): AddressInfo | Record<string, never> {
+    return this.socket.address() as AddressInfo | Record<string, never>;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.socket.remoteFamily;
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
+
+  /** Application bytes received (decrypted), as node:tls counts; the TCP socket's bytesRead has the wire bytes. */
+  get bytesRead(): number {
+    return this.plainBytesRead;
+  }
+
+  /** Application bytes written, as node:tls counts; the TCP socket's bytesWritten has the wire bytes. */
+  get bytesWritten(): number {
+    return this.plainBytesWritten;
+  }
+}
