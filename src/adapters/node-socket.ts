@@ -191,7 +191,10 @@ export class TlsSocket extends TlsSocketSurface {
         return false;
       },
       alert: (description) => this.emit('tlsAlert', description),
-      session: (session) => this.emit('session', Buffer.from(session)),
+      session: (session) => {
+        this.lastSession = Buffer.from(session);
+        this.emit('session', this.lastSession);
+      },
       error: (error) => this.fail(error),
       flush: () => this.flush(),
     };

@@ -96,12 +96,16 @@ export abstract class TlsSocketSurface extends Duplex {
     return this.info ? Buffer.from(this.info.finished.received) : undefined;
   }
 
+  /** The last resumable session the server gave this client ('session' event), set by TlsSocket. */
+  protected lastSession: Buffer | undefined;
+
   /**
-   * node:tls returns the session ticket/state for resumption here. memtls/node does not resume
-   * sessions yet, so this is undefined, as node:tls answers before a session exists.
+   * The session to offer again with `connect({ session })`, as node:tls: the latest one this
+   * client was given (RFC 5077 ticket or session ID, sealed in memtls's opaque format); undefined
+   * before one exists and on a server. It is a secret: store it like a key.
    */
   getSession(): Buffer | undefined {
-    return undefined;
+    return this.lastSession;
   }
 
   /** The ECDHE group: { type: 'ECDH', name, size } on a client, `{}` before the handshake, null on a server (as node:tls). */

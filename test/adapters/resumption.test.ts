@@ -93,6 +93,8 @@ async function memtlsOnce(
   socket.end();
   socket.resume();
   await once(socket, 'close');
+  // getSession() answers with the latest 'session' event's session, as node:tls.
+  expect(socket.getSession()).toEqual(session);
   return { reused, session };
 }
 
