@@ -12,6 +12,7 @@ import { checkConfigKeys } from './config-keys.js';
 import { localError, type TlsError } from './errors.js';
 import { type LimitOptions, type ResolvedLimits, resolveLimits } from './limits.js';
 import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT } from './record/types.js';
+import type { TraceHook } from './trace.js';
 import { parseCertificate } from './x509/certificate.js';
 import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
@@ -55,6 +56,8 @@ export interface CommonConfig extends LimitOptions {
   random?: (n: number) => Uint8Array;
   /** Receives NSS key-log lines (`CLIENT_RANDOM <hex> <hex>`) for Wireshark. */
   keyLog?: (line: string) => void;
+  /** Called with every handshake message, ChangeCipherSpec and alert sent or received (like `openssl s_client -msg`). */
+  trace?: TraceHook;
   /** Default: pure TypeScript (noble). */
   crypto?: CryptoProvider;
   /** Largest plaintext per record we send and accept (record_size_limit, RFC 8449); 64..16384. */
@@ -104,6 +107,7 @@ export interface ResolvedConfig {
   readonly now: () => number;
   readonly random: (n: number) => Uint8Array;
   readonly keyLog: ((line: string) => void) | undefined;
+  readonly trace: TraceHook | undefined;
   readonly provider: CryptoProvider;
   readonly maxRecordSize: number | undefined;
   readonly minRsaKeyBits: number;
@@ -231,6 +235,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     now: config.now ?? Date.now,
     random: config.random ? checkedRandom(config.random) : defaultRandom,
     keyLog: config.keyLog,
+    trace: config.trace,
     provider: config.crypto ?? nobleProvider,
     maxRecordSize,
     minRsaKeyBits,

@@ -9,6 +9,7 @@ import { encodeHandshake } from './handshake/messages/handshake.js';
 import type { Transcript } from './handshake/transcript.js';
 import type { RecordLayer } from './record/record-layer.js';
 import { ContentType, MAX_PLAINTEXT } from './record/types.js';
+import { traceChangeCipherSpec, traceHandshake } from './trace.js';
 
 /** The one HandshakeIo a connection gives its handshake: everything goes through `records`. */
 export function recordLayerIo(
@@ -22,10 +23,12 @@ export function recordLayerIo(
       const message = encodeHandshake(type, body);
       transcript.add(message);
       records.write(ContentType.handshake, message);
+      traceHandshake(cfg.trace, 'sent', message);
     },
     changeWriteCipher(keys) {
       records.setPendingWrite(keys);
       records.write(ContentType.change_cipher_spec, new Uint8Array([1]));
+      traceChangeCipherSpec(cfg.trace, 'sent');
       records.activateWrite();
     },
     expectReadCipher(keys) {

@@ -36,6 +36,7 @@ import { badChangeCipherSpecError, interleavedRecordError } from './handshake/un
 import { checkHelloExtensions, outgoingFull, pendingWritesFull, tooManyWarningAlerts } from './limits.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
+import { traceAlert, traceChangeCipherSpec, traceHandshake } from './trace.js';
 
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
@@ -252,6 +253,7 @@ export abstract class TlsConnection {
         return this.onHandshakeRecord(record.data, events);
       case ContentType.change_cipher_spec:
         if (record.data.length !== 1 || record.data[0] !== 1) throw badChangeCipherSpecError(record.data);
+        traceChangeCipherSpec(this.resolved.trace, 'received');
         this.handshake.onChangeCipherSpec();
         this.records.activateRead();
         return;
@@ -269,6 +271,7 @@ export abstract class TlsConnection {
   private onHandshakeRecord(data: Uint8Array, events: TlsEvent[]): void {
     this.reassembler.push(data);
     for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
+      traceHandshake(this.resolved.trace, 'received', m.raw);
       // The type is checked against the state before the body is decoded (RFC 5246 §7.4).
       if (this.handshake.done) this.checkPostHandshakeType(m.type);
       else this.handshake.checkExpected(m.type);
@@ -310,6 +313,7 @@ export abstract class TlsConnection {
       throw decodeError(`an alert record must be 2 bytes, got ${data.length}`, 'bad_alert');
     const level = data[0]!;
     const description = data[1]!;
+    traceAlert(this.resolved.trace, 'received', level, description);
     if (level === 2) throw alertReceivedError(description);
     if (level !== 1) throw decodeError(`unknown alert level ${level}`, 'bad_alert');
     if (!mayBeWarning(description)) throw alertReceivedError(description, 'warning');
@@ -373,6 +377,7 @@ export abstract class TlsConnection {
       ContentType.alert,
       new Uint8Array([level === 'warning' ? 1 : 2, AlertDescription[description]]),
     );
+    traceAlert(this.resolved.trace, 'sent', level === 'warning' ? 1 : 2, AlertDescription[description]);
   }
 
   private fail(cause: unknown, events: TlsEvent[]): void {

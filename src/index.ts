@@ -19,5 +19,6 @@ export * from './errors.js';
 export type { SessionInfo } from './handshake/session.js';
 export { printable } from './printable.js';
 export { refusalRecord } from './record/refusal.js';
+export type { HandshakeTraceSummary, TraceDirection, TraceEvent, TraceHook } from './trace.js';
 export * from './x509/index.js';
 export * from './x509/keys-index.js';
