@@ -1,14 +1,22 @@
 // `memtls client HOST:PORT`: a TLS 1.2 client over memtls/node, like `openssl s_client -quiet`:
 // stdin → TLS → stdout, close_notify at stdin EOF (RFC 5246 §7.2.1), one summary line on stderr.
 
-import { connect, type TlsSocket } from '../adapters/node.js';
-import { parseArgs, UsageError } from './args.js';
+import * as net from 'node:net';
+import { connect, type TlsSocket, upgrade } from '../adapters/node.js';
+import { oneOf, parseArgs, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
+import { ENGINE_FLAGS, engineConfig } from './engine-options.js';
+import { fromOpensslSpelling } from './openssl-args.js';
+import { STARTTLS_MODES, startTlsAsClient } from './starttls.js';
 import { commonConfig, describeFailure, describeSession, TLS_FLAGS } from './tls-options.js';
 
-const USAGE = `usage: memtls client HOST:PORT --ca ROOT.pem [--cert C.pem --key K.pem]
+const USAGE = `usage: memtls client HOST:PORT --ca ROOT.pem [--cert C.pem --key K.pem [--pass ARG]]
                      [--servername NAME] [--alpn h2,http/1.1] [--ciphers LIST]
-                     [--groups LIST] [--keylog FILE] [--quiet]
+                     [--groups LIST] [--sigalgs LIST] [--keylog FILE] [--quiet]
+                     [--trace] [--showcerts] [--starttls line|smtp]
+                     [--allow-cn-fallback] [--no-verify-hostname] [--min-rsa-bits N]
+                     [--no-require-ems] [--allow-truncation] [--handshake-timeout MS]
+                     [--max-… N (limits)]
 
 Connects with TLS 1.2, checks the server's certificate against ROOT.pem and its name against
 --servername (default HOST), then copies stdin to the server and the server's data to stdout.
@@ -17,12 +25,30 @@ Unless --quiet, prints one line on stderr: protocol, suite, group, ALPN, peer su
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). --keylog appends NSS key-log lines (for Wireshark) to FILE.
 On failure prints "memtls: error: CODE: message" and exits 1, also when the server closes the
-connection without close_notify ("unexpected_eof": what it sent may be cut off).`;
+connection without close_notify ("unexpected_eof": what it sent may be cut off).
+
+--ciphers also takes an OpenSSL cipher string (ECDH+AESGCM, HIGH:!aNULL); LIST values may be
+separated by commas or colons. --sigalgs takes IANA names or OpenSSL's (ECDSA+SHA256, RSA-PSS+SHA256).
+--pass reads an encrypted key's passphrase: pass:TEXT, env:VAR, file:PATH, fd:N or stdin.
+--trace prints one line per handshake message and alert on stderr (like s_client -msg);
+--showcerts prints the server's chain, details and PEM, on stdout (like s_client -showcerts).
+--starttls smtp runs EHLO/STARTTLS first (RFC 3207); line reads a greeting line, sends
+STARTTLS and reads one reply line. --no-verify-hostname skips only the name check (a warning
+is printed); the chain is always verified. Limits: --max-chain-certificates, --max-chain-bytes,
+--max-signature-checks, --max-path-candidates, --max-name-constraint-checks,
+--max-handshake-message-size, --max-record-size, --max-hello-extensions, --max-empty-records,
+--max-warning-alerts, --max-pending-write-bytes, --max-outgoing-bytes, --max-records-per-receive.
+OpenSSL spellings work too: -connect HOST:PORT, -servername, -CAfile, -cert, -key, -pass,
+-alpn, -cipher, -groups, -curves, -sigalgs, -showcerts, -msg, -trace, -starttls, -keylogfile.`;
 
 const FLAGS = {
   ...TLS_FLAGS,
+  ...ENGINE_FLAGS,
   servername: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  'no-verify-hostname': { type: 'boolean' },
+  'allow-truncation': { type: 'boolean' },
+  starttls: { type: 'string' },
 } as const;
 
 /** How long to wait for the server's close_notify after ours (sent at stdin EOF). */
@@ -74,15 +100,46 @@ export const clientCommand: Command = {
   summary: 'connect to a TLS server; stdin → TLS → stdout',
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseArgs(argv, FLAGS);
+    const { flags, positionals } = parseArgs(fromOpensslSpelling(argv, 'client', FLAGS), FLAGS);
     if (positionals.length !== 1) throw new UsageError('client needs exactly one HOST:PORT');
     const { host, port } = parseHostPort(positionals[0]!);
-    const tls = connect({
+    const starttls = oneOf(flags.starttls, STARTTLS_MODES, 'starttls');
+    const serverName = flags.servername ?? host;
+    const engine = engineConfig(flags, io, 'server');
+    const verifyHostname = flags['no-verify-hostname'] !== true;
+    const tlsConfig = {
       ...commonConfig(flags, 'client'),
-      serverName: flags.servername ?? host,
-      host,
-      port,
-    });
-    return session(tls, io, flags.quiet === true);
+      ...engine.config,
+      serverName,
+      ...(verifyHostname ? {} : { verifyHostname: false }),
+    };
+    const socketOptions = {
+      ...(engine.handshakeTimeout === undefined ? {} : { handshakeTimeout: engine.handshakeTimeout }),
+      ...(flags['allow-truncation'] === true ? { allowTruncation: true } : {}),
+    };
+    if (!verifyHostname) {
+      io.err(
+        `memtls: warning: --no-verify-hostname: the server's certificate is not checked against '${serverName}'; ` +
+          'any certificate the --ca root issued is accepted\n',
+      );
+    }
+    if (starttls === undefined)
+      return session(connect({ ...tlsConfig, ...socketOptions, host, port }), io, flags.quiet === true);
+    const socket = net.connect({ host, port, allowHalfOpen: true });
+    let head: Buffer;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+      head = await startTlsAsClient(socket, starttls, (line) => {
+        if (flags.quiet !== true) io.err(`memtls: ${line}\n`);
+      });
+    } catch (error) {
+      socket.destroy();
+      io.err(`memtls: error: ${describeFailure(error)}\n`);
+      return 1;
+    }
+    return session(upgrade(socket, { ...tlsConfig, ...socketOptions, head }), io, flags.quiet === true);
   },
 };

@@ -1,29 +1,45 @@
 // `memtls server --port P`: a TLS 1.2 server over memtls/node (mutual TLS by default), like
 // `openssl s_server`: received data to stdout (or echoed back with --echo), one stderr line per handshake.
 
-import type { AddressInfo } from 'node:net';
-import { createServer, type TlsSocket } from '../adapters/node.js';
+import * as net from 'node:net';
+import { createServer, type TlsSocket, upgrade } from '../adapters/node.js';
+import { createServerContext } from '../index.js';
 import { oneOf, parseArgs, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
+import { ENGINE_FLAGS, engineConfig } from './engine-options.js';
+import { fromOpensslSpelling } from './openssl-args.js';
+import { STARTTLS_MODES, type StartTlsMode, startTlsAsServer } from './starttls.js';
 import { commonConfig, describeFailure, describeSession, TLS_FLAGS } from './tls-options.js';
 
 const USAGE = `usage: memtls server --port P [--host 127.0.0.1] --ca ROOT.pem --cert C.pem --key K.pem
                      [--client-auth required|optional|none] [--alpn LIST] [--ciphers LIST]
-                     [--groups LIST] [--keylog FILE] [--echo]
+                     [--groups LIST] [--sigalgs LIST] [--keylog FILE] [--echo] [--pass ARG]
+                     [--trace] [--showcerts] [--starttls line|smtp] [--allow-cn-fallback]
+                     [--min-rsa-bits N] [--no-require-ems] [--handshake-timeout MS] [--max-… N]
 
 Accepts TLS 1.2 connections on HOST:P (P = 0 picks a free port). Clients must present a
 certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
 "memtls: listening on HOST:PORT" on stderr when ready, then one line per handshake (the peer's
 identity) or failure (its code). Received data goes to stdout, or back to the client with --echo.
 LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
-(P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.`;
+(P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.
+
+--ciphers also takes an OpenSSL cipher string; --pass, --sigalgs, --trace (stderr), --showcerts
+(the client's chain, on stdout) and the limit flags work as for memtls client. --starttls smtp
+greets with 220, answers EHLO with STARTTLS and starts TLS after "220 Ready" (RFC 3207); line
+sends one line, waits for STARTTLS and answers READY. OpenSSL spellings work too: -accept
+[HOST:]PORT, -port, -cert, -key, -pass, -CAfile, -Verify N (client certificate required),
+-verify N (optional), -alpn, -cipher, -groups, -sigalgs, -msg, -trace, -keylogfile.`;
 
 const FLAGS = {
   ...TLS_FLAGS,
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
+  ...ENGINE_FLAGS,
   'client-auth': { type: 'string' },
   echo: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  starttls: { type: 'string' },
 } as const;
 
 function parsePort(value: string | undefined): number {
@@ -44,29 +60,39 @@ export const serverCommand: Command = {
   summary: 'accept TLS connections (optionally echoing)',
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { flags, positionals } = parseArgs(argv, FLAGS);
+    const { flags, positionals } = parseArgs(fromOpensslSpelling(argv, 'server', FLAGS), FLAGS);
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const port = parsePort(flags.port);
     const host = flags.host ?? '127.0.0.1';
     const clientAuth = oneOf(flags['client-auth'], ['required', 'optional', 'none'] as const, 'client-auth');
+    const starttls = oneOf(flags.starttls, STARTTLS_MODES, 'starttls');
     if (flags.cert === undefined || flags.key === undefined)
       throw new UsageError('server needs --cert and --key');
     const common = commonConfig(flags, 'server');
-    const server = createServer({
+    const engine = engineConfig(flags, io, 'client');
+    const config = {
       ...common,
+      ...engine.config,
       cert: common.cert!,
       key: common.key!,
       ...(clientAuth === undefined ? {} : { clientAuth }),
-    });
-    server.on('tlsClientError', (error: unknown, tls: TlsSocket | undefined) => {
+    };
+    const socketOptions =
+      engine.handshakeTimeout === undefined ? {} : { handshakeTimeout: engine.handshakeTimeout };
+    const onFailure = (error: unknown, tls: TlsSocket | undefined) => {
       io.err(`memtls: handshake failed with ${peerName(tls)}: ${describeFailure(error)}\n`);
-    });
+    };
+    const server =
+      starttls === undefined
+        ? createServer({ ...config, ...socketOptions })
+        : startTlsServer(starttls, createServerContext(config), socketOptions, onFailure);
+    server.on('tlsClientError', onFailure);
     const open = new Set<TlsSocket>();
     server.on('secureConnection', (tls: TlsSocket) => {
       const name = peerName(tls);
       open.add(tls);
       tls.on('close', () => open.delete(tls));
-      io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}\n`);
+      if (flags.quiet !== true) io.err(`memtls: handshake with ${name}: ${describeSession(tls.info!)}\n`);
       tls.on('error', (error) =>
         io.err(`memtls: connection with ${name} failed: ${describeFailure(error)}\n`),
       );
@@ -89,10 +115,41 @@ export const serverCommand: Command = {
         stop(1);
       });
       server.listen(port, host, () => {
-        const address = server.address() as AddressInfo;
+        const address = server.address() as net.AddressInfo;
         const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
         io.err(`memtls: listening on ${shown}:${address.port}\n`);
       });
     });
   },
 };
+
+/**
+ * A plain TCP server that runs the STARTTLS exchange on each connection, then TLS on the same socket;
+ * it emits 'secureConnection' and 'tlsClientError' as memtls/node's createServer does.
+ */
+function startTlsServer(
+  mode: StartTlsMode,
+  secureContext: ReturnType<typeof createServerContext>,
+  socketOptions: { handshakeTimeout?: number },
+  onFailure: (error: unknown, tls: TlsSocket | undefined) => void,
+): net.Server {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    startTlsAsServer(socket, mode).then(
+      (head) => {
+        const tls = upgrade(socket, { role: 'server', secureContext, head, ...socketOptions });
+        const onError = (error: unknown) => server.emit('tlsClientError', error, tls);
+        tls.on('error', onError);
+        tls.once('secure', () => {
+          tls.off('error', onError);
+          server.emit('secureConnection', tls);
+        });
+      },
+      (error: unknown) => {
+        socket.destroy();
+        onFailure(error, undefined);
+      },
+    );
+  });
+  return server;
+}
