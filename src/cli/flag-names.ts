@@ -58,9 +58,9 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, FlagName>> = {
 const PLAIN_WORDS = new Set(['ca', 'cert', 'key', 'alpn', 'groups', 'passphrase']);
 
 /**
- * `message` with each config option it names replaced by its flag: "set X: true" / "X: true" → the
- * flag for a boolean option, "X: false" → its --no- flag, "X: 4096" → "--flag 4096", "(option X)" →
- * "(flag --x)", 'X' and a bare X → --x.
+ * `message` with each config option it names replaced by its flag: "set X: true" → "use --x" for a
+ * boolean option, "set X: false" → "use --no-x", "set X: 4096" → "use --x 4096" (and the same without
+ * "set"), "(option X)" → "(flag --x)", 'X' and a bare X → --x.
  */
 export function withFlagNames(message: string): string {
   let out = message;
@@ -69,13 +69,15 @@ export function withFlagNames(message: string): string {
     const word = quotedOnly ? `'${option}'` : `\\b${option}\\b`;
     if (kind !== 'value') {
       const value = kind === 'true' ? 'true' : 'false';
-      out = out.replace(new RegExp(`(set )?${word}: ${value}`, 'g'), `${flag}`);
+      out = out.replace(new RegExp(`set ${word}: ${value}`, 'g'), `use ${flag}`);
+      out = out.replace(new RegExp(`${word}: ${value}`, 'g'), flag);
       // A boolean option named without its value: name the flag that changes it.
       out = out.replace(new RegExp(`\\(option ${word}\\)`, 'g'), `(flag ${flag})`);
       out = out.replace(new RegExp(`'?${word}'?`, 'g'), flag);
       continue;
     }
-    out = out.replace(new RegExp(`(set )?${word}: (\\d+)`, 'g'), `${flag} $2`);
+    out = out.replace(new RegExp(`set ${word}: (\\d+)`, 'g'), `use ${flag} $1`);
+    out = out.replace(new RegExp(`${word}: (\\d+)`, 'g'), `${flag} $1`);
     out = out.replace(new RegExp(`\\(option ${word}\\)`, 'g'), `(flag ${flag})`);
     out = out.replace(new RegExp(quotedOnly ? word : `'?${word}'?`, 'g'), flag);
   }
