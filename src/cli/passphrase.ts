@@ -64,6 +64,7 @@ export function readPassphrase(spec: string, env: NodeJS.ProcessEnv = process.en
   if (spec.startsWith('fd:') && /^\d+$/.test(spec.slice(3))) return firstLine(Number(spec.slice(3)), spec);
   if (spec === 'stdin') return firstLine(0, 'stdin');
   throw new UsageError(
-    `--pass takes pass:TEXT, env:VAR, file:PATH, fd:N or stdin (OpenSSL's forms), not '${spec.replace(/:.*/, ':…')}'`,
+    // The value is not repeated: it may be the passphrase itself, typed without its pass: prefix.
+    "--pass takes pass:TEXT, env:VAR, file:PATH, fd:N or stdin (OpenSSL's forms)",
   );
 }
