@@ -38,6 +38,10 @@ import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
 import { traceAlert, traceChangeCipherSpec, traceHandshake } from './trace.js';
 
+/**
+ * What receive() and receiveEnd() report: the handshake's completion, data, the peer's close_notify,
+ * a warning alert, or the fatal error.
+ */
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
   | { type: 'data'; data: Uint8Array }
@@ -52,6 +56,10 @@ export type { ConnectionState } from './connection-phase.js';
 /** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
 const MAX_RENEGOTIATION_REFUSALS = 8;
 
+/**
+ * The sans-IO connection both TlsClient and TlsServer are: bytes in with receive(), bytes out with
+ * takeOutgoing(), application data with write(), close() for close_notify.
+ */
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
   protected readonly transcript = new Transcript();
@@ -107,6 +115,7 @@ export abstract class TlsConnection {
     return `${this.constructor.name} { state: '${this.state}'${i ? `, suite: ${i.cipherSuite}${who}` : ''} }`;
   }
 
+  /** State and negotiated parameters for JSON.stringify (never key material). */
   toJSON(): { state: ConnectionState; info: SessionInfo | undefined } {
     return { state: this.state, info: this.info };
   }

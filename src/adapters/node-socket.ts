@@ -10,6 +10,7 @@ import { ReceiveLoop, type TlsEventHandlers } from './receive-loop.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT } from './limits.js';
 
+/** TlsSocket's own options (the TLS settings are the engine's). */
 export interface TlsSocketOptions {
   /** ms until an unfinished handshake fails with code 'handshake_timeout'; default 120 000 (as node:tls). */
   handshakeTimeout?: number;
@@ -39,6 +40,10 @@ const EMPTY = new Uint8Array(0);
  */
 const SOCKET_QUEUE_LIMIT = 64 * 1024;
 
+/**
+ * A memtls connection over a net.Socket, as a Duplex stream of application data: what connect(),
+ * createServer() and upgrade() give. Emits secureConnect/secure after the handshake and error with a TlsError.
+ */
 export class TlsSocket extends Duplex {
   /** SessionInfo once 'secure' fired. */
   info?: SessionInfo;
@@ -212,6 +217,7 @@ export class TlsSocket extends Duplex {
     else this.waitingForHandshake.push(then);
   }
 
+  /** @internal Node stream hook. */
   override _read(): void {
     if (this.pausedByUs) {
       this.pausedByUs = false;
@@ -219,6 +225,7 @@ export class TlsSocket extends Duplex {
     }
   }
 
+  /** @internal Node stream hook. */
   override _writev(chunks: { chunk: Buffer }[], callback: WriteCallback): void {
     this.afterHandshake(() => {
       if (this.socket.destroyed || this.socket.writableEnded) {
@@ -255,10 +262,12 @@ export class TlsSocket extends Duplex {
     }
   }
 
+  /** @internal Node stream hook. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
     this._writev([{ chunk }], callback);
   }
 
+  /** @internal Node stream hook. */
   override _final(callback: WriteCallback): void {
     this.afterHandshake(() => {
       if (this.connection.error) return callback(this.connection.error);
@@ -269,6 +278,7 @@ export class TlsSocket extends Duplex {
     });
   }
 
+  /** @internal Node stream hook. */
   override _destroy(error: Error | null, callback: WriteCallback): void {
     this.loop.stopDeadline();
     this.waitingForHandshake = [];
