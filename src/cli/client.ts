@@ -16,7 +16,7 @@ const USAGE = `usage: memtls client HOST:PORT --ca ROOT.pem [--cert C.pem --key 
                      [--trace] [--showcerts] [--starttls line|smtp]
                      [--allow-cn-fallback] [--no-verify-hostname] [--min-rsa-bits N]
                      [--no-require-ems] [--allow-truncation] [--handshake-timeout MS]
-                     [--max-… N (limits)]
+                     [--crypto noble|node] [--max-… N (limits)]
 
 Connects with TLS 1.2, checks the server's certificate against ROOT.pem and its name against
 --servername (default HOST), then copies stdin to the server and the server's data to stdout.
@@ -38,6 +38,7 @@ is printed); the chain is always verified. Limits: --max-chain-certificates, --m
 --max-signature-checks, --max-path-candidates, --max-name-constraint-checks,
 --max-handshake-message-size, --max-record-size, --max-hello-extensions, --max-empty-records,
 --max-warning-alerts, --max-pending-write-bytes, --max-outgoing-bytes, --max-records-per-receive.
+--crypto node runs the cryptography on node:crypto instead of the pure TypeScript default.
 OpenSSL spellings work too: -connect HOST:PORT, -servername, -CAfile, -cert, -key, -pass,
 -alpn, -cipher, -groups, -curves, -sigalgs, -showcerts, -msg, -trace, -starttls, -keylogfile.`;
 

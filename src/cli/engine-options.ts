@@ -1,9 +1,11 @@
 // Flags for the engine's remaining config options, shared by `memtls client` and `memtls server`:
 // passphrase, signature schemes (OpenSSL `-sigalgs` spellings too), Common Name fallback, RSA floor,
-// extended master secret (RFC 7627), the limits (README "Limits"), handshake timeout, --trace/--showcerts.
+// extended master secret (RFC 7627), the limits (README "Limits"), handshake timeout, --trace/--showcerts,
+// the crypto provider.
 
+import { nodeCryptoProvider } from '../adapters/node.js';
 import type { CommonConfig } from '../index.js';
-import { UsageError } from './args.js';
+import { oneOf, UsageError } from './args.js';
 import type { CliIo } from './command.js';
 import { kebab, LIMIT_OPTIONS, type LimitOption } from './flag-names.js';
 import { readPassphrase } from './passphrase.js';
@@ -18,6 +20,7 @@ export const ENGINE_FLAGS = {
   'handshake-timeout': { type: 'string' },
   trace: { type: 'boolean' },
   showcerts: { type: 'boolean' },
+  crypto: { type: 'string' },
   ...(Object.fromEntries(LIMIT_OPTIONS.map((o) => [kebab(o), { type: 'string' }])) as Record<
     string,
     { readonly type: 'string' }
@@ -73,6 +76,10 @@ export function engineConfig(flags: EngineFlagValues, io: CliIo, peer: 'server' 
     (s) => OPENSSL_SIGALGS[s.toUpperCase()] ?? s,
   );
   if (sigalgs.length > 0) config.signatureSchemes = sigalgs;
+  // The crypto provider: pure TypeScript (default) or node:crypto (OpenSSL underneath, faster).
+  if (oneOf(flags.crypto as string | undefined, ['noble', 'node'] as const, 'crypto') === 'node') {
+    config.crypto = nodeCryptoProvider;
+  }
   if (flags['allow-cn-fallback'] === true) config.allowCommonNameFallback = true;
   if (flags['no-require-ems'] === true) config.requireExtendedMasterSecret = false;
   const minRsa = wholeNumber(flags['min-rsa-bits'], 'min-rsa-bits');

@@ -51,6 +51,7 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, FlagName>> = {
   requireExtendedMasterSecret: { flag: '--no-require-ems', kind: 'false' },
   allowTruncation: { flag: '--allow-truncation', kind: 'true' },
   handshakeTimeout: { flag: '--handshake-timeout', kind: 'value' },
+  crypto: { flag: '--crypto', kind: 'value' },
   ...Object.fromEntries(LIMIT_OPTIONS.map((o) => [o, { flag: `--${kebab(o)}`, kind: 'value' } as const])),
 };
 

@@ -16,6 +16,7 @@ const USAGE = `usage: memtls server --port P [--host 127.0.0.1] --ca ROOT.pem --
                      [--groups LIST] [--sigalgs LIST] [--keylog FILE] [--echo] [--pass ARG]
                      [--trace] [--showcerts] [--starttls line|smtp] [--allow-cn-fallback]
                      [--min-rsa-bits N] [--no-require-ems] [--handshake-timeout MS] [--max-… N]
+                     [--crypto noble|node]
 
 Accepts TLS 1.2 connections on HOST:P (P = 0 picks a free port). Clients must present a
 certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
@@ -25,8 +26,8 @@ LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, 
 (P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.
 
 --ciphers also takes an OpenSSL cipher string; --pass, --sigalgs, --trace (stderr), --showcerts
-(the client's chain, on stdout) and the limit flags work as for memtls client. --starttls smtp
-greets with 220, answers EHLO with STARTTLS and starts TLS after "220 Ready" (RFC 3207); line
+(the client's chain, on stdout), --crypto and the limit flags work as for memtls client.
+--starttls smtp greets with 220, answers EHLO with STARTTLS and starts TLS after "220 Ready" (RFC 3207); line
 sends one line, waits for STARTTLS and answers READY. OpenSSL spellings work too: -accept
 [HOST:]PORT, -port, -cert, -key, -pass, -CAfile, -Verify N (client certificate required),
 -verify N (optional), -alpn, -cipher, -groups, -sigalgs, -msg, -trace, -keylogfile.`;

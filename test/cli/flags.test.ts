@@ -6,6 +6,7 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeCryptoProvider } from '../../src/adapters/node.js';
 import { engineConfig } from '../../src/cli/engine-options.js';
 import { LIMIT_OPTIONS, withFlagNames } from '../../src/cli/flag-names.js';
 import { runCli } from '../../src/cli/main.js';
@@ -203,5 +204,15 @@ describe('sigalgs and pass phrases', () => {
     expect(readPassphrase('pass:a:b c')).toBe('a:b c');
     expect(readPassphrase('env:X', { X: 'from env' })).toBe('from env');
     expect(() => readPassphrase('env:UNSET_HERE', {})).toThrow(/environment variable UNSET_HERE is not set/);
+  });
+});
+
+describe('--crypto', () => {
+  it('node selects the node:crypto provider, noble (the default) leaves the config alone', async () => {
+    expect(engineConfig({ crypto: 'node' }, io, 'server').config.crypto).toBe(nodeCryptoProvider);
+    expect(engineConfig({ crypto: 'noble' }, io, 'server').config.crypto).toBeUndefined();
+    const r = await run('client', 'h:1', '--ca', pkiPath('root.pem'), '--crypto', 'openssl');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--crypto must be one of noble, node, not 'openssl'/);
   });
 });
