@@ -22,13 +22,13 @@ Connects with TLS 1.2, checks the server's certificate against ROOT.pem and its 
 --servername (default HOST), then copies stdin to the server and the server's data to stdout.
 At stdin EOF it sends close_notify and exits 0 once the server closes (or after 3 s).
 Unless --quiet, prints one line on stderr: protocol, suite, group, ALPN, peer subject.
-LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
+LIST values are comma- or colon-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). --keylog appends NSS key-log lines (for Wireshark) to FILE.
 On failure prints "memtls: error: CODE: message" and exits 1, also when the server closes the
 connection without close_notify ("unexpected_eof": what it sent may be cut off).
 
---ciphers also takes an OpenSSL cipher string (ECDH+AESGCM, HIGH:!aNULL); LIST values may be
-separated by commas or colons. --sigalgs takes IANA names or OpenSSL's (ECDSA+SHA256, RSA-PSS+SHA256).
+--ciphers also takes an OpenSSL cipher string (ECDH+AESGCM, HIGH:!aNULL, resolved as OpenSSL does).
+--sigalgs takes IANA names or OpenSSL's (ECDSA+SHA256, RSA-PSS+SHA256).
 --pass reads an encrypted key's passphrase: pass:TEXT, env:VAR, file:PATH, fd:N or stdin.
 --trace prints one line per handshake message and alert on stderr (like s_client -msg);
 --showcerts prints the server's chain, details and PEM, on stdout (like s_client -showcerts).

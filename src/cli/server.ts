@@ -22,7 +22,7 @@ Accepts TLS 1.2 connections on HOST:P (P = 0 picks a free port). Clients must pr
 certificate issued by ROOT.pem unless --client-auth says otherwise. Prints
 "memtls: listening on HOST:PORT" on stderr when ready, then one line per handshake (the peer's
 identity) or failure (its code). Received data goes to stdout, or back to the client with --echo.
-LIST values are comma-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
+LIST values are comma- or colon-separated: suites by IANA or OpenSSL name, groups x25519, secp256r1
 (P-256), secp384r1 (P-384). Stops on SIGINT or SIGTERM.
 
 --ciphers also takes an OpenSSL cipher string; --pass, --sigalgs, --trace (stderr), --showcerts
