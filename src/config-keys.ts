@@ -21,6 +21,7 @@ const COMMON_KEYS = {
   now: true,
   random: true,
   keyLog: true,
+  trace: true,
   crypto: true,
   maxRecordSize: true,
   minRsaKeyBits: true,

@@ -19,6 +19,7 @@ import {
   type ServerCertificateConfig,
 } from './server-certificates.js';
 import { compileOwnKey, type OwnKey, type Signer } from './signer.js';
+import type { TraceHook } from './trace.js';
 import { parseCertificate } from './x509/certificate.js';
 import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
@@ -62,6 +63,8 @@ export interface CommonConfig extends LimitOptions {
   random?: (n: number) => Uint8Array;
   /** Receives NSS key-log lines (`CLIENT_RANDOM <hex> <hex>`) for Wireshark. */
   keyLog?: (line: string) => void;
+  /** Called with every handshake message, ChangeCipherSpec and alert sent or received (like `openssl s_client -msg`). */
+  trace?: TraceHook;
   /** Default: pure TypeScript (noble). */
   crypto?: CryptoProvider;
   /** Largest plaintext per record we send and accept (record_size_limit, RFC 8449); 64..16384. */
@@ -134,6 +137,7 @@ export interface ResolvedConfig {
   readonly now: () => number;
   readonly random: (n: number) => Uint8Array;
   readonly keyLog: ((line: string) => void) | undefined;
+  readonly trace: TraceHook | undefined;
   readonly provider: CryptoProvider;
   readonly maxRecordSize: number | undefined;
   readonly minRsaKeyBits: number;
@@ -272,6 +276,7 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     now: config.now ?? Date.now,
     random: config.random ? checkedRandom(config.random) : defaultRandom,
     keyLog: config.keyLog,
+    trace: config.trace,
     provider,
     maxRecordSize,
     minRsaKeyBits,

@@ -10,6 +10,7 @@ import { HandshakeType } from './handshake/messages/types.js';
 import type { Transcript } from './handshake/transcript.js';
 import type { RecordLayer } from './record/record-layer.js';
 import { ContentType, MAX_PLAINTEXT } from './record/types.js';
+import { traceChangeCipherSpec, traceHandshake } from './trace.js';
 
 /** What the connection itself wants to see of its handshake's output. */
 export interface HandshakeObserver {
@@ -36,10 +37,12 @@ export function recordLayerIo(
       transcript.add(message);
       records.write(ContentType.handshake, message);
       if (type === HandshakeType.finished) observer?.finishedSent(message.slice(4));
+      traceHandshake(cfg.trace, 'sent', message);
     },
     changeWriteCipher(keys) {
       records.setPendingWrite(keys);
       records.write(ContentType.change_cipher_spec, new Uint8Array([1]));
+      traceChangeCipherSpec(cfg.trace, 'sent');
       records.activateWrite();
     },
     expectReadCipher(keys) {

@@ -36,6 +36,7 @@ export type ConnectionPhase =
   | { readonly name: 'closed'; readonly info: SessionInfo | undefined }
   | { readonly name: 'failed'; readonly error: TlsError; readonly info: SessionInfo | undefined };
 
+/** Where a connection is: 'handshaking', 'open', 'closing', 'closed' or 'failed'. */
 export type ConnectionState = ConnectionPhase['name'];
 
 /** The peer's close_notify has arrived (or the caller took the transport's end as one). */

@@ -43,8 +43,13 @@ import {
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
 import { type SignatureRequest, signerFailed } from './signer.js';
+import { traceAlert, traceChangeCipherSpec, traceHandshake } from './trace.js';
 import type { Certificate } from './x509/types.js';
 
+/**
+ * What receive() and receiveEnd() report: the handshake's completion, data, the peer's close_notify,
+ * a warning alert, or the fatal error.
+ */
 export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
   /**
@@ -69,6 +74,10 @@ export type { ConnectionState } from './connection-phase.js';
 /** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
 const MAX_RENEGOTIATION_REFUSALS = 8;
 
+/**
+ * The sans-IO connection both TlsClient and TlsServer are: bytes in with receive(), bytes out with
+ * takeOutgoing(), application data with write(), close() for close_notify.
+ */
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
   protected readonly transcript = new Transcript();
@@ -144,6 +153,7 @@ export abstract class TlsConnection {
     return `${this.constructor.name} { state: '${this.state}'${i ? `, suite: ${i.cipherSuite}${who}` : ''} }`;
   }
 
+  /** State and negotiated parameters for JSON.stringify (never key material). */
   toJSON(): { state: ConnectionState; info: SessionInfo | undefined } {
     return { state: this.state, info: this.info };
   }
@@ -332,6 +342,7 @@ export abstract class TlsConnection {
         return this.onHandshakeRecord(record.data, events);
       case ContentType.change_cipher_spec:
         if (record.data.length !== 1 || record.data[0] !== 1) throw badChangeCipherSpecError(record.data);
+        traceChangeCipherSpec(this.resolved.trace, 'received');
         this.handshake.onChangeCipherSpec();
         this.records.activateRead();
         return;
@@ -353,6 +364,7 @@ export abstract class TlsConnection {
 
   private onHandshakeMessages(events: TlsEvent[]): void {
     for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
+      traceHandshake(this.resolved.trace, 'received', m.raw);
       // The type is checked against the state before the body is decoded (RFC 5246 §7.4).
       if (this.handshake.done) this.checkPostHandshakeType(m.type);
       else this.handshake.checkExpected(m.type);
@@ -400,6 +412,7 @@ export abstract class TlsConnection {
       throw decodeError(`an alert record must be 2 bytes, got ${data.length}`, 'bad_alert');
     const level = data[0]!;
     const description = data[1]!;
+    traceAlert(this.resolved.trace, 'received', level, description);
     if (level === 2) throw alertReceivedError(description);
     if (level !== 1) throw decodeError(`unknown alert level ${level}`, 'bad_alert');
     if (!mayBeWarning(description)) throw alertReceivedError(description, 'warning');
@@ -465,6 +478,7 @@ export abstract class TlsConnection {
       ContentType.alert,
       new Uint8Array([level === 'warning' ? 1 : 2, AlertDescription[description]]),
     );
+    traceAlert(this.resolved.trace, 'sent', level === 'warning' ? 1 : 2, AlertDescription[description]);
   }
 
   private fail(cause: unknown, events: TlsEvent[]): void {

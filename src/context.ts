@@ -62,10 +62,12 @@ export class ClientContext {
     return typeof value === 'object' && value !== null && #resolved in value;
   }
 
+  /** What console.log shows: a summary, never keys. */
   [inspectSymbol](): string {
     return `ClientContext ${JSON.stringify(this.toJSON())}`;
   }
 
+  /** A summary for JSON.stringify: role, subjects, suites, ALPN; never key bytes. */
   toJSON(): Record<string, unknown> {
     return { ...summary('client', this.#resolved), serverName: this.#resolved.serverName };
   }
@@ -93,10 +95,12 @@ export class ServerContext {
     return typeof value === 'object' && value !== null && #resolved in value;
   }
 
+  /** What console.log shows: a summary, never keys. */
   [inspectSymbol](): string {
     return `ServerContext ${JSON.stringify(this.toJSON())}`;
   }
 
+  /** A summary for JSON.stringify: role, subjects, suites, ALPN; never key bytes. */
   toJSON(): Record<string, unknown> {
     const resolved = this.#resolved;
     return {

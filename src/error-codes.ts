@@ -16,6 +16,7 @@ export type DecodeCode =
   | 'duplicate_server_name'
   | 'truncated_record_header';
 
+/** The alert sent for each 'decode' code (the peer's bytes do not parse). */
 export const DECODE_ALERTS: Readonly<Record<DecodeCode, AlertDescriptionName>> = {
   decode_error: 'decode_error',
   bad_alert: 'decode_error',
@@ -57,6 +58,7 @@ export type PeerCode =
   | 'unsupported_curve_type'
   | 'unsupported_version';
 
+/** The alert sent for each 'peer' code (the bytes parse but break the protocol). */
 export const PEER_ALERTS: Readonly<Record<PeerCode, AlertDescriptionName>> = {
   bad_alpn: 'illegal_parameter',
   bad_certificate_verify: 'decrypt_error',
@@ -102,6 +104,7 @@ export type IncompatibleCode =
   | 'unrecognized_name'
   | 'unsupported_version';
 
+/** The alert sent for each 'incompatible' code (no shared suite, group, scheme, ALPN, version). */
 export const INCOMPATIBLE_ALERTS: Readonly<Record<IncompatibleCode, AlertDescriptionName>> = {
   certificate_curve_not_supported: 'handshake_failure',
   extended_master_secret_required: 'handshake_failure',
@@ -148,6 +151,7 @@ export type CertificateCode =
   | 'weak_key'
   | 'weak_signature';
 
+/** The alert sent for each 'certificate' code (the peer's chain or identity is refused). */
 export const CERTIFICATE_ALERTS: Readonly<Record<CertificateCode, AlertDescriptionName>> = {
   ambiguous_common_name: 'bad_certificate',
   bad_basic_constraints: 'bad_certificate',
@@ -328,6 +332,7 @@ export const LOCAL_ALERTS: Readonly<Record<LocalCode, null>> = {
 /** Codes of kind 'transport': the transport ended or broke; there is nothing to send an alert on. */
 export type TransportCode = 'connection_closed' | 'text_message' | 'unexpected_eof' | 'truncated_message';
 
+/** 'transport' codes send no alert: the transport is gone (null for each). */
 export const TRANSPORT_ALERTS: Readonly<Record<TransportCode, null>> = {
   connection_closed: null,
   text_message: null,
@@ -341,6 +346,7 @@ export const TRANSPORT_ALERTS: Readonly<Record<TransportCode, null>> = {
  */
 export type InternalCode = 'internal_error' | 'verify_peer_failed';
 
+/** The alert sent for each 'internal' code (a bug of ours): internal_error. */
 export const INTERNAL_ALERTS: Readonly<Record<InternalCode, AlertDescriptionName>> = {
   internal_error: 'internal_error',
   verify_peer_failed: 'internal_error',

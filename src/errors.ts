@@ -22,6 +22,7 @@ import {
 
 export * from './error-codes.js';
 
+/** TLS alert descriptions by registry name (RFC 5246 §7.2, RFC 8446 §6.2): the byte each stands for. */
 export const AlertDescription = {
   close_notify: 0,
   unexpected_message: 10,
@@ -52,6 +53,7 @@ export const AlertDescription = {
   certificate_required: 116,
   no_application_protocol: 120,
 } as const;
+/** An alert's registry name, e.g. 'bad_certificate'. */
 export type AlertDescriptionName = keyof typeof AlertDescription;
 
 const alertNames = new Map<number, AlertDescriptionName>(
@@ -63,6 +65,7 @@ export function alertName(code: number): string {
   return alertNames.get(code) ?? `unknown_alert_${code}`;
 }
 
+/** Alert levels (RFC 5246 §7.2): warning 1, fatal 2. */
 export const AlertLevel = { warning: 1, fatal: 2 } as const;
 
 /**
@@ -152,6 +155,10 @@ export function alertFor<K extends TlsErrorKind>(
   }
 }
 
+/**
+ * Every failure memtls reports: `kind` says whose fault it is, `code` what went wrong, `alertSent` /
+ * `alertReceived` which alert went each way (docs/ARCHITECTURE.md "The error model").
+ */
 export class TlsError extends Error {
   readonly kind: TlsErrorKind;
   /** Stable machine-readable code naming what went wrong, e.g. `hostname_mismatch`. */

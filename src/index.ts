@@ -22,5 +22,6 @@ export { refusalRecord } from './record/refusal.js';
 export type { ServerCertificateConfig } from './server-certificates.js';
 export type { SignatureRequest, Signer } from './signer.js';
 export { ecdsaSignatureToDer } from './signer.js';
+export type { HandshakeTraceSummary, TraceDirection, TraceEvent, TraceHook } from './trace.js';
 export * from './x509/index.js';
 export * from './x509/keys-index.js';

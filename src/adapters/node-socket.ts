@@ -11,6 +11,7 @@ import { TlsSocketSurface } from './tls-socket-surface.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT } from './limits.js';
 
+/** TlsSocket's own options (the TLS settings are the engine's). */
 export interface TlsSocketOptions {
   /** ms until an unfinished handshake fails with code 'handshake_timeout'; default 120 000 (as node:tls). */
   handshakeTimeout?: number;
@@ -240,6 +241,7 @@ export class TlsSocket extends TlsSocketSurface {
     else this.waitingForHandshake.push(then);
   }
 
+  /** @internal Node stream hook. */
   override _read(): void {
     if (this.pausedByUs) {
       this.pausedByUs = false;
@@ -247,6 +249,7 @@ export class TlsSocket extends TlsSocketSurface {
     }
   }
 
+  /** @internal Node stream hook. */
   override _writev(chunks: { chunk: Buffer }[], callback: WriteCallback): void {
     this.afterHandshake(() => {
       if (this.socket.destroyed || this.socket.writableEnded) {
@@ -285,10 +288,12 @@ export class TlsSocket extends TlsSocketSurface {
     }
   }
 
+  /** @internal Node stream hook. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
     this._writev([{ chunk }], callback);
   }
 
+  /** @internal Node stream hook. */
   override _final(callback: WriteCallback): void {
     this.afterHandshake(() => {
       if (this.connection.error) return callback(this.connection.error);
@@ -299,6 +304,7 @@ export class TlsSocket extends TlsSocketSurface {
     });
   }
 
+  /** @internal Node stream hook. */
   override _destroy(error: Error | null, callback: WriteCallback): void {
     this.loop.stopDeadline();
     this.waitingForHandshake = [];

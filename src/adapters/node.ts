@@ -39,6 +39,10 @@ export type ConnectOptions = (
 /** createServer() options: the TLS config inline, or `secureContext` from createServerContext(). */
 export type CreateServerOptions = ServerTls & NodeSocketOptions;
 
+/**
+ * upgrade() options: the TLS settings of the side we play (client unless role: 'server'), the
+ * adapter's options, and `head`.
+ */
 export type UpgradeOptions = ((ClientTls & { role?: 'client' }) | (ServerTls & { role: 'server' })) &
   NodeSocketOptions & {
     /** Bytes the caller already read past the STARTTLS exchange: the first TLS bytes. */

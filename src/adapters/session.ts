@@ -12,6 +12,7 @@ export { frameMessage, Inbox, MessageDeframer, plainBytes } from './framing.js';
 /** 'messages': each send() is one received message (length-prefixed); 'stream': raw TLS byte stream. */
 export type Framing = 'messages' | 'stream';
 
+/** Options of a message-transport session (ZeroMQ, WebSocket): framing, sizes, timeout, truncation. */
 export interface SessionOptions {
   /** Default 'messages'. */
   framing?: Framing | undefined;

@@ -10,6 +10,7 @@ import { type ServerTls, serverContextOf } from './secure-context.js';
 import { type SessionOptions, settleSession, splitSessionOptions } from './session.js';
 import { type WrappedTls, wrapWebSocket } from './websocket.js';
 
+/** Options of the WebSocket TLS server: where to listen and how many sessions to hold. */
 export interface WebSocketTlsServerOptions {
   /** TCP port; 0 picks a free one (see `port` on the result). */
   port: number;
@@ -27,7 +28,9 @@ export interface WebSocketTlsServerOptions {
   onClientError?: (error: TlsError) => void;
 }
 
+/** A running WebSocket TLS server: its port and URL, certificate rotation and close(). */
 export interface WebSocketTlsServer {
+  /** The TCP port it listens on. */
   readonly port: number;
   /** ws://host:port/ */
   readonly url: string;

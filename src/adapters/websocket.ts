@@ -42,9 +42,13 @@ export interface WebSocketLike {
   /** Bytes given to send() and not yet handed to the network (browser WebSocket and `ws`). */
   readonly bufferedAmount?: number;
   binaryType?: string;
+  /** Send one binary message. */
   send(data: Uint8Array): void;
+  /** Close the WebSocket. */
   close(code?: number, reason?: string): void;
+  /** The browser WebSocket's way to listen. */
   addEventListener?(type: string, listener: (event: unknown) => void): void;
+  /** The `ws` package's way to listen. */
   on?(event: string, listener: (...args: never[]) => void): unknown;
 }
 

@@ -51,6 +51,7 @@ export interface ZmqTlsClient extends TlsChannel {
   readonly info: SessionInfo;
 }
 
+/** Options of the ZeroMQ server: where to bind and how many sessions to hold. */
 export interface ZmqServerOptions {
   /** A ZeroMQ endpoint, e.g. 'tcp://127.0.0.1:*' for a free port (see `address`). */
   bind: string;
@@ -65,6 +66,7 @@ export interface ZmqServerOptions {
   onClientError?: (error: TlsError, routingId: Uint8Array) => void;
 }
 
+/** A running ZeroMQ TLS server: its address, certificate rotation and close(). */
 export interface ZmqServer {
   /** The bound endpoint with the actual port, e.g. 'tcp://127.0.0.1:40123'. */
   readonly address: string;
@@ -73,6 +75,7 @@ export interface ZmqServer {
    * already open keep theirs. A bad config throws a local TlsError and changes nothing.
    */
   setSecureContext(settings: ServerConfig | ServerContext): void;
+  /** Close every session (close_notify) and the socket. */
   close(): Promise<void>;
 }
 

@@ -2,11 +2,13 @@
 
 import type { EcCurve } from './keys.js';
 
+/** Named group code points (RFC 8422 §5.1.1, RFC 7748) memtls implements. */
 export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
   x25519: 0x001d,
 } as const;
+/** A group memtls implements: 'x25519', 'secp256r1' or 'secp384r1'. */
 export type GroupName = keyof typeof NamedGroup;
 
 export interface GroupParams {
@@ -18,12 +20,14 @@ export interface GroupParams {
   readonly sharedSecretLength: number;
 }
 
+/** Every group memtls implements, with its code and parameters. */
 export const GROUPS: Readonly<Record<GroupName, GroupParams>> = {
   x25519: { name: 'x25519', code: NamedGroup.x25519, publicKeyLength: 32, sharedSecretLength: 32 },
   secp256r1: { name: 'secp256r1', code: NamedGroup.secp256r1, publicKeyLength: 65, sharedSecretLength: 32 },
   secp384r1: { name: 'secp384r1', code: NamedGroup.secp384r1, publicKeyLength: 97, sharedSecretLength: 48 },
 };
 
+/** Groups offered and accepted when a config names none, in preference order. */
 export const DEFAULT_GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 
 const byCode = new Map<number, GroupParams>(Object.values(GROUPS).map((g) => [g.code, g]));

@@ -3,12 +3,14 @@
 
 export type EcCurve = 'P-256' | 'P-384';
 
+/** A parsed public key: RSA (modulus, exponent, bits), EC (curve and point) or Ed25519. */
 export type PublicKey =
   | { readonly type: 'rsa'; readonly n: bigint; readonly e: bigint; readonly bits: number }
   /** point: the uncompressed SEC 1 encoding (0x04 ‖ X ‖ Y). */
   | { readonly type: 'ec'; readonly curve: EcCurve; readonly point: Uint8Array }
   | { readonly type: 'ed25519'; readonly key: Uint8Array };
 
+/** A parsed private key (see parsePrivateKey): RSA with its CRT values, EC or Ed25519. Secret: never log it. */
 export type PrivateKey =
   | {
       readonly type: 'rsa';

@@ -6,6 +6,7 @@ import { hash, hmac } from './hash.js';
 import type { CryptoProvider } from './provider.js';
 import { signMessage, verifySignature } from './signatures.js';
 
+/** The default CryptoProvider: pure TypeScript on @noble/* (and our own RSA), runs anywhere. */
 export const nobleProvider: CryptoProvider = {
   name: 'noble',
   aead: createAead,

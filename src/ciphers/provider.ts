@@ -14,7 +14,9 @@ export interface Aead {
   readonly algorithm: AeadAlgorithm;
   readonly nonceLength: 12;
   readonly tagLength: 16;
+  /** Encrypt and authenticate: ciphertext ‖ 16-byte tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** Check and decrypt ciphertext ‖ tag; undefined when the tag does not verify. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined;
   /** Zero the key material held by this instance. */
   dispose(): void;
@@ -35,6 +37,10 @@ export interface KeyShare {
   dispose(): void;
 }
 
+/**
+ * The one seam for cryptography (docs/ARCHITECTURE.md "The layers"): key shares, AEADs, signatures,
+ * hashes and random bytes. nobleProvider is the default; memtls/node has nodeCryptoProvider.
+ */
 export interface CryptoProvider {
   readonly name: string;
   /**
@@ -42,7 +48,9 @@ export interface CryptoProvider {
    * `key` as soon as this returns: keep a copy (or a derived key schedule), never the reference.
    */
   aead(algorithm: AeadAlgorithm, key: Uint8Array): Aead;
+  /** The digest of `data`. */
   hash(algorithm: HashName, data: Uint8Array): Uint8Array;
+  /** HMAC (RFC 2104) of `data` under `key`. */
   hmac(algorithm: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   /**
    * A fresh ephemeral key pair. `random` supplies the private-key entropy so that handshakes with

@@ -2,6 +2,7 @@
 
 import type { HashName } from './suites.js';
 
+/** Signature scheme code points (RFC 8446 §4.2.3 names, used by TLS 1.2) memtls implements. */
 export const SignatureScheme = {
   ecdsa_secp256r1_sha256: 0x0403,
   ecdsa_secp384r1_sha384: 0x0503,
@@ -14,6 +15,7 @@ export const SignatureScheme = {
   rsa_pkcs1_sha512: 0x0601,
   ed25519: 0x0807,
 } as const;
+/** A signature scheme memtls implements, by IANA name, e.g. 'ecdsa_secp256r1_sha256'. */
 export type SignatureSchemeName = keyof typeof SignatureScheme;
 
 /**
@@ -39,6 +41,7 @@ function scheme(name: SignatureSchemeName, algorithm: SignatureAlgorithm): Schem
   return { name, code: SignatureScheme[name], algorithm, keyType };
 }
 
+/** Every signature scheme memtls implements, with its code, algorithm and hash. */
 export const SCHEMES: Readonly<Record<SignatureSchemeName, SchemeParams>> = {
   ecdsa_secp256r1_sha256: scheme('ecdsa_secp256r1_sha256', { kind: 'ecdsa', hash: 'sha256' }),
   ecdsa_secp384r1_sha384: scheme('ecdsa_secp384r1_sha384', { kind: 'ecdsa', hash: 'sha384' }),

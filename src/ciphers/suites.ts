@@ -1,5 +1,6 @@
 // The cipher-suite registry: ECDHE + AEAD suites only (RFC 5288, RFC 5289, RFC 7905, RFC 8422).
 
+/** Cipher suite code points (IANA TLS registry) memtls implements: ECDHE with AES-GCM or ChaCha20-Poly1305. */
 export const CipherSuite = {
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 0xc02b,
   TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 0xc02f,
@@ -8,11 +9,15 @@ export const CipherSuite = {
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca9,
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca8,
 } as const;
+/** A suite memtls implements, by IANA name. */
 export type CipherSuiteName = keyof typeof CipherSuite;
 
+/** The record protection of a suite. */
 export type AeadAlgorithm = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
+/** A hash: for the PRF, HMAC and signatures. */
 export type HashName = 'sha256' | 'sha384' | 'sha512';
 
+/** One suite's parameters: code, IANA and OpenSSL names, key and IV lengths, AEAD, PRF hash, authentication. */
 export interface SuiteParams {
   readonly name: CipherSuiteName;
   readonly code: number;
@@ -55,6 +60,7 @@ function suite(
   };
 }
 
+/** Every suite memtls implements, by IANA name. */
 export const SUITES: Readonly<Record<CipherSuiteName, SuiteParams>> = {
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: suite(
     'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
@@ -112,6 +118,7 @@ export const DEFAULT_CIPHER_SUITES: readonly CipherSuiteName[] = [
 
 const byCode = new Map<number, SuiteParams>(Object.values(SUITES).map((s) => [s.code, s]));
 
+/** The suite with this code point, if memtls implements it. */
 export function suiteByCode(code: number): SuiteParams | undefined {
   return byCode.get(code);
 }

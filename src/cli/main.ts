@@ -7,6 +7,7 @@ import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { clientCommand } from './client.js';
 import type { CliIo, Command } from './command.js';
+import { withFlagNames } from './flag-names.js';
 import { inspectCommand } from './inspect.js';
 import { pkiCommand } from './pki.js';
 import { serverCommand } from './server.js';
@@ -34,6 +35,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   pki: pkiCommand,
   bench: benchCommand,
 };
+
+/** The commands whose flags FLAG_FOR_OPTION (flag-names.ts) describes. */
+const TLS_COMMANDS = new Set(['client', 'server']);
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -86,7 +90,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     if (error instanceof TlsError) {
-      io.err(`memtls: error: ${printable(`${error.code}: ${error.message}`)}\n`);
+      // client and server name their flags where the engine names config options.
+      const message = TLS_COMMANDS.has(command.name) ? withFlagNames(error.message) : error.message;
+      io.err(`memtls: error: ${printable(`${error.code}: ${message}`)}\n`);
       return 1;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

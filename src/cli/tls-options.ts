@@ -4,7 +4,10 @@
 import { appendFileSync } from 'node:fs';
 import { type CommonConfig, printable, type SessionInfo, TlsError } from '../index.js';
 import { commaList, UsageError } from './args.js';
+import { resolveCipherString } from './cipher-string.js';
 import { readInputFile } from './command.js';
+import { colonList } from './engine-options.js';
+import { withFlagNames } from './flag-names.js';
 
 export const TLS_FLAGS = {
   ca: { type: 'string' },
@@ -38,8 +41,9 @@ export function commonConfig(
     throw new UsageError('--cert and --key go together');
   }
   const alpn = commaList(flags.alpn);
-  const ciphers = commaList(flags.ciphers);
-  const groups = commaList(flags.groups);
+  // Suites: names or an OpenSSL cipher string (`ECDH+AESGCM:!aNULL`); groups: comma or colon lists.
+  const ciphers = flags.ciphers === undefined ? [] : resolveCipherString(flags.ciphers.join(':'));
+  const groups = colonList(flags.groups);
   const keylog = flags.keylog;
   return {
     ca: readInputFile(flags.ca, 'CA file'),
@@ -67,7 +71,7 @@ export function describeSession(info: SessionInfo): string {
 
 /** `CODE: message` for a TlsError or a network error (ECONNREFUSED, ...), on one printable line. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof TlsError) return printable(`${error.code}: ${error.message}`);
+  if (error instanceof TlsError) return printable(`${error.code}: ${withFlagNames(error.message)}`);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return printable(`${code ?? 'error'}: ${message}`);

@@ -5,6 +5,7 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import type { DirectionKeys } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 
+/** What a completed handshake negotiated, and who the peer is. */
 export interface SessionInfo {
   readonly version: 'TLSv1.2';
   /** IANA name, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256. */

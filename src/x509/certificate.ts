@@ -21,6 +21,7 @@ import { NO_EXTENSIONS, parseExtensions } from './extensions.js';
 import { parseName } from './name.js';
 import type { Certificate } from './types.js';
 
+/** Options of parseCertificate: where the bytes come from (for the error kind) and what they are. */
 export interface ParseCertificateOptions {
   /** 'peer' (default): failures are certificate/decode_error; 'config': local/bad_config. */
   source?: DerSource;

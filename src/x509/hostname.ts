@@ -8,6 +8,7 @@ import { attributeValue, generalNameText, ipText } from './name.js';
 import { OID } from './oids.js';
 import type { Certificate } from './types.js';
 
+/** Options of checkHostname / matchesHostname. */
 export interface HostnameOptions {
   /**
    * Match the subject Common Name when the certificate has no dNSName SAN (legacy, off by

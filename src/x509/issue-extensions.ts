@@ -7,6 +7,7 @@ import { dnsNameProblem } from './dns-name.js';
 import { parseIpAddress } from './hostname.js';
 import { derInteger } from './key-encoding.js';
 
+/** The extended key usage an issued leaf gets: serverAuth, clientAuth or both. */
 export type CertificateUsage = 'server' | 'client' | 'both';
 
 /** A subject attribute placed before the CN, most significant first (C, ST, L, O, OU). */

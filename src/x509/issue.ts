@@ -36,7 +36,9 @@ import type { Certificate } from './types.js';
 
 export type { CertificateUsage, SubjectAttribute } from './issue-extensions.js';
 
+/** Key types createRoot and issueCertificate can generate. */
 export type IssuedKeyType = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ed25519';
+/** Every IssuedKeyType, in the order the CLI lists them. */
 export const ISSUED_KEY_TYPES: readonly IssuedKeyType[] = [
   'p256',
   'p384',
@@ -64,16 +66,19 @@ interface CommonIssueOptions {
   days?: number;
   /** ms since epoch; default Date.now(). */
   now?: number;
+  /** Random bytes for keys and serial numbers; default globalThis.crypto.getRandomValues. */
   random?: (n: number) => Uint8Array;
   /** Attributes before the CN, most significant first, e.g. [{ type: 'O', value: 'Acme' }]. */
   subject?: readonly SubjectAttribute[];
 }
 
+/** Options of createRoot: a self-signed CA certificate for a private PKI. */
 export interface CreateRootOptions extends CommonIssueOptions {
   /** basicConstraints pathLenConstraint; default none. */
   pathLength?: number;
 }
 
+/** Options of issueCertificate: the issuer, the names and the usage of a new certificate. */
 export interface IssueCertificateOptions extends CommonIssueOptions {
   /** The CA that signs: its certificate and key (PEM or DER, or a parsed key). */
   issuer: { certificate: PemOrDer; key: PrivateKey | PemOrDer; passphrase?: string };
@@ -91,6 +96,7 @@ export interface IssueCertificateOptions extends CommonIssueOptions {
 
 const DAY_MS = 86_400_000;
 const BACKDATE_MS = 5 * 60_000;
+/** Validity of a root made by createRoot when `days` is not given. */
 export const DEFAULT_ROOT_DAYS = 3650;
 /** 825 days: the longest TLS server validity Apple platforms accept, private CAs included. */
 export const DEFAULT_LEAF_DAYS = 825;

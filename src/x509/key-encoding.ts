@@ -55,6 +55,7 @@ export function subjectPublicKeyInfo(key: PublicKey): asn1js.Sequence {
   });
 }
 
+/** The DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) of a public key. */
 export function encodeSubjectPublicKeyInfo(key: PublicKey): Uint8Array {
   return toDer(subjectPublicKeyInfo(key));
 }

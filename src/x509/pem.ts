@@ -6,6 +6,7 @@ import type { DerSource } from './asn1.js';
 /** A PEM string, a DER byte array, or the bytes of a PEM file (they start with "-----BEGIN"). */
 export type PemOrDer = string | Uint8Array;
 
+/** One PEM block (RFC 7468): its label and DER bytes. */
 export interface PemBlock {
   /** The label between "BEGIN " and the dashes, e.g. "CERTIFICATE", "PRIVATE KEY". */
   readonly label: string;
@@ -14,6 +15,7 @@ export interface PemBlock {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** Options of parsePem: where the text comes from (for the error kind) and what it is. */
 export interface PemOptions {
   /** 'config' (default): our own files → local bad_config errors; 'peer' → certificate decode_error. */
   source?: DerSource;

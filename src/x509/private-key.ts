@@ -40,7 +40,9 @@ const CURVE_NAMES: Readonly<Record<string, string>> = {
   '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
 };
 
+/** The smallest RSA private key parsePrivateKey accepts, in bits. */
 export const RSA_MIN_BITS = 2048;
+/** The largest RSA private key parsePrivateKey accepts, in bits (bigger ones cost too much to use). */
 export const RSA_MAX_BITS = 8192;
 
 const WHAT = 'the private key';

@@ -11,6 +11,7 @@ export interface NameAttribute {
   readonly value: string;
 }
 
+/** An X.501 name (issuer or subject): its attributes, display text and DER. */
 export interface DistinguishedName {
   /** Relative distinguished names in order, each a set of attributes. */
   readonly rdns: readonly (readonly NameAttribute[])[];
@@ -20,6 +21,7 @@ export interface DistinguishedName {
   readonly der: Uint8Array;
 }
 
+/** One GeneralName (RFC 5280 §4.2.1.6): DNS name, IP address, email, URI, directory name or another form. */
 export type GeneralName =
   | { readonly type: 'dns'; readonly value: string }
   /** ip: 4 or 16 raw bytes; text is the canonical textual form. */
@@ -29,12 +31,14 @@ export type GeneralName =
   | { readonly type: 'dirName'; readonly value: DistinguishedName }
   | { readonly type: 'other'; readonly tag: number };
 
+/** One certificate extension as encoded: OID, critical flag and DER value. */
 export interface Extension {
   readonly oid: string;
   readonly critical: boolean;
   readonly value: Uint8Array;
 }
 
+/** The keyUsage bits (RFC 5280 §4.2.1.3). */
 export interface KeyUsage {
   readonly digitalSignature: boolean;
   readonly nonRepudiation: boolean;
@@ -47,12 +51,14 @@ export interface KeyUsage {
   readonly decipherOnly: boolean;
 }
 
+/** The nameConstraints extension (RFC 5280 §4.2.1.10) of a CA certificate. */
 export interface NameConstraints {
   readonly permitted: readonly GeneralName[];
   /** IP constraints carry address and mask: { type: 'ip', value: addr ‖ mask }. */
   readonly excluded: readonly GeneralName[];
 }
 
+/** A parsed X.509 certificate (RFC 5280 §4.1): fields, decoded extensions and the DER it came from. */
 export interface Certificate {
   /** The whole certificate DER. */
   readonly der: Uint8Array;

@@ -30,6 +30,7 @@ export type SignatureVerifier = (
   signature: Uint8Array,
 ) => boolean;
 
+/** What verifyChain checks a chain against: the pinned root, the time, the usage and the hostname. */
 export interface VerifyChainOptions {
   /** DER (or already parsed), leaf first, as the peer sent it; intermediates in any order. */
   chain: readonly (Uint8Array | Certificate)[];
@@ -58,6 +59,7 @@ export interface VerifyChainOptions {
   crls?: RevocationLists | readonly (Uint8Array | CertificateRevocationList)[];
 }
 
+/** verifyChain's answer: the path and the peer's identity, or the TlsError that refuses the chain. */
 export type VerifyChainResult =
   | { readonly ok: true; readonly path: Certificate[]; readonly identity: PeerIdentity }
   | { readonly ok: false; readonly error: TlsError };

@@ -87,7 +87,9 @@ describe('memtls server --cert A --key A --cert B --key B', () => {
     );
     expect(await sClient(port, 'c.test')).toMatch(/subject=.*CN = a\.test/);
     await new Promise((r) => setTimeout(r, 200));
-    expect(stderr).toMatch(/handshake with .*, SNI b\.test, our certificate O=memtls tests, CN=b\.test\n/);
+    expect(stderr).toMatch(
+      /handshake with .*, SNI b\.test, our certificate O=memtls tests, CN=b\.test, new\n/,
+    );
   }, 60_000);
 
   it('refuses unpaired --cert/--key with a usage error', async () => {
