@@ -13,7 +13,7 @@ import { parseCrl } from '../../src/x509/crl.js';
 import { createRoot, type IssuedCertificate, issueCertificate } from '../../src/x509/issue.js';
 import { issueCrl } from '../../src/x509/issue-crl.js';
 import { toDerList } from '../../src/x509/pem.js';
-import { compileRevocationLists } from '../../src/x509/revocation.js';
+import { compileRevocationLists, RevocationLists } from '../../src/x509/revocation.js';
 import { verifyChain } from '../../src/x509/verify.js';
 import { type OpensslCa, opensslCa } from '../helpers/openssl-ca.js';
 import { opensslVerify } from '../helpers/pki.js';
@@ -208,6 +208,10 @@ describe('verifyChain with crls', () => {
       now: NOW,
     });
     expect(refusal(() => verify(good, [twinCrl.der])).message).toMatch(/does not verify/);
+  });
+
+  it('RevocationLists come only from compileRevocationLists (a root CRL is trusted because it was checked)', () => {
+    expect(() => new RevocationLists(Symbol('forged'), [])).toThrow(/compileRevocationLists/);
   });
 
   it('checks an intermediate and its leaves: root CRL revokes the intermediate, the intermediate CRL its leaf', () => {
