@@ -178,7 +178,7 @@ describe('runCli (in-process)', () => {
       [['verify', '--ca', 'r.pem'], /at least one CHAIN/],
       [['verify', '--ca', 'r.pem', '--usage', 'both', 'x.pem'], /--usage must be one of server, client/],
       [['verify', '--ca', 'r.pem', '--at', 'tomorrow', 'x.pem'], /ISO-8601/],
-      [['pki'], /init or issue/],
+      [['pki'], /init, issue, revoke or crl/],
       [['pki', 'init'], /exactly one DIR/],
       [['pki', 'init', 'd', '--key', 'rsa1024'], /--key must be one of/],
       [['pki', 'issue', 'd'], /needs --cn/],
