@@ -164,7 +164,12 @@ describe('usage errors (exit 2, with the usage)', () => {
       [['pki', 'crl', 'd', '--days', '0'], /--days must be a whole number/],
     ] as const) {
       let stderr = '';
-      const code = await runCli(argv, { out: () => {}, err: (text) => void (stderr += text) });
+      const code = await runCli(argv, {
+        out: () => {},
+        err: (text) => {
+          stderr += text;
+        },
+      });
       expect(code, argv.join(' ')).toBe(2);
       expect(stderr).toMatch(message);
       expect(stderr).toContain('memtls pki revoke DIR NAME');
