@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTlsError, TlsError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
@@ -401,5 +402,28 @@ describe('parseCrl refuses what memtls cannot check, saying why', () => {
     });
     expect(refusal(() => parseCrl(v1)).message).toMatch(/entry extensions in a v1 CRL/);
     expect(refusal(() => parseCrl(handMade({ version: 0 }))).kind).toBe('local');
+  });
+});
+
+describe('parseCrl on damaged input', () => {
+  it('any byte changed, cut or appended gives a TlsError (local bad_config), never another throw', () => {
+    const [der] = toDerList(crlPem, 'X509 CRL');
+    fc.assert(
+      fc.property(fc.nat(der!.length - 1), fc.integer({ min: 1, max: 255 }), fc.nat(3), (at, xor, how) => {
+        const input =
+          how === 0
+            ? der!.slice(0, at)
+            : how === 1
+              ? Uint8Array.from([...der!, xor])
+              : der!.map((b, i) => (i === at ? b ^ xor : b));
+        try {
+          parseCrl(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(TlsError);
+          expect((error as TlsError).kind).toBe('local');
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
