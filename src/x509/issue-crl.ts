@@ -23,6 +23,7 @@ export interface RevocationEntry {
   reason?: string;
 }
 
+/** What issueCrl needs: the CA, the revoked certificates, the CRL number and the validity. */
 export interface IssueCrlOptions {
   /** The CA that signs: its certificate and key (PEM or DER, or a parsed key). */
   issuer: { certificate: PemOrDer; key: PrivateKey | PemOrDer; passphrase?: string };
@@ -43,6 +44,7 @@ export interface IssuedCrl {
 }
 
 const DAY_MS = 86_400_000;
+/** How long a CRL from issueCrl (and `memtls pki crl`) stays valid by default, in days. */
 export const DEFAULT_CRL_DAYS = 30;
 
 function serialInteger(hex: string): asn1js.Integer {

@@ -17,6 +17,9 @@ interface CompiledCrl {
   readonly verifiedByRoots: ReadonlySet<string>;
 }
 
+/** Only compileRevocationLists makes RevocationLists: a root's CRL is trusted because it checked it. */
+const COMPILED = Symbol('compiled');
+
 /**
  * CRLs ready for use: parsed once, each root's CRL signature checked once. Made by
  * compileRevocationLists (a config's `crl`, or verifyChain's `crls`); immutable.
@@ -24,8 +27,14 @@ interface CompiledCrl {
 export class RevocationLists {
   readonly #entries: readonly CompiledCrl[];
 
-  /** Use compileRevocationLists. */
-  constructor(entries: readonly CompiledCrl[]) {
+  /** Use compileRevocationLists (anything else throws a local bad_argument error). */
+  constructor(token: symbol, entries: readonly CompiledCrl[]) {
+    if (token !== COMPILED) {
+      throw localError(
+        'bad_argument',
+        'make RevocationLists with compileRevocationLists(crls, roots, verify, now)',
+      );
+    }
     this.#entries = Object.freeze([...entries]);
     Object.freeze(this);
   }
@@ -122,7 +131,7 @@ export function compileRevocationLists(
     }
     return { crl, verifiedByRoots };
   });
-  return new RevocationLists(entries);
+  return new RevocationLists(COMPILED, entries);
 }
 
 /**

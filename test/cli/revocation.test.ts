@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { opensslCa } from '../helpers/openssl-ca.js';
 import { opensslVerify } from '../helpers/pki.js';
@@ -148,6 +149,31 @@ describe('memtls pki revoke / pki crl', () => {
     expect(refused.stderr).toMatch(/bad_argument: .* was not issued by the CA of/);
     const missing = await memtls('pki', 'revoke', pki, 'nobody');
     expect(missing.stderr).toMatch(/file_not_found: no certificate 'nobody'/);
+  });
+});
+
+describe('usage errors (exit 2, with the usage)', () => {
+  it('pki revoke needs DIR and NAME and a known reason; pki crl one DIR and whole --days', async () => {
+    for (const [argv, message] of [
+      [['pki', 'revoke', 'd'], /needs DIR and NAME/],
+      [
+        ['pki', 'revoke', 'd', 'x', '--reason', 'stolen'],
+        /--reason must be one of unspecified, keyCompromise/,
+      ],
+      [['pki', 'crl'], /exactly one DIR/],
+      [['pki', 'crl', 'd', '--days', '0'], /--days must be a whole number/],
+    ] as const) {
+      let stderr = '';
+      const code = await runCli(argv, {
+        out: () => {},
+        err: (text) => {
+          stderr += text;
+        },
+      });
+      expect(code, argv.join(' ')).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr).toContain('memtls pki revoke DIR NAME');
+    }
   });
 });
 

@@ -72,7 +72,7 @@ describe('crl in the config', () => {
     expect(r.server?.message).toMatch(/certificate 'CN=device-1'.*was revoked/);
     expect(r.client?.kind).toBe('alertReceived');
     expect(r.client?.alertReceived).toBe('certificate_revoked');
-    expect(r.client?.message).toMatch(/revoked/);
+    expect(r.client?.message).toMatch(/certificate_revoked \(our certificate is on its revocation list/);
   });
 
   it('the same server accepts a client that is not on the list', () => {
@@ -163,6 +163,9 @@ describe('verifyPeer', () => {
       "the application refused the client 'CN=device-1': not in the\\x0aregistry",
     );
     expect(r.client?.alertReceived).toBe('access_denied');
+    expect(r.client?.message).toMatch(
+      /access_denied \(it verified our certificate but its own check refused us\)/,
+    );
     // Another device passes the same check.
     const ok = handshake(
       configs({ server: { verifyPeer: (id) => (id.commonName === 'device-1' ? 'no' : undefined) } }, other),
@@ -204,6 +207,13 @@ describe('verifyPeer', () => {
     expect(r.server?.message).toMatch(/verifyPeer callback threw: registry unreachable/);
     expect(r.client?.alertReceived).toBe('internal_error');
     expect(r.tlsServer.state).toBe('failed');
+  });
+
+  it('an answer that is neither a string nor undefined is the application bug it is: verify_peer_failed', () => {
+    const r = handshake(configs({ server: { verifyPeer: (() => true) as never } }));
+    expect(r.server?.code).toBe('verify_peer_failed');
+    expect(r.server?.message).toMatch(/returned boolean; it must return a reason/);
+    expect(r.client?.alertReceived).toBe('internal_error');
   });
 
   it('is not called when the chain or the name check fails', () => {

@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTlsError, TlsError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
@@ -13,7 +12,7 @@ import { parseCrl } from '../../src/x509/crl.js';
 import { createRoot, type IssuedCertificate, issueCertificate } from '../../src/x509/issue.js';
 import { issueCrl } from '../../src/x509/issue-crl.js';
 import { toDerList } from '../../src/x509/pem.js';
-import { compileRevocationLists } from '../../src/x509/revocation.js';
+import { compileRevocationLists, RevocationLists } from '../../src/x509/revocation.js';
 import { verifyChain } from '../../src/x509/verify.js';
 import { type OpensslCa, opensslCa } from '../helpers/openssl-ca.js';
 import { opensslVerify } from '../helpers/pki.js';
@@ -210,6 +209,10 @@ describe('verifyChain with crls', () => {
     expect(refusal(() => verify(good, [twinCrl.der])).message).toMatch(/does not verify/);
   });
 
+  it('RevocationLists come only from compileRevocationLists (a root CRL is trusted because it was checked)', () => {
+    expect(() => new RevocationLists(Symbol('forged'), [])).toThrow(/compileRevocationLists/);
+  });
+
   it('checks an intermediate and its leaves: root CRL revokes the intermediate, the intermediate CRL its leaf', () => {
     const intermediate = issueCertificate({
       issuer: { certificate: root.certificate, key: root.key },
@@ -317,85 +320,5 @@ describe('CRLs made by `openssl ca -gencrl`', () => {
     // The same extension, not critical, is ignored.
     const benign = ca.gencrl({ extensions: ['1.2.3.4.5 = ASN1:NULL'] });
     expect(parseCrl(der(benign.pem)[0]!).issuer.text).toBe('O=memtls tests, CN=openssl ca root');
-  });
-});
-
-describe('parseCrl refuses what memtls cannot check, saying why', () => {
-  /** A CRL with the given parts (signature left blank: parsing comes before any signature check). */
-  function handMade(parts: {
-    nextUpdate?: boolean;
-    entryExtensions?: asn1js.Sequence[];
-    version?: number;
-  }): Uint8Array {
-    const algorithm = new asn1js.Sequence({
-      value: [new asn1js.ObjectIdentifier({ value: '1.2.840.10045.4.3.2' })],
-    });
-    const name = asn1js.fromBER(parseCertificate(root.certificate).subject.der.slice()).result;
-    const time = (ms: number) => new asn1js.UTCTime({ valueDate: new Date(ms) });
-    const entry = new asn1js.Sequence({
-      value: [
-        new asn1js.Integer({ value: 7 }),
-        time(NOW),
-        ...(parts.entryExtensions ? [new asn1js.Sequence({ value: parts.entryExtensions })] : []),
-      ],
-    });
-    const tbs = new asn1js.Sequence({
-      value: [
-        ...(parts.version === undefined ? [] : [new asn1js.Integer({ value: parts.version })]),
-        algorithm,
-        name,
-        time(NOW),
-        ...(parts.nextUpdate === false ? [] : [time(NOW + DAY)]),
-        new asn1js.Sequence({ value: [entry] }),
-      ],
-    });
-    const crl = new asn1js.Sequence({
-      value: [tbs, algorithm, new asn1js.BitString({ valueHex: new Uint8Array(8), unusedBits: 0 })],
-    });
-    return new Uint8Array(crl.toBER(false));
-  }
-  const extension = (oid: string, critical: boolean, inner: asn1js.AsnType) =>
-    new asn1js.Sequence({
-      value: [
-        new asn1js.ObjectIdentifier({ value: oid }),
-        ...(critical ? [new asn1js.Boolean({ value: true })] : []),
-        new asn1js.OctetString({ valueHex: inner.toBER(false) }),
-      ],
-    });
-
-  it('a well-formed v1 CRL parses, with the entry found by serial', () => {
-    expect(parseCrl(handMade({})).revoked.get('07')?.revocationDate).toBe(Math.floor(NOW / 1000) * 1000);
-  });
-
-  it('no nextUpdate: refused, as the CRL could never be known stale', () => {
-    expect(refusal(() => parseCrl(handMade({ nextUpdate: false }))).message).toMatch(/has no nextUpdate/);
-  });
-
-  it('an indirect CRL entry (certificateIssuer) and an unknown critical entry extension are refused', () => {
-    const indirect = handMade({
-      version: 1,
-      entryExtensions: [extension('2.5.29.29', true, new asn1js.Sequence({ value: [] }))],
-    });
-    expect(refusal(() => parseCrl(indirect)).message).toMatch(/indirect CRL/);
-    const unknown = handMade({
-      version: 1,
-      entryExtensions: [extension('1.2.3.4', true, new asn1js.Null())],
-    });
-    expect(refusal(() => parseCrl(unknown)).message).toMatch(
-      /entry 07 has a critical extension memtls does not understand/,
-    );
-    const reason = handMade({
-      version: 1,
-      entryExtensions: [extension('2.5.29.21', false, new asn1js.Enumerated({ value: 4 }))],
-    });
-    expect(parseCrl(reason).revoked.get('07')?.reason).toBe('superseded');
-  });
-
-  it('entry extensions in a v1 CRL and a version other than v2 are refused', () => {
-    const v1 = handMade({
-      entryExtensions: [extension('2.5.29.21', false, new asn1js.Enumerated({ value: 1 }))],
-    });
-    expect(refusal(() => parseCrl(v1)).message).toMatch(/entry extensions in a v1 CRL/);
-    expect(refusal(() => parseCrl(handMade({ version: 0 }))).kind).toBe('local');
   });
 });
