@@ -3,11 +3,14 @@
 // signer (a local error, nothing bad on the wire), and the key-certificate check at context time.
 
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createClientContext,
   createServerContext,
   ecdsaSignatureToDer,
+  issueCertificateForPublicKey,
   type Signer,
   TlsClient,
   type TlsError,
@@ -15,7 +18,7 @@ import {
   TlsServer,
 } from '../src/index.js';
 import { errorOf, runPair } from './helpers/pair.js';
-import { type Identity, type TestPki, testPki } from './helpers/pki.js';
+import { type Identity, opensslVerify, type TestPki, testPki } from './helpers/pki.js';
 import { keyObjectSigner } from './helpers/signers.js';
 
 let pki: TestPki;
@@ -279,6 +282,50 @@ describe('a wrong or failing signer is a local error, not a bad handshake on the
     expect(e2?.message).toContain('token locked');
   });
 });
+
+describe('certifying a key kept elsewhere', () => {
+  it('issueCertificateForPublicKey certifies a KeyObject signer’s public key; OpenSSL and memtls accept it', () => {
+    const signer = keyObjectSigner(generatePem(), 'async');
+    const issued = issueCertificateForPublicKey(
+      {
+        commonName: 'hsm-device.test',
+        usage: 'client',
+        issuer: { certificate: pki.ca, key: readFileSync(join(pki.dir, 'root.key'), 'utf8') },
+      },
+      signer.publicKey as Uint8Array,
+    );
+    const file = join(pki.dir, 'hsm-device.pem');
+    writeFileSync(file, issued.certificatePem);
+    expect(opensslVerify(pki.dir, ['-CAfile', pki.caPath, '-purpose', 'sslclient', file]).ok).toBe(true);
+    const context = createClientContext({
+      ca: pki.ca,
+      serverName: 'server.test',
+      cert: issued.certificatePem,
+      key: signer,
+    });
+    expect(context.toJSON().key).toEqual({ type: 'ec', signer: true });
+    expect(() =>
+      issueCertificateForPublicKey(
+        {
+          commonName: 'x',
+          issuer: { certificate: pki.ca, key: readFileSync(join(pki.dir, 'root.key'), 'utf8') },
+        },
+        new Uint8Array([48, 0]),
+      ),
+    ).toThrow(/SubjectPublicKeyInfo/);
+  });
+
+  it('ecdsaSignatureToDer refuses what is not a raw P-256 or P-384 signature', () => {
+    expect(() => ecdsaSignatureToDer(new Uint8Array(70))).toThrow(/64 \(P-256\) or 96 \(P-384\)/);
+  });
+});
+
+function generatePem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
+}
 
 describe('the signer at context time', () => {
   it("refuses a signer whose public key is not the certificate's", () => {

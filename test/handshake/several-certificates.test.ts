@@ -122,6 +122,20 @@ describe('several certificates: the choice', () => {
     expect(errorOf(known.log.client)).toBeUndefined();
   });
 
+  it('strictServerName lets a client without SNI (an IP address) in, with the first certificate', () => {
+    const { s, log } = connect(
+      { ...both(rsaB, ecA), strictServerName: true },
+      {
+        serverName: '127.0.0.1',
+        verifyHostname: false,
+        cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+      },
+    );
+    expect(errorOf(log.client)).toBeUndefined();
+    expect(s.info?.serverName).toBeUndefined();
+    expect(s.info?.certificate?.subject.text).toBe(subjectOf(rsaB.cert));
+  });
+
   it('cert/key come first, certificates after', () => {
     const server: ServerConfig = {
       ca: pki.ca,
