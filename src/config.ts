@@ -219,6 +219,9 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
     throw bad(`maxHandshakeMessageSize must be an integer ≥ 1024, got ${maxHandshakeMessageSize}`);
   }
   const minRsaKeyBits = resolveMinRsaKeyBits(config.minRsaKeyBits, key);
+  if (config.trace !== undefined && typeof config.trace !== 'function') {
+    throw bad('trace must be a function (event) => void');
+  }
   return {
     roots: Object.freeze(roots),
     rootCertificates: Object.freeze(rootCertificates),
