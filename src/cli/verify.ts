@@ -4,16 +4,18 @@
 import { printable, type TlsError, toDerList, verifyChain } from '../index.js';
 import { isoTime, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
+import { withFlagNames } from './flag-names.js';
 
 const USAGE = `usage: memtls verify --ca ROOT.pem [--hostname NAME] [--usage server|client]
-                     [--at ISO-8601] [--min-rsa-key-bits N] CHAIN.pem...
+                     [--at ISO-8601] [--min-rsa-key-bits N] [--allow-cn-fallback] CHAIN.pem...
 
 Checks CHAIN (leaf first; further certificates, in the same file or more files, are
 intermediates) against the one pinned root ROOT.pem, as a TLS peer would: signatures, validity
 at --at (default now), CA flags and path length, key usage, extended key usage for --usage
 (default server), --hostname (a DNS name or IP address) against the leaf's SANs, and the
 certificate profile (RSA keys of at least --min-rsa-key-bits, default 2048; serials, CA markings,
-name constraints and DNS names as strict verifiers require).
+name constraints and DNS names as strict verifiers require). --allow-cn-fallback matches
+--hostname against the Common Name of a leaf without DNS names (legacy; RFC 9525 forbids it).
 Prints "ok: SUBJECT" and exits 0, or "error: CODE: message" and exits 1.`;
 
 const FLAGS = {
@@ -22,6 +24,13 @@ const FLAGS = {
   usage: { type: 'string' },
   at: { type: 'string' },
   'min-rsa-key-bits': { type: 'string' },
+  'allow-cn-fallback': { type: 'boolean' },
+} as const;
+
+/** The config options verify's messages may name, and its flags for them. */
+const VERIFY_FLAGS = {
+  allowCommonNameFallback: { flag: '--allow-cn-fallback', kind: 'true' },
+  minRsaKeyBits: { flag: '--min-rsa-key-bits', kind: 'value' },
 } as const;
 
 /** Prefer a specific failure over "unknown_ca" when several roots were tried. */
@@ -54,6 +63,7 @@ export const verifyCommand: Command = {
         usage,
         ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
         ...(minRsaKeyBits === undefined ? {} : { minRsaKeyBits }),
+        ...(flags['allow-cn-fallback'] === true ? { allowCommonNameFallback: true } : {}),
       });
       if (result.ok) {
         io.out(`ok: ${printable(result.identity.subject)}\n`);
@@ -62,7 +72,7 @@ export const verifyCommand: Command = {
       failures.push(result.error);
     }
     const error = mostSpecific(failures);
-    io.out(`error: ${printable(`${error.code}: ${error.message}`)}\n`);
+    io.out(`error: ${printable(`${error.code}: ${withFlagNames(error.message, VERIFY_FLAGS)}`)}\n`);
     return 1;
   },
 };
