@@ -259,6 +259,9 @@ function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolve
   if (config.verifyPeer !== undefined && typeof config.verifyPeer !== 'function') {
     throw bad('verifyPeer must be a function (identity, chain) => string | undefined');
   }
+  if (config.trace !== undefined && typeof config.trace !== 'function') {
+    throw bad('trace must be a function (event) => void');
+  }
   return {
     roots: Object.freeze(roots),
     rootCertificates: Object.freeze(rootCertificates),

@@ -2,7 +2,7 @@
 // order, with decoded key fields; nothing when unset; a throwing hook does not change the handshake.
 
 import { describe, expect, it } from 'vitest';
-import { TlsClient, TlsServer, type TraceEvent } from '../src/index.js';
+import { TlsClient, TlsError, TlsServer, type TraceEvent } from '../src/index.js';
 import { errorOf, runPair } from './helpers/pair.js';
 import { p256Configs, testPki } from './helpers/pki.js';
 
@@ -98,5 +98,12 @@ describe('trace hook', () => {
     const log = runPair(c, new TlsServer(server));
     expect(errorOf(log.client)).toBeUndefined();
     expect(c.state).toBe('open');
+  });
+
+  it('a trace that is not a function is a local bad_config error', () => {
+    const { client } = p256Configs(pki);
+    const bad = { ...client, trace: 'yes' } as unknown as typeof client;
+    expect(() => new TlsClient(bad)).toThrow(TlsError);
+    expect(() => new TlsClient(bad)).toThrow(/trace must be a function/);
   });
 });

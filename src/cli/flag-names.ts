@@ -3,7 +3,7 @@
 // flags a command-line user types instead ("--allow-cn-fallback"). CLI layer only.
 
 /** How a config option is spelled on the command line; `negated` flags set the option to false. */
-interface FlagName {
+export interface FlagName {
   readonly flag: string;
   readonly kind: 'value' | 'true' | 'false';
 }
@@ -63,9 +63,12 @@ const PLAIN_WORDS = new Set(['ca', 'cert', 'key', 'alpn', 'groups', 'passphrase'
  * boolean option, "set X: false" → "use --no-x", "set X: 4096" → "use --x 4096" (and the same without
  * "set"), "(option X)" → "(flag --x)", 'X' and a bare X → --x.
  */
-export function withFlagNames(message: string): string {
+export function withFlagNames(
+  message: string,
+  table: Readonly<Record<string, FlagName>> = FLAG_FOR_OPTION,
+): string {
   let out = message;
-  for (const [option, { flag, kind }] of Object.entries(FLAG_FOR_OPTION)) {
+  for (const [option, { flag, kind }] of Object.entries(table)) {
     const quotedOnly = PLAIN_WORDS.has(option);
     const word = quotedOnly ? `'${option}'` : `\\b${option}\\b`;
     if (kind !== 'value') {

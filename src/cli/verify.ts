@@ -4,9 +4,11 @@
 import { parseCertificate, parseCrl, printable, type TlsError, toDerList, verifyChain } from '../index.js';
 import { isoTime, oneOf, parseArgs, positiveInteger, UsageError } from './args.js';
 import { type CliIo, type Command, readInputFile } from './command.js';
+import { withFlagNames } from './flag-names.js';
 
 const USAGE = `usage: memtls verify --ca ROOT.pem [--hostname NAME] [--usage server|client]
-                     [--at ISO-8601] [--min-rsa-key-bits N] [--crl CRL.pem] CHAIN.pem...
+                     [--at ISO-8601] [--min-rsa-key-bits N] [--crl CRL.pem] [--allow-cn-fallback]
+                     CHAIN.pem...
 
 Checks CHAIN (leaf first; further certificates, in the same file or more files, are
 intermediates) against the one pinned root ROOT.pem, as a TLS peer would: signatures, validity
@@ -17,6 +19,8 @@ name constraints and DNS names as strict verifiers require). With --crl (repeata
 and every intermediate whose issuer has a CRL must not be listed in it (as openssl verify
 -crl_check, plus -crl_check_all for the intermediates that have one); a CRL from neither the
 root nor an intermediate of the chain is an error.
+--allow-cn-fallback matches --hostname against the Common Name of a leaf without DNS names
+(legacy; RFC 9525 forbids it).
 Prints "ok: SUBJECT" and exits 0, or "error: CODE: message" and exits 1.`;
 
 const FLAGS = {
@@ -26,6 +30,13 @@ const FLAGS = {
   at: { type: 'string' },
   'min-rsa-key-bits': { type: 'string' },
   crl: { type: 'string', multiple: true },
+  'allow-cn-fallback': { type: 'boolean' },
+} as const;
+
+/** The config options verify's messages may name, and its flags for them. */
+const VERIFY_FLAGS = {
+  allowCommonNameFallback: { flag: '--allow-cn-fallback', kind: 'true' },
+  minRsaKeyBits: { flag: '--min-rsa-key-bits', kind: 'value' },
 } as const;
 
 /** Prefer a specific failure over "unknown_ca" when several roots were tried. */
@@ -76,6 +87,7 @@ export const verifyCommand: Command = {
         ...(flags.hostname === undefined ? {} : { hostname: flags.hostname }),
         ...(minRsaKeyBits === undefined ? {} : { minRsaKeyBits }),
         ...(crls.length === 0 ? {} : { crls: crls.map((c) => c.crl) }),
+        ...(flags['allow-cn-fallback'] === true ? { allowCommonNameFallback: true } : {}),
       });
       if (result.ok) {
         io.out(`ok: ${printable(result.identity.subject)}\n`);
@@ -84,7 +96,7 @@ export const verifyCommand: Command = {
       failures.push(result.error);
     }
     const error = mostSpecific(failures);
-    io.out(`error: ${printable(`${error.code}: ${error.message}`)}\n`);
+    io.out(`error: ${printable(`${error.code}: ${withFlagNames(error.message, VERIFY_FLAGS)}`)}\n`);
     return 1;
   },
 };

@@ -2,6 +2,7 @@
 // spellings become memtls flags, every limit flag reaches its option (an out-of-range value is refused
 // naming the flag), OpenSSL -sigalgs names, and the fd: pass-phrase form.
 
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { LIMIT_OPTIONS, withFlagNames } from '../../src/cli/flag-names.js';
 import { runCli } from '../../src/cli/main.js';
 import { fromOpensslSpelling } from '../../src/cli/openssl-args.js';
 import { readPassphrase } from '../../src/cli/passphrase.js';
-import { pkiPath } from '../helpers/pki.js';
+import { pkiPath, testPki } from '../helpers/pki.js';
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -214,5 +215,73 @@ describe('--crypto', () => {
     const r = await run('client', 'h:1', '--ca', pkiPath('root.pem'), '--crypto', 'openssl');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--crypto must be one of noble, node, not 'openssl'/);
+  });
+});
+
+describe('memtls verify --allow-cn-fallback', () => {
+  it('a Common-Name-only leaf fails naming the flag, and verifies with it', async () => {
+    const { dir } = testPki();
+    writeFileSync(
+      join(dir, 'verify-cn.ext'),
+      'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+    );
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'verify-cn.key',
+        '-out',
+        'verify-cn.csr',
+        '-subj',
+        '/CN=legacy.test',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        'verify-cn.csr',
+        '-CA',
+        'root.pem',
+        '-CAkey',
+        'root.key',
+        '-set_serial',
+        '778',
+        '-days',
+        '30',
+        '-out',
+        'verify-cn.pem',
+        '-extfile',
+        'verify-cn.ext',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    const args = [
+      'verify',
+      '--ca',
+      join(dir, 'root.pem'),
+      '--hostname',
+      'legacy.test',
+      join(dir, 'verify-cn.pem'),
+    ];
+    const refused = await run(...args);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /^error: hostname_mismatch: .*use --allow-cn-fallback to accept the Common Name/,
+    );
+    expect(refused.stdout).not.toContain('allowCommonNameFallback');
+    const accepted = await run(...args, '--allow-cn-fallback');
+    expect(accepted.stdout).toMatch(/^ok: .*CN=legacy\.test/);
+    expect(accepted.code).toBe(0);
   });
 });

@@ -168,7 +168,7 @@ describe('memtls server --starttls', () => {
     expect(await server.exit()).toBe(0);
   });
 
-  it('line: memtls client --starttls line ↔ memtls server --starttls line', async () => {
+  it('line: memtls client --starttls line ↔ memtls server --starttls line -quiet', async () => {
     const sid = pki.leaf('p256', 'server');
     const cid = pki.leaf('p256', 'client');
     const server = memtls([
@@ -184,6 +184,7 @@ describe('memtls server --starttls', () => {
       '--starttls',
       'line',
       '--echo',
+      '-quiet',
     ]);
     const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
     const client = memtls([
@@ -208,6 +209,7 @@ describe('memtls server --starttls', () => {
     expect(client.stderr).toMatch(/STARTTLS: reply 'READY'/);
     server.child.kill('SIGTERM');
     expect(await server.exit()).toBe(0);
+    expect(server.stderr).not.toMatch(/handshake with/); // -quiet: no line per handshake
   });
 
   it('smtp: a client that never sends STARTTLS is told to (530) and logged when it quits', async () => {
