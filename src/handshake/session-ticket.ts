@@ -50,10 +50,11 @@ export function parseTicketKeys(value: unknown): KeyMaterial[] {
           `makes one), a Uint8Array of a multiple of ${TICKET_KEY_LENGTH} bytes or a list of them`,
       );
     }
-    for (let o = 0; o < part.length; o += TICKET_KEY_LENGTH) {
+    const copy = new Uint8Array(part); // a copy, also of a Node Buffer (whose slice() is a view)
+    for (let o = 0; o < copy.length; o += TICKET_KEY_LENGTH) {
       keys.push({
-        name: part.slice(o, o + NAME_LENGTH),
-        secret: part.slice(o + NAME_LENGTH, o + TICKET_KEY_LENGTH),
+        name: copy.slice(o, o + NAME_LENGTH),
+        secret: copy.slice(o + NAME_LENGTH, o + TICKET_KEY_LENGTH),
       });
     }
   }

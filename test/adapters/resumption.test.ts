@@ -265,7 +265,11 @@ describe('real clients resume with a memtls server', () => {
     const a = await memtlsServer({ ticketKeys });
     const b = await memtlsServer({ ticketKeys });
     const first = await memtlsOnce(a.port);
+    const saved = Buffer.from(first.session!);
     expect((await memtlsOnce(b.port, { session: first.session! })).reused).toBe(true);
+    // The same Buffer resumes again: offering it neither consumes nor wipes it.
+    expect(first.session).toEqual(saved);
+    expect((await memtlsOnce(a.port, { session: first.session! })).reused).toBe(true);
     // Another pinned root at the client (both roots, so the handshake itself succeeds).
     const otherRoot = await memtlsOnce(b.port, { session: first.session!, ca: pki.ca + pki.otherCa });
     expect(otherRoot.reused).toBe(false);

@@ -112,6 +112,19 @@ describe('session tickets (RFC 5077)', () => {
     expect(infoOf(full.client)?.resumed).toBe(false);
   });
 
+  it('contexts copy Buffer inputs: the session and ticketKeys Buffers are neither wiped nor read again', () => {
+    const keys = Buffer.alloc(48, 4);
+    const server = createServerContext({ ...base.server, ticketKeys: keys });
+    const session = Buffer.from(sessionOf(connect(base.client, server).client)!);
+    keys.fill(0); // the context keeps its own copy
+    const saved = Buffer.from(session);
+    for (let i = 0; i < 2; i++) {
+      expect(infoOf(connect(base.client, server, session).client)?.resumed).toBe(true);
+      expect(session).toEqual(saved);
+    }
+    expect(infoOf(connect({ ...base.client, session }, server).client)?.resumed).toBe(true);
+  });
+
   it('rotation: a ticket from an older period still opens within its lifetime and is renewed', () => {
     let now = Date.now();
     const keys = new Uint8Array(48).fill(9);
