@@ -187,6 +187,7 @@ export async function runResumptionBench(options: { quick: boolean }): Promise<R
     ];
     try {
       const sessions = await Promise.all(impls.map(async (i) => (await i.connect(undefined)).session));
+      if (sessions.some((s) => s === undefined)) throw new Error('a full handshake gave no session');
       const full = impls.map(() => [] as number[]);
       const resumed = impls.map(() => [] as number[]);
       const ratios: number[] = [];

@@ -89,10 +89,13 @@ async function memtlsOnce(
     session = s;
   });
   await once(socket, 'secureConnect');
+  const sessionBeforeSecureConnect = session;
   const reused = socket.isSessionReused();
   socket.end();
   socket.resume();
   await once(socket, 'close');
+  // As node:tls: 'session' (when there is one) comes before 'secureConnect'.
+  if (session !== undefined && !reused) expect(sessionBeforeSecureConnect).toBe(session);
   return { reused, session };
 }
 

@@ -97,6 +97,9 @@ describe('session tickets (RFC 5077)', () => {
     );
     // A ticket sealed with the current key is not renewed: no new session event.
     expect(sessionOf(second.client)).toBeUndefined();
+    // The session event comes just before the handshake event (node:tls: 'session' before 'secureConnect').
+    const types = first.client.map((e) => e.type);
+    expect(types.indexOf('session')).toBe(types.indexOf('handshake') - 1);
   });
 
   it('a session resumes on a second server given the same ticketKeys, not on one with other keys', () => {
