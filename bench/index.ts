@@ -15,6 +15,7 @@ import {
 } from './adapters.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshake.js';
 import { formatRecordTable, runRecordBench } from './record.js';
+import { formatResumptionTable, runResumptionBench } from './resumption.js';
 
 /** One benchmark: its JSON result (stored under its name) and the table people read. */
 interface Section {
@@ -38,6 +39,12 @@ const SECTIONS: Record<string, Section> = {
     async run(quick) {
       const result = await runAdaptersBench({ quick });
       return { result, table: formatAdaptersTable(result) };
+    },
+  },
+  resumption: {
+    async run(quick) {
+      const result = await runResumptionBench({ quick });
+      return { result, table: formatResumptionTable(result) };
     },
   },
 };

@@ -348,7 +348,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     ...common,
     serverName: config.serverName,
     verifyHostname: config.verifyHostname ?? true,
-    session: config.session?.slice(),
+    session: config.session === undefined ? undefined : new Uint8Array(config.session), // a copy, even of a Buffer
   });
 }
 

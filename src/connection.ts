@@ -54,7 +54,8 @@ export type TlsEvent =
   | { type: 'handshake'; info: SessionInfo }
   /**
    * Client: a resumable session (after a full handshake that gave a session ID or ticket, or a new
-   * ticket). A secret: pass it back as the `session` option to resume; see README "Session resumption".
+   * ticket), just before the `handshake` event. A secret: pass it back as the `session` option to
+   * resume; see README "Session resumption".
    */
   | { type: 'session'; session: Uint8Array }
   | { type: 'data'; data: Uint8Array }
@@ -443,8 +444,10 @@ export abstract class TlsConnection {
         serverRandom: result.serverRandom,
       },
     };
-    events.push({ type: 'handshake', info });
+    // The session first, as node:tls emits 'session' before 'secureConnect': a caller that closes the
+    // connection on 'handshake' has it already.
     if (result.session) events.push({ type: 'session', session: result.session });
+    events.push({ type: 'handshake', info });
     for (const data of handshaking.pendingWrites) this.records.write(ContentType.application_data, data);
     if (handshaking.closeRequested) this.sendCloseNotify();
   }

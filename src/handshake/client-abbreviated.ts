@@ -5,9 +5,10 @@
 import type { SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { isIpLiteral } from '../x509/hostname.js';
+import type { Certificate } from '../x509/types.js';
 import { identityOf } from '../x509/verify.js';
 import type { ClientState } from './client.js';
-import { type Offer, sessionAfterResumption, storedPeer } from './client-resumption.js';
+import { type Offer, sessionAfterResumption } from './client-resumption.js';
 import type { HandshakeIo } from './io.js';
 import { encodeFinished } from './messages/finished.js';
 import { type Finished, HandshakeType } from './messages/types.js';
@@ -22,6 +23,7 @@ export interface Resumed {
   readonly serverRandom: Uint8Array;
   readonly alpn: string | undefined;
   readonly stored: ClientSession;
+  readonly peerCertificates: readonly Certificate[];
 }
 
 /**
@@ -40,7 +42,7 @@ export function startResumed(
   ticketExpected: boolean,
 ): ClientState {
   const stored = offer.session;
-  const resumed: Resumed = { ...hellos, stored };
+  const resumed: Resumed = { ...hellos, stored, peerCertificates: offer.peerCertificates };
   const masterSecret = stored.masterSecret.slice();
   const keys = deriveTrafficKeys(hellos.suite, masterSecret, hellos.clientRandom, hellos.serverRandom);
   io.expectReadCipher(keys.server);
@@ -67,7 +69,7 @@ export function finishResumed(
   wipeTrafficKeys(keys);
   const verifyData = finishedVerifyData(cfg, r.suite, s.masterSecret, 'client finished', io.transcript);
   io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-  const { peerCertificates } = storedPeer(r.stored);
+  const peerCertificates = [...r.peerCertificates];
   const result = handshakeResult({
     suite: r.suite,
     masterSecret: s.masterSecret,

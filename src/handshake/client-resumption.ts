@@ -5,8 +5,8 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import { equalBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { peerError } from '../errors.js';
-import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/types.js';
+import { chainCacheOf } from './chain-cache.js';
 import type { NewSessionTicket } from './messages/types.js';
 import {
   type ClientSession,
@@ -25,6 +25,8 @@ const MAX_CLIENT_LIFETIME_S = 7 * 24 * 3600;
 /** The session offered in our ClientHello. */
 export interface Offer {
   readonly session: ClientSession;
+  /** The session's server chain, parsed (verified when the session was made). */
+  readonly peerCertificates: readonly Certificate[];
   /** The session_id we sent: the session's, or a fresh one beside a ticket. */
   readonly sessionId: Uint8Array;
 }
@@ -54,18 +56,19 @@ export function prepareOffer(cfg: ResolvedClientConfig, bytes: Uint8Array | unde
   if (!cfg.suites.includes(session.suite)) return undefined;
   if (!session.extendedMasterSecret && cfg.requireExtendedMasterSecret) return undefined;
   if (session.peerChain.length === 0) return undefined;
-  const leafExpired = (() => {
-    try {
-      return parseCertificate(session.peerChain[0]!).notAfter < now;
-    } catch {
-      return true;
-    }
-  })();
-  if (leafExpired) return undefined;
-  if (session.ticket.length > 0) {
-    return { session, sessionId: cfg.random(TICKET_SESSION_ID_LENGTH) };
+  let peerCertificates: readonly Certificate[];
+  try {
+    peerCertificates = chainCacheOf(cfg).parse(session.peerChain);
+  } catch {
+    return undefined;
   }
-  return session.sessionId.length > 0 ? { session, sessionId: session.sessionId } : undefined;
+  if (peerCertificates[0]!.notAfter < now) return undefined;
+  if (session.ticket.length > 0) {
+    return { session, peerCertificates, sessionId: cfg.random(TICKET_SESSION_ID_LENGTH) };
+  }
+  return session.sessionId.length > 0
+    ? { session, peerCertificates, sessionId: session.sessionId }
+    : undefined;
 }
 
 /** Whether the ServerHello's session_id echoes the one we offered: the server resumed. */
@@ -89,11 +92,6 @@ export function checkResumedHello(offer: Offer, suite: SuiteParams, extendedMast
         : 'the server resumed a session made without the extended master secret, now with it (RFC 7627 §5.3)',
     );
   }
-}
-
-/** The stored session's certificates, parsed again (they were verified when it was made). */
-export function storedPeer(session: ClientSession): { peerCertificates: Certificate[] } {
-  return { peerCertificates: session.peerChain.map((der) => parseCertificate(der, { source: 'peer' })) };
 }
 
 /** What a completed full handshake leaves to resume: bytes for a `session` event, or undefined. */

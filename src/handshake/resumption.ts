@@ -102,7 +102,8 @@ export function encodeClientSession(s: ClientSession): Uint8Array {
 /** A serialized client session, or undefined when the bytes are not one this version made. */
 export function decodeClientSession(bytes: Uint8Array): ClientSession | undefined {
   try {
-    const r = new Reader(bytes, 'session');
+    // A copy: a Node Buffer's slice() is a view, and the decoded master secret is wiped after use.
+    const r = new Reader(new Uint8Array(bytes), 'session');
     if (r.u8() !== CLIENT_FORMAT) return undefined;
     const stored = decodeStored(r);
     const sessionId = r.opaque8({ max: 32 });

@@ -3,8 +3,8 @@
 
 import { equalBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
-import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/types.js';
+import { chainCacheOf } from './chain-cache.js';
 import type { ClientHello, NewSessionTicket } from './messages/types.js';
 import { keyFitsSuite } from './negotiate.js';
 import type { ServerChoices } from './negotiate-client-hello.js';
@@ -44,9 +44,9 @@ export function findResumable(
   if (n.sessionTicket !== undefined && n.sessionTicket.length > 0) {
     const opened = store.openTicket(n.sessionTicket, now);
     if (!opened) return undefined;
-    let peerCertificates: Certificate[];
+    let peerCertificates: readonly Certificate[];
     try {
-      peerCertificates = opened.stored.peerChain.map((der) => parseCertificate(der, { source: 'peer' }));
+      peerCertificates = chainCacheOf(cfg).parse(opened.stored.peerChain);
     } catch {
       return undefined;
     }

@@ -10,11 +10,13 @@
 // The first key seals; every configured key opens tickets of the current, the next (clock skew)
 // and the periods a ticket's lifetime reaches back to. Anything else opens as undefined.
 //
-// Ticket: key name(16) ‖ u32 period ‖ nonce(12) ‖ AES-256-GCM(plaintext, aad = name ‖ period) ‖ tag(16).
+// Ticket: key name(16) ‖ u32 period ‖ nonce(12) ‖ AES-256-GCM(plaintext, aad = name ‖ period) ‖ tag(16);
+// AES-GCM is src/ciphers/aead.ts, built on @noble/ciphers' AES and GHASH.
 
-import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { createAead } from '../ciphers/aead.js';
+import type { Aead } from '../ciphers/provider.js';
 import { equalBytes, utf8 } from '../codec.js';
 import { localError } from '../errors.js';
 
@@ -50,10 +52,11 @@ export function parseTicketKeys(value: unknown): KeyMaterial[] {
           `makes one), a Uint8Array of a multiple of ${TICKET_KEY_LENGTH} bytes or a list of them`,
       );
     }
-    for (let o = 0; o < part.length; o += TICKET_KEY_LENGTH) {
+    const copy = new Uint8Array(part); // a copy, also of a Node Buffer (whose slice() is a view)
+    for (let o = 0; o < copy.length; o += TICKET_KEY_LENGTH) {
       keys.push({
-        name: part.slice(o, o + NAME_LENGTH),
-        secret: part.slice(o + NAME_LENGTH, o + TICKET_KEY_LENGTH),
+        name: copy.slice(o, o + NAME_LENGTH),
+        secret: copy.slice(o + NAME_LENGTH, o + TICKET_KEY_LENGTH),
       });
     }
   }
@@ -67,9 +70,13 @@ export interface OpenedTicket {
   readonly current: boolean;
 }
 
-/** The ticket keys of one server context: seals with the current key, opens with recent ones. */
+/**
+ * The ticket keys of one server context: seals with the current key, opens with recent ones. Each
+ * derived key is one AES-256-GCM instance (src/ciphers/aead.ts, on @noble/ciphers' AES and GHASH),
+ * keyed once and kept, so a ticket costs no key schedule or GHASH table.
+ */
 export class TicketSealer {
-  private readonly derived = new Map<string, Uint8Array>();
+  private readonly derived = new Map<string, Aead>();
 
   /**
    * `rotationMs`: length of a key period; `lifetimeMs`: how long a ticket is honoured (so how many
@@ -85,18 +92,23 @@ export class TicketSealer {
     return Math.floor(nowMs / this.rotationMs) >>> 0;
   }
 
-  private keyFor(material: KeyMaterial, period: number): Uint8Array {
+  private keyFor(material: KeyMaterial, period: number): Aead {
     const id = `${material.name.join(',')}:${period}`;
-    let key = this.derived.get(id);
-    if (key === undefined) {
+    let aead = this.derived.get(id);
+    if (aead === undefined) {
       const info = new Uint8Array(INFO.length + 4);
       info.set(INFO);
       new DataView(info.buffer).setUint32(INFO.length, period);
-      key = hkdf(sha256, material.secret, material.name, info, 32);
-      if (this.derived.size >= MAX_DERIVED_KEYS) this.derived.clear();
-      this.derived.set(id, key);
+      const key = hkdf(sha256, material.secret, material.name, info, 32);
+      aead = createAead('AES-256-GCM', key);
+      key.fill(0);
+      if (this.derived.size >= MAX_DERIVED_KEYS) {
+        for (const old of this.derived.values()) old.dispose();
+        this.derived.clear();
+      }
+      this.derived.set(id, aead);
     }
-    return key;
+    return aead;
   }
 
   /** Seal `plaintext` with the current key of the current period. */
@@ -109,7 +121,7 @@ export class TicketSealer {
     header.set(random(NONCE_LENGTH), NAME_LENGTH + 4);
     const aad = header.subarray(0, NAME_LENGTH + 4);
     const nonce = header.subarray(NAME_LENGTH + 4);
-    const sealed = gcm(this.keyFor(material, period), nonce, aad).encrypt(plaintext);
+    const sealed = this.keyFor(material, period).seal(nonce, aad, plaintext);
     const ticket = new Uint8Array(HEADER_LENGTH + sealed.length);
     ticket.set(header, 0);
     ticket.set(sealed, HEADER_LENGTH);
@@ -131,13 +143,7 @@ export class TicketSealer {
     if (period > now + 1 || period + back < now) return undefined;
     const aad = ticket.subarray(0, NAME_LENGTH + 4);
     const nonce = ticket.subarray(NAME_LENGTH + 4, HEADER_LENGTH);
-    try {
-      const plaintext = gcm(this.keyFor(this.keys[index]!, period), nonce, aad).decrypt(
-        ticket.subarray(HEADER_LENGTH),
-      );
-      return { plaintext, current: index === 0 && period === now };
-    } catch {
-      return undefined;
-    }
+    const plaintext = this.keyFor(this.keys[index]!, period).open(nonce, aad, ticket.subarray(HEADER_LENGTH));
+    return plaintext && { plaintext, current: index === 0 && period === now };
   }
 }

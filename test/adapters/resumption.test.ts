@@ -89,12 +89,15 @@ async function memtlsOnce(
     session = s;
   });
   await once(socket, 'secureConnect');
+  const sessionBeforeSecureConnect = session;
   const reused = socket.isSessionReused();
   socket.end();
   socket.resume();
   await once(socket, 'close');
   // getSession() answers with the latest 'session' event's session, as node:tls.
   expect(socket.getSession()).toEqual(session);
+  // As node:tls: 'session' (when there is one) comes before 'secureConnect'.
+  if (session !== undefined && !reused) expect(sessionBeforeSecureConnect).toBe(session);
   return { reused, session };
 }
 
@@ -267,7 +270,11 @@ describe('real clients resume with a memtls server', () => {
     const a = await memtlsServer({ ticketKeys });
     const b = await memtlsServer({ ticketKeys });
     const first = await memtlsOnce(a.port);
+    const saved = Buffer.from(first.session!);
     expect((await memtlsOnce(b.port, { session: first.session! })).reused).toBe(true);
+    // The same Buffer resumes again: offering it neither consumes nor wipes it.
+    expect(first.session).toEqual(saved);
+    expect((await memtlsOnce(a.port, { session: first.session! })).reused).toBe(true);
     // Another pinned root at the client (both roots, so the handshake itself succeeds).
     const otherRoot = await memtlsOnce(b.port, { session: first.session!, ca: pki.ca + pki.otherCa });
     expect(otherRoot.reused).toBe(false);

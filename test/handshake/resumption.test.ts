@@ -97,6 +97,9 @@ describe('session tickets (RFC 5077)', () => {
     );
     // A ticket sealed with the current key is not renewed: no new session event.
     expect(sessionOf(second.client)).toBeUndefined();
+    // The session event comes just before the handshake event (node:tls: 'session' before 'secureConnect').
+    const types = first.client.map((e) => e.type);
+    expect(types.indexOf('session')).toBe(types.indexOf('handshake') - 1);
   });
 
   it('a session resumes on a second server given the same ticketKeys, not on one with other keys', () => {
@@ -110,6 +113,19 @@ describe('session tickets (RFC 5077)', () => {
     expect(errorOf(full.client)).toBeUndefined();
     expect(infoOf(full.server)?.resumed).toBe(false);
     expect(infoOf(full.client)?.resumed).toBe(false);
+  });
+
+  it('contexts copy Buffer inputs: the session and ticketKeys Buffers are neither wiped nor read again', () => {
+    const keys = Buffer.alloc(48, 4);
+    const server = createServerContext({ ...base.server, ticketKeys: keys });
+    const session = Buffer.from(sessionOf(connect(base.client, server).client)!);
+    keys.fill(0); // the context keeps its own copy
+    const saved = Buffer.from(session);
+    for (let i = 0; i < 2; i++) {
+      expect(infoOf(connect(base.client, server, session).client)?.resumed).toBe(true);
+      expect(session).toEqual(saved);
+    }
+    expect(infoOf(connect({ ...base.client, session }, server).client)?.resumed).toBe(true);
   });
 
   it('rotation: a ticket from an older period still opens within its lifetime and is renewed', () => {
