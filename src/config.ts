@@ -17,6 +17,7 @@ import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
 import { checkKeyMatchesCertificate, parsePrivateKey } from './x509/private-key.js';
 import { checkedMinRsaKeyBits } from './x509/profile.js';
+import type { VerifiedSignatureCache } from './x509/signature-cache.js';
 import type { Certificate } from './x509/types.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
@@ -109,6 +110,8 @@ export interface ResolvedConfig {
   readonly minRsaKeyBits: number;
   readonly limits: ResolvedLimits;
   readonly chainLimits: ChainLimits;
+  /** Chain signatures that verified under this config (set by the compiled context). */
+  readonly verifiedSignatures?: VerifiedSignatureCache;
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {

@@ -42,6 +42,7 @@ export function authenticatePeer(
     allowCommonNameFallback: cfg.allowCommonNameFallback,
     minRsaKeyBits: cfg.minRsaKeyBits,
     limits: cfg.chainLimits,
+    signatureCache: cfg.verifiedSignatures,
     verifySignature: (algorithm, key, message, signature) =>
       cfg.provider.verify(algorithm, key, message, signature),
   });

@@ -18,6 +18,7 @@ import { checkNameConstraints } from './name-constraints.js';
 import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.js';
 import { buildPaths, noPathError } from './path-building.js';
 import { checkedMinRsaKeyBits, checkProfile } from './profile.js';
+import type { VerifiedSignatureCache } from './signature-cache.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -49,6 +50,11 @@ export interface VerifyChainOptions {
   verifySignature?: SignatureVerifier;
   /** Bounds on the work for this chain (see chain-budget.ts; defaults DEFAULT_CHAIN_LIMITS). */
   limits?: Partial<Pick<ChainLimits, 'maxSignatureChecks' | 'maxPathCandidates' | 'maxNameConstraintChecks'>>;
+  /**
+   * Signatures already verified under the same roots and provider (a compiled context's cache):
+   * a pair found there is not checked again; pairs that verify are added. Every other check runs.
+   */
+  signatureCache?: VerifiedSignatureCache;
 }
 
 export type VerifyChainResult =
@@ -120,7 +126,11 @@ export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
         : noPathError(leaf, built.deadEnds, roots),
     );
   }
-  const budget = new ChainBudget(limits, options.verifySignature ?? defaultVerifySignature);
+  const budget = new ChainBudget(
+    limits,
+    options.verifySignature ?? defaultVerifySignature,
+    options.signatureCache,
+  );
   let firstError: TlsError | undefined;
   for (const path of built.paths) {
     const error = validatePath(path, options, budget);
