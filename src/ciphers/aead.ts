@@ -16,12 +16,15 @@ const BLOCK = 16;
 const ZERO_BLOCK = new Uint8Array(BLOCK);
 
 /**
- * Length hint for noble's GHASH table size: hints in (1 KiB, 64 KiB] select a 4-bit window
- * (32 × 16 precomputed entries). Measured: ~35 KB per AES-GCM instance, twice the 16 KiB-record
- * throughput of the 2-bit window (~20 KB), while the 8-bit window costs ~267 KB per instance for
- * ~10% more. The table is built once per instance, so the hint is about steady state.
+ * Length hint for noble's GHASH table size: a hint ≤ 1 KiB selects its smallest table, the 2-bit
+ * window (64 windows × 4 entries; noble's sizes are 2, 4 and 8 bits). Measured per instance on
+ * Node 20 (bench/pure.ts notes, README "Performance: pure provider"): 2-bit 17 KB, table built in
+ * ~50 µs, GHASH ~93 MB/s, a 16 KiB AES-128-GCM seal ~58 MB/s; 4-bit 33 KB, ~90 µs, ~144 MB/s,
+ * ~70 MB/s; 8-bit 265 KB, ~230–590 µs, ~160–220 MB/s, ~67–78 MB/s. A connection holds two
+ * instances, so the 2-bit window keeps an idle AES-GCM connection 32 KB smaller for ~17% of the
+ * bulk rate.
  */
-const GHASH_TABLE_HINT = 2048;
+const GHASH_TABLE_HINT = 1024;
 
 /**
  * noble's GHASH builds its multiplication table in the constructor and marks itself finished on

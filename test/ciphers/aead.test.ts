@@ -203,6 +203,15 @@ describe('AEAD misuse is a local error', () => {
     }
   });
 
+  it("keys AES-GCM with noble's smallest GHASH table (2-bit window, 256 entries) for idle memory", () => {
+    for (const alg of ['AES-128-GCM', 'AES-256-GCM'] as const) {
+      const aead = createAead(alg, new Uint8Array(KEY_LENGTH[alg]).fill(5));
+      const inner = aead as unknown as { ghash: { W: number; t: unknown[] } };
+      expect(inner.ghash.W).toBe(2);
+      expect(inner.ghash.t.length).toBe(256);
+    }
+  });
+
   it('dispose zeroes the AES-GCM key schedule, the GHASH table and its running accumulator', () => {
     for (const alg of ['AES-128-GCM', 'AES-256-GCM'] as const) {
       const aead = createAead(alg, new Uint8Array(KEY_LENGTH[alg]).fill(5));
