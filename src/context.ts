@@ -1,6 +1,7 @@
 // Compiled contexts: a client or server config validated, parsed and copied once into an immutable
 // value that any number of connections share (as node's tls.createSecureContext, rustls's Arc<ServerConfig>).
 
+import { expectRepeatedUse } from './ciphers/ecdsa-tables.js';
 import {
   type ClientConfig,
   type ResolvedClientConfig,
@@ -40,6 +41,7 @@ export class ClientContext {
   /** Same as createClientContext(config); throws a local TlsError (bad_config, ...) for a bad config. */
   constructor(config: ClientConfig) {
     this.#resolved = { ...resolveClientConfig(config), verifiedSignatures: new VerifiedSignatureCache() };
+    for (const root of this.#resolved.rootCertificates) expectRepeatedUse(root.publicKey);
     Object.freeze(this);
   }
 
@@ -76,6 +78,7 @@ export class ServerContext {
   /** Same as createServerContext(config); throws a local TlsError (bad_config, ...) for a bad config. */
   constructor(config: ServerConfig) {
     this.#resolved = { ...resolveServerConfig(config), verifiedSignatures: new VerifiedSignatureCache() };
+    for (const root of this.#resolved.rootCertificates) expectRepeatedUse(root.publicKey);
     Object.freeze(this);
   }
 
