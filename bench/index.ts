@@ -14,6 +14,7 @@ import {
   runAdaptersServerChild,
 } from './adapters.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshake.js';
+import { formatPureTable, runPureBench } from './pure.js';
 import { formatRecordTable, runRecordBench } from './record.js';
 
 /** One benchmark: its JSON result (stored under its name) and the table people read. */
@@ -38,6 +39,12 @@ const SECTIONS: Record<string, Section> = {
     async run(quick) {
       const result = await runAdaptersBench({ quick });
       return { result, table: formatAdaptersTable(result) };
+    },
+  },
+  pure: {
+    async run(quick) {
+      const result = await runPureBench({ quick });
+      return { result, table: formatPureTable(result) };
     },
   },
 };
