@@ -34,7 +34,14 @@ export interface PureBenchResult {
    * device (both contexts reused), a new device (its own new context and certificate) to a server
    * whose context has seen other devices, and first contact (both contexts new).
    */
-  handshake: { reconnectMs: number; newDeviceMs: number; firstContactMs: number; iterations: number };
+  handshake: {
+    reconnectMs: number;
+    newDeviceMs: number;
+    firstContactMs: number;
+    /** Median CPU time (user + system) of the same handshakes. */
+    cpuMs: { reconnect: number; newDevice: number; firstContact: number };
+    iterations: number;
+  };
   /** ChaCha20-Poly1305, 16 KiB records; rates in MB/s (10^6 bytes) of plaintext moved. */
   bulk: {
     bareAeadMBps: number;
@@ -102,29 +109,49 @@ function handshakes(n: number): PureBenchResult['handshake'] {
   const serverCtx = createServerContext(serverConfig);
   const devices = Array.from({ length: n + 3 }, () => createClientContext(device()));
   for (let i = 0; i < 3; i++) pair(new TlsClient(devices[n + i]!), new TlsServer(serverCtx)); // JIT, server warm
-  const reconnect: number[] = [];
-  const newDevice: number[] = [];
-  const first: number[] = [];
+  const times = { reconnect: new Samples(), newDevice: new Samples(), first: new Samples() };
   for (let i = 0; i < n; i++) {
-    let t0 = performance.now();
-    pair(new TlsClient(clientCtx), new TlsServer(serverCtx));
-    reconnect.push(performance.now() - t0);
-    t0 = performance.now();
-    pair(new TlsClient(devices[i]!), new TlsServer(serverCtx));
-    newDevice.push(performance.now() - t0);
+    times.reconnect.time(() => pair(new TlsClient(clientCtx), new TlsServer(serverCtx)));
+    times.newDevice.time(() => pair(new TlsClient(devices[i]!), new TlsServer(serverCtx)));
     // First contact: contexts compiled beforehand (as a server does once), nothing remembered.
     const c = createClientContext(clientConfig);
     const s = createServerContext(serverConfig);
-    t0 = performance.now();
-    pair(new TlsClient(c), new TlsServer(s));
-    first.push(performance.now() - t0);
+    times.first.time(() => pair(new TlsClient(c), new TlsServer(s)));
   }
   return {
-    reconnectMs: median(reconnect),
-    newDeviceMs: median(newDevice),
-    firstContactMs: median(first),
+    reconnectMs: times.reconnect.wallMs(),
+    newDeviceMs: times.newDevice.wallMs(),
+    firstContactMs: times.first.wallMs(),
+    cpuMs: {
+      reconnect: times.reconnect.cpuMs(),
+      newDevice: times.newDevice.cpuMs(),
+      firstContact: times.first.cpuMs(),
+    },
     iterations: n,
   };
+}
+
+/** Wall-clock and CPU time of repeated runs (CPU time is steadier on a machine shared with others). */
+class Samples {
+  private readonly wall: number[] = [];
+  private readonly cpu: number[] = [];
+
+  time(run: () => void): void {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    run();
+    this.wall.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    this.cpu.push((cpu.user + cpu.system) / 1000);
+  }
+
+  wallMs(): number {
+    return median(this.wall);
+  }
+
+  cpuMs(): number {
+    return median(this.cpu);
+  }
 }
 
 /** MB/s of one call of `run`, which moves `bytes`. */
@@ -290,6 +317,7 @@ export function formatPureTable(r: PureBenchResult): string {
     'Pure provider (in one process): P-256 mutual-TLS full handshake, median ms (both sides)',
     `  reconnecting device ${r.handshake.reconnectMs.toFixed(2)} ms (target ≤ 8 ms), new device to a warm server ` +
       `${r.handshake.newDeviceMs.toFixed(2)} ms, first contact (both contexts new) ${r.handshake.firstContactMs.toFixed(2)} ms`,
+    `  CPU time: ${r.handshake.cpuMs.reconnect.toFixed(2)} / ${r.handshake.cpuMs.newDevice.toFixed(2)} / ${r.handshake.cpuMs.firstContact.toFixed(2)} ms`,
     'ChaCha20-Poly1305 bulk, 16 KiB writes, MB/s of plaintext (one seal + one open per record)',
     `  bare keyed-once AEAD ${b.bareAeadMBps.toFixed(1)}, record layer ${b.recordLayerMBps.toFixed(1)} (${b.recordLayerRatio.toFixed(2)}×), ` +
       `memtls/node over loopback ${b.nodeAdapterMBps.toFixed(1)} (${b.nodeAdapterRatio.toFixed(2)}×, target ≥ 0.9×)`,
