@@ -14,6 +14,7 @@ import {
   runAdaptersServerChild,
 } from './adapters.js';
 import { formatHandshakeTable, runHandshakeBench } from './handshake.js';
+import { formatPureTable, runPureBench } from './pure.js';
 import { formatRecordTable, runRecordBench } from './record.js';
 import { formatResumptionTable, runResumptionBench } from './resumption.js';
 
@@ -45,6 +46,12 @@ const SECTIONS: Record<string, Section> = {
     async run(quick) {
       const result = await runResumptionBench({ quick });
       return { result, table: formatResumptionTable(result) };
+    },
+  },
+  pure: {
+    async run(quick) {
+      const result = await runPureBench({ quick });
+      return { result, table: formatPureTable(result) };
     },
   },
 };

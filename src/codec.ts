@@ -71,8 +71,20 @@ export class Reader {
 
   /** A copy of the next n bytes. */
   bytes(n: number): Uint8Array {
-    this.need(n, `${n}-byte field`);
+    // The message is built only on failure: this runs once per field of every message.
+    if (n > this.endPos - this.pos) this.need(n, `${n}-byte field`);
     const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /**
+   * The next n bytes as a view into this reader's buffer, not a copy: only for a buffer the caller
+   * made and owns (e.g. a copy of a whole block whose parts it hands out).
+   */
+  view(n: number): Uint8Array {
+    if (n > this.endPos - this.pos) this.need(n, `${n}-byte field`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }

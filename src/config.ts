@@ -25,6 +25,7 @@ import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
 import { toDerList } from './x509/pem.js';
 import { checkedMinRsaKeyBits } from './x509/profile.js';
 import { compileConfigCrls, type RevocationLists } from './x509/revocation.js';
+import type { VerifiedSignatureCache } from './x509/signature-cache.js';
 import type { Certificate, PeerIdentity } from './x509/types.js';
 
 /** PEM text (one or more blocks) or DER bytes. */
@@ -145,6 +146,8 @@ export interface ResolvedConfig {
   readonly chainLimits: ChainLimits;
   readonly revocation: RevocationLists | undefined;
   readonly verifyPeer: CommonConfig['verifyPeer'];
+  /** Chain signatures that verified under this config (set by the compiled context). */
+  readonly verifiedSignatures?: VerifiedSignatureCache;
 }
 
 export interface ResolvedClientConfig extends ResolvedConfig {

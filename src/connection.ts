@@ -26,6 +26,7 @@ import {
 } from './errors.js';
 import { exportFromSecrets } from './exporter.js';
 import type { ClientHandshake } from './handshake/client.js';
+import { FinishedHandshake } from './handshake/finished.js';
 import type { HandshakeIo } from './handshake/io.js';
 import { decodeHandshakeBody, HandshakeReassembler } from './handshake/messages/handshake.js';
 import { HandshakeType } from './handshake/messages/types.js';
@@ -82,7 +83,7 @@ const MAX_RENEGOTIATION_REFUSALS = 8;
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
   protected readonly transcript = new Transcript();
-  protected abstract readonly handshake: ClientHandshake | ServerHandshake;
+  protected abstract handshake: ClientHandshake | ServerHandshake | FinishedHandshake;
   private readonly reassembler: HandshakeReassembler;
   /** Where this connection is in its life, with the data that phase needs (see connection-phase.ts). */
   private phase: ConnectionPhase = {
@@ -434,6 +435,8 @@ export abstract class TlsConnection {
     if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
     const result = done.result;
     const info: SessionInfo = { ...result.info, finished: { ...this.finishedValues } };
+    // Drop the state machine (handler table, record-layer view): an idle connection keeps the result.
+    this.handshake = new FinishedHandshake(result, this.role === 'client' ? 'server' : 'client');
     this.phase = {
       name: 'open',
       info,

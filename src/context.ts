@@ -10,6 +10,7 @@ import {
   resolveServerConfig,
   type ServerConfig,
 } from './config.js';
+import { VerifiedSignatureCache } from './x509/signature-cache.js';
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -44,7 +45,7 @@ export class ClientContext {
 
   /** Same as createClientContext(config); throws a local TlsError (bad_config, ...) for a bad config. */
   constructor(config: ClientConfig) {
-    this.#resolved = resolveClientConfig(config);
+    this.#resolved = { ...resolveClientConfig(config), verifiedSignatures: new VerifiedSignatureCache() };
     Object.freeze(this);
   }
 
@@ -82,7 +83,7 @@ export class ServerContext {
 
   /** Same as createServerContext(config); throws a local TlsError (bad_config, ...) for a bad config. */
   constructor(config: ServerConfig) {
-    this.#resolved = resolveServerConfig(config);
+    this.#resolved = { ...resolveServerConfig(config), verifiedSignatures: new VerifiedSignatureCache() };
     Object.freeze(this);
   }
 

@@ -16,12 +16,15 @@ const BLOCK = 16;
 const ZERO_BLOCK = new Uint8Array(BLOCK);
 
 /**
- * Length hint for noble's GHASH table size: hints in (1 KiB, 64 KiB] select a 4-bit window
- * (32 × 16 precomputed entries). Measured: ~35 KB per AES-GCM instance, twice the 16 KiB-record
- * throughput of the 2-bit window (~20 KB), while the 8-bit window costs ~267 KB per instance for
- * ~10% more. The table is built once per instance, so the hint is about steady state.
+ * Length hint for noble's GHASH table size: a hint ≤ 1 KiB selects its smallest table, the 2-bit
+ * window (64 windows × 4 entries; noble's sizes are 2, 4 and 8 bits). Measured per instance on
+ * Node 20 (bench/pure.ts notes, README "Performance: pure provider"): 2-bit 17 KB, table built in
+ * ~50 µs, GHASH ~93 MB/s, a 16 KiB AES-128-GCM seal ~58 MB/s; 4-bit 33 KB, ~90 µs, ~144 MB/s,
+ * ~70 MB/s; 8-bit 265 KB, ~230–590 µs, ~160–220 MB/s, ~67–78 MB/s. A connection holds two
+ * instances, so the 2-bit window keeps an idle AES-GCM connection 32 KB smaller for ~17% of the
+ * bulk rate.
  */
-const GHASH_TABLE_HINT = 2048;
+const GHASH_TABLE_HINT = 1024;
 
 /**
  * noble's GHASH builds its multiplication table in the constructor and marks itself finished on
@@ -32,10 +35,10 @@ const GHASH_TABLE_HINT = 2048;
  */
 class RestartableGhash extends GHASH {
   private readonly tail = new Uint8Array(BLOCK);
-  private readonly tailView = new DataView(this.tail.buffer);
 
   constructor(hashKey: Uint8Array) {
     super(hashKey, GHASH_TABLE_HINT);
+    shareZeroEntries(this.t, (this as unknown as { windowSize: number }).windowSize);
   }
 
   restart(): this {
@@ -64,14 +67,19 @@ class RestartableGhash extends GHASH {
     if (full < segment.length) {
       this.tail.fill(0);
       this.tail.set(segment.subarray(full));
-      const view = this.tailView;
-      this._updateBlock(
-        view.getUint32(0, true),
-        view.getUint32(4, true),
-        view.getUint32(8, true),
-        view.getUint32(12, true),
-      );
+      const t = this.tail;
+      this._updateBlock(wordLE(t, 0), wordLE(t, 4), wordLE(t, 8), wordLE(t, 12));
     }
+  }
+
+  /** The last block, len(A) ‖ len(C) in bits as 64-bit big-endian numbers (SP 800-38D §7.1 step 5). */
+  absorbLengths(aadBytes: number, ciphertextBytes: number): void {
+    this._updateBlock(
+      swap32(Math.floor(aadBytes / 0x20000000)),
+      swap32((aadBytes * 8) >>> 0),
+      swap32(Math.floor(ciphertextBytes / 0x20000000)),
+      swap32((ciphertextBytes * 8) >>> 0),
+    );
   }
 
   /** noble zeroes the table; the running accumulator (last record's GHASH) is cleared here. */
@@ -79,6 +87,33 @@ class RestartableGhash extends GHASH {
     super.destroy();
     this.restart();
     this.tail.fill(0);
+  }
+}
+
+/** Bytes b[i..i+4] as a little-endian 32-bit word. */
+function wordLE(b: Uint8Array, i: number): number {
+  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+}
+
+/** A 32-bit value's big-endian bytes read as a little-endian word. */
+function swap32(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+}
+
+type GhashEntry = { s0: number; s1: number; s2: number; s3: number };
+
+/**
+ * One all-zero entry for every GHASH table. noble keeps a table of {s0..s3} objects (56 bytes
+ * each on V8) and the first entry of every window (no bit set) is always zero; pointing those
+ * slots at this object saves a quarter of a 2-bit table (64 × 56 bytes). Its words are only ever
+ * written with zeros (noble's destroy() wipes every entry), so sharing it leaks nothing.
+ */
+const ZERO_ENTRY: GhashEntry = { s0: 0, s1: 0, s2: 0, s3: 0 };
+
+function shareZeroEntries(table: GhashEntry[], windowSize: number): void {
+  for (let i = 0; i < table.length; i += windowSize) {
+    const e = table[i]!;
+    if ((e.s0 | e.s1 | e.s2 | e.s3) === 0) table[i] = ZERO_ENTRY;
   }
 }
 
@@ -125,8 +160,6 @@ class AesGcm implements Aead {
   private readonly counter = new Uint8Array(BLOCK);
   private readonly tagMask = new Uint8Array(BLOCK);
   private readonly tag = new Uint8Array(BLOCK);
-  private readonly lengths = new Uint8Array(BLOCK);
-  private readonly lengthsView = new DataView(this.lengths.buffer);
   private disposed = false;
 
   constructor(algorithm: 'AES-128-GCM' | 'AES-256-GCM', key: Uint8Array) {
@@ -150,14 +183,10 @@ class AesGcm implements Aead {
 
   /** tag = GHASH_H(A, C) ⊕ E_K(J0) into `this.tag` (SP 800-38D §7.1 steps 5–6). */
   private computeTag(aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-    this.lengthsView.setUint32(0, Math.floor(aad.length / 0x20000000), false);
-    this.lengthsView.setUint32(4, (aad.length * 8) >>> 0, false);
-    this.lengthsView.setUint32(8, Math.floor(ciphertext.length / 0x20000000), false);
-    this.lengthsView.setUint32(12, (ciphertext.length * 8) >>> 0, false);
     const ghash = this.ghash.restart();
     ghash.absorb(aad);
     ghash.absorb(ciphertext);
-    ghash.absorb(this.lengths);
+    ghash.absorbLengths(aad.length, ciphertext.length);
     ghash.digestInto(this.tag);
     for (let i = 0; i < BLOCK; i++) this.tag[i]! ^= this.tagMask[i]!;
     return this.tag;

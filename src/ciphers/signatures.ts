@@ -113,8 +113,9 @@ function verifyEcdsa(
   // Strict DER: the signature must be exactly the canonical encoding of the (r, s) it holds.
   const parsed = curve.Signature.fromBytes(signature, 'der');
   if (!equalBytes(parsed.toBytes('der'), signature)) return false;
+  const digest = hashMessage(algorithm.hash, message);
   // OpenSSL makes high-S signatures, so they are accepted (lowS: false).
-  return curve.verify(signature, hashMessage(algorithm.hash, message), key.point, {
+  return curve.verify(signature, digest, key.point, {
     prehash: false,
     format: 'der',
     lowS: false,

@@ -45,6 +45,7 @@ export function authenticatePeer(
     minRsaKeyBits: cfg.minRsaKeyBits,
     limits: cfg.chainLimits,
     ...(cfg.revocation ? { crls: cfg.revocation } : {}),
+    signatureCache: cfg.verifiedSignatures,
     verifySignature: (algorithm, key, message, signature) =>
       cfg.provider.verify(algorithm, key, message, signature),
   });

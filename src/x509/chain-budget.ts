@@ -4,6 +4,7 @@
 
 import type { SignatureAlgorithm } from '../ciphers/schemes.js';
 import { type LimitCode, limitError, localError, type TlsError } from '../errors.js';
+import type { VerifiedSignatureCache } from './signature-cache.js';
 import type { Certificate } from './types.js';
 import type { SignatureVerifier } from './verify.js';
 
@@ -74,16 +75,20 @@ export function checkChainSize(
 /**
  * Signature checks for the candidate paths of one chain: each (issuer, certificate) pair is checked
  * at most once, whatever the number of candidates, and at most `maxSignatureChecks` times in all.
- * Name-constraint work is charged here too.
+ * A pair the context's `cache` holds costs no check and is not counted (`cachedSignatures`);
+ * pairs that verify are added to it. Name-constraint work is charged here too.
  */
 export class ChainBudget {
   signatureChecks = 0;
+  /** Pairs answered by the cache of verified signatures, without a signature check. */
+  cachedSignatures = 0;
   nameConstraintChecks = 0;
   private readonly verdicts = new Map<string, boolean>();
 
   constructor(
     readonly limits: Pick<ChainLimits, 'maxSignatureChecks' | 'maxNameConstraintChecks'>,
     private readonly verify: SignatureVerifier,
+    private readonly cache?: VerifiedSignatureCache,
   ) {}
 
   /** Did `issuer`'s key sign `cert`? A limit error once the budget is spent. */
@@ -106,6 +111,11 @@ export class ChainBudget {
     const key = `${issuer.fingerprintSha256}>${id}`;
     const known = this.verdicts.get(key);
     if (known !== undefined) return known;
+    if (this.cache?.has(id, issuer)) {
+      this.cachedSignatures++;
+      this.verdicts.set(key, true);
+      return true;
+    }
     if (this.signatureChecks >= this.limits.maxSignatureChecks) {
       return chainLimitError(
         'signature_check_limit',
@@ -121,6 +131,7 @@ export class ChainBudget {
       valid = false;
     }
     this.verdicts.set(key, valid);
+    if (valid) this.cache?.remember(id, issuer);
     return valid;
   }
 

@@ -20,6 +20,7 @@ import { describeOid, EXTENSION_NAMES, KEY_ALGORITHM_NAMES, OID } from './oids.j
 import { buildPaths, noPathError } from './path-building.js';
 import { checkedMinRsaKeyBits, checkProfile } from './profile.js';
 import { checkRevocation, compileRevocationLists, RevocationLists } from './revocation.js';
+import type { VerifiedSignatureCache } from './signature-cache.js';
 import type { Certificate, PeerIdentity } from './types.js';
 
 /** Verifies `signature` over `message`; must return false (not throw) for anything invalid. */
@@ -57,6 +58,11 @@ export interface VerifyChainOptions {
    * whose issuer has one is checked (revoked, crl_expired, ...; see revocation.ts); others are not.
    */
   crls?: RevocationLists | readonly (Uint8Array | CertificateRevocationList)[];
+  /**
+   * Signatures already verified under the same roots and provider (a compiled context's cache):
+   * a pair found there is not checked again; pairs that verify are added. Every other check runs.
+   */
+  signatureCache?: VerifiedSignatureCache;
 }
 
 /** verifyChain's answer: the path and the peer's identity, or the TlsError that refuses the chain. */
@@ -136,7 +142,7 @@ export function verifyChain(options: VerifyChainOptions): VerifyChainResult {
     options.crls === undefined || options.crls instanceof RevocationLists
       ? options.crls
       : compileRevocationLists(options.crls, roots, verifier, options.now);
-  const budget = new ChainBudget(limits, verifier);
+  const budget = new ChainBudget(limits, verifier, options.signatureCache);
   let firstError: TlsError | undefined;
   for (const path of built.paths) {
     const error = validatePath(path, options, budget, revocation);

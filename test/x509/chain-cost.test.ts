@@ -11,6 +11,7 @@ import { TlsError } from '../../src/errors.js';
 import { authenticatePeer } from '../../src/handshake/shared.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { createRoot, generateKey, issueCertificate } from '../../src/x509/issue.js';
+import { VerifiedSignatureCache } from '../../src/x509/signature-cache.js';
 import { type SignatureVerifier, verifyChain } from '../../src/x509/verify.js';
 import {
   branchingChain,
@@ -132,6 +133,35 @@ describe('budgets for one chain', () => {
     expect(result.error.code).toBe('signature_check_limit');
     expect(result.error.alertSent).toBe('bad_certificate');
     expect(result.error.message).toContain('maxSignatureChecks');
+  });
+
+  it("counts only real checks: pairs from the context's cache of verified signatures cost none", () => {
+    const chain = [certOf(dir, 'leaf-via-inter.pem'), certOf(dir, 'inter.pem')];
+    const verifyWith = (cache: VerifiedSignatureCache, maxSignatureChecks: number) => {
+      const { verify, keys } = counting();
+      const result = verifyChain({
+        chain,
+        root: certOf(dir, 'root.pem'),
+        now: Date.now(),
+        usage: 'server',
+        limits: { maxSignatureChecks },
+        signatureCache: cache,
+        verifySignature: verify,
+      });
+      return { result, checks: keys.length };
+    };
+    const cache = new VerifiedSignatureCache();
+    const first = verifyWith(cache, 16);
+    expect(first.result.ok).toBe(true);
+    expect(first.checks).toBe(2);
+    // Both pairs are cached: no check at all, so a budget of one is enough.
+    const again = verifyWith(cache, 1);
+    expect(again.result.ok).toBe(true);
+    expect(again.checks).toBe(0);
+    // Without the cache the same budget is spent after the first of the two checks.
+    const cold = verifyWith(new VerifiedSignatureCache(), 1);
+    expect(cold.checks).toBe(1);
+    expect(!cold.result.ok && cold.result.error.code).toBe('signature_check_limit');
   });
 
   it('refuses more candidate paths than maxPathCandidates, after at most that many checks', () => {

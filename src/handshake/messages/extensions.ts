@@ -30,18 +30,21 @@ export function encodeExtensions(w: Writer, list: readonly Extension[]): void {
 
 /** The extension block; a type appearing twice is a decode_error (code 'duplicate_extension'). */
 export function decodeExtensions(r: Reader): Extension[] {
-  return r.vector16((r) => {
-    const seen = new Set<number>();
-    return r.list((r) => {
-      const type = r.u16();
-      const data = r.opaque16();
-      if (seen.has(type)) {
-        throw decodeError(`${r.context}: extension ${type} appears more than once`, 'duplicate_extension');
-      }
-      seen.add(type);
-      return { type, data };
-    });
-  });
+  // One copy of the whole block; each body is a view into that copy, so a hello with thousands of
+  // extensions costs one allocation, not one ArrayBuffer and one sub-reader per extension.
+  const block = new Reader(r.opaque16(), r.context);
+  const seen = new Set<number>();
+  const list: Extension[] = [];
+  while (block.remaining > 0) {
+    const type = block.u16();
+    const data = block.view(block.u16());
+    if (seen.has(type)) {
+      throw decodeError(`${r.context}: extension ${type} appears more than once`, 'duplicate_extension');
+    }
+    seen.add(type);
+    list.push({ type, data });
+  }
+  return list;
 }
 
 export function findExtension(list: readonly Extension[], type: number): Extension | undefined {

@@ -101,6 +101,37 @@ describe('extension block', () => {
     expect(error.code).toBe('duplicate_extension');
   });
 
+  it('decodes 16383 extensions as views into one copy of the block, not one buffer each', () => {
+    const count = 16383;
+    const input = new Uint8Array(2 + count * 4 + 2);
+    input[0] = ((input.length - 2) >> 8) & 0xff;
+    input[1] = (input.length - 2) & 0xff;
+    for (let i = 0; i < count; i++) {
+      const type = 0x1000 + i;
+      input[2 + i * 4] = type >> 8;
+      input[3 + i * 4] = type & 0xff;
+    }
+    // The last one has a 2-byte body.
+    const last = 2 + (count - 1) * 4;
+    input[last + 3] = 2;
+    input[input.length - 2] = 0xab;
+    input[input.length - 1] = 0xcd;
+    const list = decodeExtensions(new Reader(input, 'test'));
+    expect(list.length).toBe(count);
+    expect(list[count - 1]!.type).toBe(0x1000 + count - 1);
+    expect([...list[count - 1]!.data]).toEqual([0xab, 0xcd]);
+    expect(new Set(list.map((e) => e.data.buffer)).size).toBe(1);
+    // A copy: changing the input afterwards changes no decoded body.
+    expect(list[0]!.data.buffer).not.toBe(input.buffer);
+    input[input.length - 1] = 0;
+    expect([...list[count - 1]!.data]).toEqual([0xab, 0xcd]);
+  });
+
+  it('refuses an extension body running past the block', () => {
+    const error = expectTlsError(() => decodeBlock(fromHex('0006' + '00170004' + '0000')));
+    expect(error.kind).toBe('decode');
+  });
+
   it('findExtension returns the extension of a type or undefined', () => {
     const list = [
       { type: 0, data: fromHex('01') },
