@@ -17,6 +17,7 @@ export { ClientContext, createClientContext, createServerContext, ServerContext 
 export { TlsClient, TlsServer } from './endpoints.js';
 export * from './errors.js';
 export type { SessionInfo } from './handshake/session.js';
+export type { ServerResumptionOptions } from './handshake/session-store.js';
 export { printable } from './printable.js';
 export { refusalRecord } from './record/refusal.js';
 export type { ServerCertificateConfig } from './server-certificates.js';

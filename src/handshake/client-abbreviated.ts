@@ -43,7 +43,7 @@ export function startResumed(
 ): ClientState {
   const stored = offer.session;
   const resumed: Resumed = { ...hellos, stored, peerCertificates: offer.peerCertificates };
-  const masterSecret = stored.masterSecret.slice();
+  const masterSecret = stored.masterSecret; // our own decoded copy: the states hold it and wipe it
   const keys = deriveTrafficKeys(hellos.suite, masterSecret, hellos.clientRandom, hellos.serverRandom);
   io.expectReadCipher(keys.server);
   wipeTrafficKeys(keys); // the client's keys are derived again when we send our Finished

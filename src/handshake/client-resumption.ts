@@ -72,8 +72,8 @@ export function prepareOffer(cfg: ResolvedClientConfig, bytes: Uint8Array | unde
 }
 
 /** Whether the ServerHello's session_id echoes the one we offered: the server resumed. */
-export function serverResumed(offer: Offer | undefined, serverSessionId: Uint8Array): offer is Offer {
-  return offer !== undefined && serverSessionId.length > 0 && equalBytes(serverSessionId, offer.sessionId);
+export function serverResumed(offer: Offer, serverSessionId: Uint8Array): boolean {
+  return serverSessionId.length > 0 && equalBytes(serverSessionId, offer.sessionId);
 }
 
 /** A resumption must keep the session's suite and its EMS use (RFC 5246 §7.4.1.3, RFC 7627 §5.3). */

@@ -222,6 +222,7 @@ export class ClientHandshake {
   wipe(): void {
     const s = this.state;
     if ('masterSecret' in s) s.masterSecret.fill(0);
+    if (s.step === 'awaitServerHello') s.resumption?.session.masterSecret.fill(0); // the offered session's
     if (s.step === 'done') s.result.masterSecret.fill(0);
   }
 
@@ -274,7 +275,7 @@ export class ClientHandshake {
     }
     this.io.lockRecordVersion();
     this.io.transcript.add(raw);
-    if (serverResumed(s.resumption, hello.sessionId)) {
+    if (s.resumption && serverResumed(s.resumption, hello.sessionId)) {
       checkResumedHello(s.resumption, suite, extendedMasterSecret);
       return startResumed(
         this.io,
@@ -283,6 +284,7 @@ export class ClientHandshake {
         ticketExpected,
       );
     }
+    s.resumption?.session.masterSecret.fill(0); // not resumed: the offered session's secret is not needed
     return {
       step: 'awaitCertificate',
       session: {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer, type TlsSocket } from '../../src/adapters/node.js';
+import { connect, createServer, type TlsNetServer, type TlsSocket } from '../../src/adapters/node.js';
 import type { ServerConfig } from '../../src/config.js';
 import { type Identity, type TestPki, testPki } from '../helpers/pki.js';
 
@@ -192,7 +192,7 @@ describe('memtls client resumes with real servers', () => {
 /** A memtls/node server on a free port that answers nothing and closes cleanly. */
 async function memtlsServer(
   config: Partial<ServerConfig> = {},
-): Promise<{ port: number; reused: boolean[] }> {
+): Promise<{ port: number; reused: boolean[]; server: TlsNetServer }> {
   const reused: boolean[] = [];
   const server = createServer(
     { ca: pki.ca, cert: serverId.cert, key: serverId.key, ...config } as ServerConfig,
@@ -206,7 +206,7 @@ async function memtlsServer(
   server.on('tlsClientError', () => {});
   cleanup.push(() => server.close());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as net.AddressInfo).port, reused };
+  return { port: (server.address() as net.AddressInfo).port, reused, server };
 }
 
 function run(command: string, args: string[], input = ''): Promise<string> {
@@ -234,6 +234,17 @@ describe('real clients resume with a memtls server', () => {
       expect(second, second).toMatch(/^Reused, TLSv1\.2/m);
       expect(reused).toEqual([false, true]);
     }
+  }, 30_000);
+
+  it('setSecureContext with the same ticketKeys keeps tickets valid; with other keys they are not', async () => {
+    const ticketKeys = Buffer.alloc(48, 8);
+    const base = { ca: pki.ca, cert: serverId.cert, key: serverId.key };
+    const a = await memtlsServer({ ticketKeys });
+    const first = await memtlsOnce(a.port);
+    a.server.setSecureContext({ ...base, ticketKeys: Buffer.alloc(48, 8) });
+    expect((await memtlsOnce(a.port, { session: first.session! })).reused).toBe(true);
+    a.server.setSecureContext({ ...base, ticketKeys: Buffer.alloc(48, 9) });
+    expect((await memtlsOnce(a.port, { session: first.session! })).reused).toBe(false);
   }, 30_000);
 
   it('Python ssl client: SSLSocket.session resumes (session_reused)', async () => {

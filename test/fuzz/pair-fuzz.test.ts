@@ -162,14 +162,15 @@ describe('the alert RFC 5246 picks for single wire changes', () => {
   });
 
   it('a flipped byte of a protected record gets bad_record_mac (§6.2.3.3)', () => {
-    const c = one('toClient', 1, { kind: 'flip', record: 1, offset: 9, xor: 1 });
+    // The server's second flight: NewSessionTicket, ChangeCipherSpec, Finished (record 2, protected).
+    const c = one('toClient', 1, { kind: 'flip', record: 2, offset: 9, xor: 1 });
     expect(failure(c, 'client')).toMatch(/\/bad_record_mac$/);
   });
 
   it('a plaintext alert after ChangeCipherSpec gets bad_record_mac (§6.2.3.3)', () => {
     const c = one('toClient', 1, {
       kind: 'inject',
-      record: 1,
+      record: 2, // before the Finished, after NewSessionTicket and ChangeCipherSpec
       injection: { what: 'alert', level: 1, description: 0 },
     });
     expect(failure(c, 'client')).toMatch(/\/bad_record_mac$/);

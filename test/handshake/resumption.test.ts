@@ -250,6 +250,28 @@ describe('RFC 7627 §5.3 and the resumed suite', () => {
   });
 });
 
+describe('secrets of an offered session', () => {
+  const offeredSecret = (c: TlsClient): Uint8Array =>
+    (c as unknown as { handshake: { state: { resumption: { session: { masterSecret: Uint8Array } } } } })
+      .handshake.state.resumption.session.masterSecret;
+  const isZero = (b: Uint8Array) => b.every((x) => x === 0);
+
+  it('are zeroed when the server does not resume, and when the connection fails first', () => {
+    const server = createServerContext(base.server);
+    const session = sessionOf(connect(base.client, server).client)!;
+    const notResumed = new TlsClient(base.client, { session });
+    const secret = offeredSecret(notResumed);
+    expect(isZero(secret)).toBe(false);
+    runPair(notResumed, new TlsServer(createServerContext(base.server))); // other ticket keys
+    expect(notResumed.info?.resumed).toBe(false);
+    expect(isZero(secret)).toBe(true);
+    const failed = new TlsClient(base.client, { session });
+    const secret2 = offeredSecret(failed);
+    expect(errorOf(failed.receive(new Uint8Array([21, 3, 3, 0, 2, 2, 40])))?.kind).toBe('alertReceived');
+    expect(isZero(secret2)).toBe(true);
+  });
+});
+
 describe('session IDs (RFC 5246 §7.4.1.2)', () => {
   it('with tickets off the server caches sessions by ID and resumes them', () => {
     const server = createServerContext({ ...base.server, sessionTickets: false });
