@@ -22,6 +22,7 @@ import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { connect as memtlsConnect, nodeCryptoProvider, type TlsSocket } from '../src/adapters/node.js';
+import { createClientContext } from '../src/index.js';
 import {
   ADAPTERS_CHILD_ENV,
   IMPLEMENTATIONS,
@@ -238,24 +239,16 @@ export function clientFactory(implementation: Implementation, pki: Pki): (port: 
         minVersion: 'TLSv1.2',
       });
   }
-  const options = {
-    host: '127.0.0.1',
-    port: 0,
+  // Compiled once, as the node:tls client's secureContext above (a config passed inline to connect()
+  // would be parsed and checked again for every connection).
+  const secureContext = createClientContext({
     serverName: 'server.test',
     ca: pki.ca,
     cert: pki.client.cert,
     key: pki.client.key,
     ...(implementation === 'memtls/node:crypto' ? { crypto: nodeCryptoProvider } : {}),
-  };
-  const perPort = new Map<number, typeof options>();
-  return (port) => {
-    let o = perPort.get(port);
-    if (!o) {
-      o = { ...options, port };
-      perPort.set(port, o);
-    }
-    return memtlsConnect(o);
-  };
+  });
+  return (port) => memtlsConnect({ host: '127.0.0.1', port, secureContext });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

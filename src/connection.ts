@@ -122,22 +122,35 @@ export abstract class TlsConnection {
     if (peerHasClosed(this.phase) || (bytes.length === 0 && !this.inputPending)) return events;
     this.inputPending = false;
     try {
-      // A copy: the engine keeps partial records across calls, and the caller may reuse its buffer
-      // (or pass a Node Buffer, whose slice() is a view into a shared pool).
-      if (bytes.length > 0) this.records.feed(new Uint8Array(bytes));
-      let budget = this.resolved.limits.maxRecordsPerReceive;
-      for (let record = this.records.read(); record; record = this.records.read()) {
-        this.onRecord(record, events);
-        if (peerHasClosed(this.phase)) break;
-        if (--budget === 0) {
-          this.inputPending = this.records.bufferedInput > 0;
-          break;
-        }
+      // The caller may reuse its buffer (or pass a Node Buffer, whose slice() is a view into a shared
+      // pool), and the engine keeps partial records across calls. During the handshake: a copy. After
+      // it, every record is decrypted into a new plaintext, so records are opened straight from the
+      // caller's bytes and only what is left unread at the end of this call is copied.
+      const loan = bytes.length > 0 && this.phase.name !== 'handshaking';
+      if (loan) this.records.feedLoan(bytes);
+      else if (bytes.length > 0) this.records.feed(new Uint8Array(bytes));
+      try {
+        this.readRecords(events);
+      } finally {
+        if (loan) this.records.endLoan(bytes);
       }
     } catch (e) {
       this.fail(e, events);
     }
     return events;
+  }
+
+  /** Read and dispatch records, at most maxRecordsPerReceive of them. */
+  private readRecords(events: TlsEvent[]): void {
+    let budget = this.resolved.limits.maxRecordsPerReceive;
+    for (let record = this.records.read(); record; record = this.records.read()) {
+      this.onRecord(record, events);
+      if (peerHasClosed(this.phase)) break;
+      if (--budget === 0) {
+        this.inputPending = this.records.bufferedInput > 0;
+        break;
+      }
+    }
   }
 
   /**
@@ -215,6 +228,15 @@ export abstract class TlsConnection {
   /** Network bytes to send now; length 0 when none. */
   takeOutgoing(): Uint8Array {
     return this.records.takeOutgoing();
+  }
+
+  /**
+   * The same bytes as takeOutgoing(), as the chunks they were queued in (records, or a record's
+   * header and its sealed body), for transports that send several buffers in one call (writev):
+   * this saves joining them. An empty array when nothing is queued. Send them in order.
+   */
+  takeOutgoingChunks(): Uint8Array[] {
+    return this.records.takeOutgoingChunks();
   }
 
   /**

@@ -39,6 +39,22 @@ export class Deframer {
   }
 
   /**
+   * `bytes` was pushed last as a loan (the caller may reuse it once the call that pushed it returns):
+   * replace whatever of it is still unread by a copy. Costs at most bytes.length, so feeding a stream
+   * one byte at a time stays linear.
+   */
+  endLoan(bytes: Uint8Array): void {
+    const last = this.chunks.length - 1;
+    if (last < this.first || this.chunks[last] !== bytes) return; // all of it was read
+    if (last === this.first) {
+      this.chunks[last] = new Uint8Array(bytes.subarray(this.offset));
+      this.offset = 0;
+    } else {
+      this.chunks[last] = new Uint8Array(bytes);
+    }
+  }
+
+  /**
    * The next complete record, or undefined until more bytes arrive. Throws TlsError for a header we
    * refuse (see checkRecordHeader); the deframer is then unusable (the connection fails).
    */

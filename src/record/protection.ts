@@ -108,6 +108,22 @@ export class RecordProtector {
   }
 
   /**
+   * Like seal, without joining the parts: the explicit nonce (if the suite has one) goes to
+   * prefix[offset…], and the ciphertext ‖ tag the AEAD returned is returned as it is (no copy).
+   */
+  sealApart(
+    type: number,
+    version: number,
+    plaintext: Uint8Array,
+    prefix: Uint8Array,
+    offset: number,
+  ): Uint8Array {
+    const sealed = this.sealAead(type, version, plaintext);
+    if (this.explicitNonceLength > 0) this.writeExplicitNonce(prefix, offset);
+    return sealed;
+  }
+
+  /**
    * Check and decrypt one record's fragment; returns the plaintext (a new array). Throws TlsError
    * bad_record_mac (kind 'peer') for a fragment too short to hold nonce and tag, or one that fails
    * authentication; the sequence number advances only on success.

@@ -28,6 +28,8 @@ import {
 import { nodeSign, nodeVerify } from './signatures.js';
 
 const TAG_LENGTH = 16;
+/** One options object for every cipher (plaintextLength in setAAD matters only for CCM). */
+const TAG_OPTIONS = { authTagLength: TAG_LENGTH } as const;
 const AEAD_NAMES = {
   'AES-128-GCM': { name: 'aes-128-gcm', keyLength: 16 },
   'AES-256-GCM': { name: 'aes-256-gcm', keyLength: 32 },
@@ -65,24 +67,25 @@ function nodeAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
     nonceLength: 12,
     tagLength: TAG_LENGTH,
     seal(nonce, aad, plaintext) {
-      const cipher = createCipheriv(name, keyed(), nonce, { authTagLength: TAG_LENGTH });
-      cipher.setAAD(aad, { plaintextLength: plaintext.length });
-      const out = new Uint8Array(plaintext.length + TAG_LENGTH);
+      const cipher = createCipheriv(name, keyed(), nonce, TAG_OPTIONS);
+      cipher.setAAD(aad);
       const body = cipher.update(plaintext);
-      out.set(body, 0);
       const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
-      out.set(tail, body.length);
-      out.set(cipher.getAuthTag(), body.length + tail.length);
-      return out;
+      // Not zero-filled (every byte is written below), and never from Node's shared buffer pool.
+      const out = Buffer.allocUnsafeSlow(body.length + tail.length + TAG_LENGTH);
+      body.copy(out, 0);
+      if (tail.length > 0) tail.copy(out, body.length);
+      cipher.getAuthTag().copy(out, body.length + tail.length);
+      return plain(out);
     },
     open(nonce, aad, ciphertextAndTag) {
       const keyObject = keyed();
       if (ciphertextAndTag.length < TAG_LENGTH || nonce.length !== 12) return undefined;
       const n = ciphertextAndTag.length - TAG_LENGTH;
       try {
-        const decipher = createDecipheriv(name, keyObject, nonce, { authTagLength: TAG_LENGTH });
+        const decipher = createDecipheriv(name, keyObject, nonce, TAG_OPTIONS);
         decipher.setAuthTag(ciphertextAndTag.subarray(n));
-        decipher.setAAD(aad, { plaintextLength: n });
+        decipher.setAAD(aad);
         const body = decipher.update(ciphertextAndTag.subarray(0, n));
         const tail = decipher.final(); // throws when the tag does not verify
         if (tail.length === 0) return plain(body);
