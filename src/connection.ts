@@ -6,6 +6,7 @@ import { recordLayerIo } from './connection-io.js';
 import {
   type ConnectionPhase,
   type ConnectionState,
+  packSessionSecrets,
   peerHasClosed,
   weHaveClosed,
 } from './connection-phase.js';
@@ -26,6 +27,7 @@ import {
 } from './errors.js';
 import { exportFromSecrets } from './exporter.js';
 import type { ClientHandshake } from './handshake/client.js';
+import { FinishedHandshake } from './handshake/finished.js';
 import type { HandshakeIo } from './handshake/io.js';
 import { decodeHandshakeBody, HandshakeReassembler } from './handshake/messages/handshake.js';
 import { HandshakeType } from './handshake/messages/types.js';
@@ -54,7 +56,8 @@ const MAX_RENEGOTIATION_REFUSALS = 8;
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
   protected readonly transcript = new Transcript();
-  protected abstract readonly handshake: ClientHandshake | ServerHandshake;
+  /** The state machine while handshaking; a FinishedHandshake (no per-connection data) after. */
+  protected abstract handshake: ClientHandshake | ServerHandshake | FinishedHandshake;
   private readonly reassembler: HandshakeReassembler;
   /** Where this connection is in its life, with the data that phase needs (see connection-phase.ts). */
   private phase: ConnectionPhase = {
@@ -348,20 +351,19 @@ export abstract class TlsConnection {
 
   private complete(events: TlsEvent[]): void {
     const handshaking = this.phase;
-    const done = this.handshake.state;
+    const machine = this.handshake;
+    if (machine instanceof FinishedHandshake) return;
+    const done = machine.state;
     if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
     const result = done.result;
     this.phase = {
       name: 'open',
       info: result.info,
-      secrets: {
-        suite: result.suite,
-        masterSecret: result.masterSecret,
-        clientRandom: result.clientRandom,
-        serverRandom: result.serverRandom,
-      },
+      secrets: packSessionSecrets(result),
     };
     events.push({ type: 'handshake', info: result.info });
+    // Drop the state machine and what it holds (an idle connection keeps only its phase).
+    this.handshake = this.role === 'server' ? FinishedHandshake.ofServer : FinishedHandshake.ofClient;
     for (const data of handshaking.pendingWrites) this.records.write(ContentType.application_data, data);
     if (handshaking.closeRequested) this.sendCloseNotify();
   }

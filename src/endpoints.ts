@@ -4,6 +4,7 @@ import type { ClientConfig, ServerConfig } from './config.js';
 import { TlsConnection } from './connection.js';
 import { type ClientContext, resolvedClient, resolvedServer, type ServerContext } from './context.js';
 import { ClientHandshake } from './handshake/client.js';
+import type { FinishedHandshake } from './handshake/finished.js';
 import { ServerHandshake } from './handshake/server.js';
 
 /**
@@ -11,7 +12,7 @@ import { ServerHandshake } from './handshake/server.js';
  * a context (createClientContext) to share one parsed configuration, or a config compiled on the spot.
  */
 export class TlsClient extends TlsConnection {
-  protected readonly handshake: ClientHandshake;
+  protected handshake: ClientHandshake | FinishedHandshake;
 
   constructor(config: ClientConfig | ClientContext) {
     const resolved = resolvedClient(config);
@@ -22,7 +23,7 @@ export class TlsClient extends TlsConnection {
 
 /** A TLS 1.2 server. It waits for the client's ClientHello. Takes a context or a config (as TlsClient). */
 export class TlsServer extends TlsConnection {
-  protected readonly handshake: ServerHandshake;
+  protected handshake: ServerHandshake | FinishedHandshake;
 
   constructor(config: ServerConfig | ServerContext) {
     const resolved = resolvedServer(config);

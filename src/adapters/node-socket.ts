@@ -113,7 +113,7 @@ export class TlsSocket extends Duplex {
     if (this.destroyed) return;
     const socket = this.socket;
     this.rememberPeer();
-    socket.once('connect', () => this.rememberPeer());
+    if (socket.connecting) socket.once('connect', () => this.rememberPeer()); // not kept on accepted sockets
     socket.on('data', (chunk: Buffer) => this.onNetworkData(plainBytes(chunk)));
     socket.on('end', () => this.onNetworkEnd());
     socket.on('error', (error) => this.destroy(error));

@@ -24,7 +24,8 @@ export class Deframer {
   private headerType = 0;
   private headerVersion = 0;
   private headerLength = -1;
-  private readonly headerBytes = new Uint8Array(RECORD_HEADER_LENGTH);
+  /** Where a header split across chunks is assembled (allocated the first time one is). */
+  private headerBytes: Uint8Array | undefined;
 
   /** Bytes received but not yet returned as records. */
   get bufferedBytes(): number {
@@ -66,6 +67,7 @@ export class Deframer {
       if (h.length - at >= RECORD_HEADER_LENGTH) {
         this.skip(RECORD_HEADER_LENGTH, h); // the common case: read the header in place
       } else {
+        this.headerBytes ??= new Uint8Array(RECORD_HEADER_LENGTH);
         h = this.take(RECORD_HEADER_LENGTH, this.headerBytes);
         at = 0;
       }
