@@ -35,8 +35,9 @@ const SETTINGS = new Set([
 /** Fields that name an entry of an array of results, in the order they appear in the row name. */
 const IDENTITY = ['implementation', 'keyType', 'suite', 'aead', 'size', 'operation', 'label'];
 
-const LOWER_IS_BETTER =
-  /(ms|latency|memory|heap|external|arraybuffers|rss|kib|bytes|overhead|perconnection)$/i;
+/** Lower is better for figures named after memory or overhead (anywhere in the key) or in ms (at its end). */
+const LOWER_IS_BETTER = /(latency|memory|heap|external|arraybuffers|rss|kib|bytes|overhead|perconnection)/i;
+const MILLISECONDS = /ms$/i;
 
 function identityOf(entry: Record<string, unknown>, index: number): string {
   const parts = IDENTITY.filter((k) => entry[k] !== undefined).map((k) => String(entry[k]));
@@ -49,7 +50,8 @@ function walk(value: unknown, path: string, out: BenchRow[]): void {
     const last = path.slice(path.lastIndexOf('.') + 1);
     // Ratios of latency and memory are lower-is-better like the figures they compare; so is the
     // handshake table's `ratio` (memtls ms ÷ node:tls ms).
-    const better = LOWER_IS_BETTER.test(last) || last === 'ratio' ? 'lower' : 'higher';
+    const better =
+      LOWER_IS_BETTER.test(last) || MILLISECONDS.test(last) || last === 'ratio' ? 'lower' : 'higher';
     out.push({ name: path, value, better });
     return;
   }

@@ -238,7 +238,7 @@ export abstract class TlsConnection {
    * header and its sealed body), for transports that send several buffers in one call (writev):
    * this saves joining them. An empty array when nothing is queued. Send them in order.
    */
-  takeOutgoingChunks(): Uint8Array[] {
+  takeOutgoingChunks(): readonly Uint8Array[] {
     return this.records.takeOutgoingChunks();
   }
 

@@ -45,6 +45,8 @@ export interface RecordLayerOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+/** What takeOutgoingChunks() returns when nothing is queued (shared, frozen: never the live queue). */
+const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
 
 /**
  * Small outgoing records are carved from a shared slab, as Node's Buffer pool does: a view on an
@@ -265,9 +267,9 @@ export class RecordLayer {
    * Everything queued, as the chunks it was queued in (for transports that write several buffers
    * in one call); then the queue is empty. An empty array when nothing is queued.
    */
-  takeOutgoingChunks(): Uint8Array[] {
+  takeOutgoingChunks(): readonly Uint8Array[] {
     const chunks = this.outgoing;
-    if (chunks.length === 0) return chunks;
+    if (chunks.length === 0) return NO_CHUNKS;
     this.outgoing = [];
     this.outgoingBytes = 0;
     return chunks;

@@ -8,7 +8,13 @@ const earlier = {
     date: '2026-01-01',
     plan: { segments: 8 },
     implementations: [
-      { implementation: 'node:tls', bulkMBps: 800, handshakeMedianMs: 4, bulkSegmentsMBps: [1, 2] },
+      {
+        implementation: 'node:tls',
+        bulkMBps: 800,
+        handshakeMedianMs: 4,
+        bulkSegmentsMBps: [1, 2],
+        memoryParts: { heapUsed: 4000 },
+      },
       { implementation: 'memtls/node:crypto', bulkMBps: 300, handshakeMedianMs: 5 },
     ],
     ratios: { 'memtls/node:crypto': { bulk: 0.375, memory: 3 } },
@@ -21,6 +27,7 @@ describe('benchRows', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'adapters.implementations[node:tls].bulkMBps',
       'adapters.implementations[node:tls].handshakeMedianMs',
+      'adapters.implementations[node:tls].memoryParts.heapUsed',
       'adapters.implementations[memtls/node:crypto].bulkMBps',
       'adapters.implementations[memtls/node:crypto].handshakeMedianMs',
       'adapters.ratios.memtls/node:crypto.bulk',
@@ -30,6 +37,7 @@ describe('benchRows', () => {
     expect(better['adapters.implementations[node:tls].bulkMBps']).toBe('higher');
     expect(better['adapters.implementations[node:tls].handshakeMedianMs']).toBe('lower');
     expect(better['adapters.ratios.memtls/node:crypto.memory']).toBe('lower');
+    expect(better['adapters.implementations[node:tls].memoryParts.heapUsed']).toBe('lower');
   });
 
   it('gives the same names whatever the order of the implementations', () => {

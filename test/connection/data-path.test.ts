@@ -123,7 +123,9 @@ describe('takeOutgoingChunks()', () => {
       client.write(message);
       const chunks = client.takeOutgoingChunks();
       expect(chunks.map((c) => c.length)).toEqual([13, 16400, 13, 16400, 13, 7248]);
-      expect(client.takeOutgoingChunks()).toEqual([]);
+      const none = client.takeOutgoingChunks();
+      expect(none).toEqual([]);
+      expect(Object.isFrozen(none)).toBe(true); // never the engine's live queue
       const events = chunks.flatMap((c) => server.receive(c));
       expect(dataOf(events)).toEqual(message);
 
