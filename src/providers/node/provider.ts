@@ -28,6 +28,8 @@ import {
 import { nodeSign, nodeVerify } from './signatures.js';
 
 const TAG_LENGTH = 16;
+/** Sealed outputs from this size on skip the zero-fill (below it, zeroing costs less than a Buffer). */
+const UNFILLED_FROM = 4096;
 /** One options object for every cipher (plaintextLength in setAAD matters only for CCM). */
 const TAG_OPTIONS = { authTagLength: TAG_LENGTH } as const;
 const AEAD_NAMES = {
@@ -91,12 +93,14 @@ class NodeAead implements Aead {
     cipher.setAAD(aad);
     const body = cipher.update(plaintext);
     const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
-    // Not zero-filled (every byte is written below), and never from Node's shared buffer pool.
-    const out = Buffer.allocUnsafeSlow(body.length + tail.length + TAG_LENGTH);
-    body.copy(out, 0);
-    if (tail.length > 0) tail.copy(out, body.length);
-    cipher.getAuthTag().copy(out, body.length + tail.length);
-    return plain(out);
+    const length = body.length + tail.length + TAG_LENGTH;
+    // Large: not zero-filled (every byte is written below), never from Node's shared buffer pool.
+    // Small: a plain Uint8Array is cheaper than a Buffer and its Uint8Array view.
+    const out = length >= UNFILLED_FROM ? plain(Buffer.allocUnsafeSlow(length)) : new Uint8Array(length);
+    out.set(body, 0);
+    if (tail.length > 0) out.set(tail, body.length);
+    out.set(cipher.getAuthTag(), body.length + tail.length);
+    return out;
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined {
