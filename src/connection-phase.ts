@@ -14,6 +14,27 @@ export interface SessionSecrets {
   readonly serverRandom: Uint8Array;
 }
 
+/**
+ * The session secrets in one buffer (one allocation an idle connection keeps, not three), copied from
+ * the handshake's arrays, whose master secret is then zeroed. Wiping the returned masterSecret view
+ * wipes the secret.
+ */
+export function packSessionSecrets(from: SessionSecrets): SessionSecrets {
+  const { masterSecret, clientRandom, serverRandom } = from;
+  const packed = new Uint8Array(masterSecret.length + clientRandom.length + serverRandom.length);
+  packed.set(masterSecret, 0);
+  packed.set(clientRandom, masterSecret.length);
+  packed.set(serverRandom, masterSecret.length + clientRandom.length);
+  masterSecret.fill(0);
+  const randoms = masterSecret.length + clientRandom.length;
+  return {
+    suite: from.suite,
+    masterSecret: packed.subarray(0, masterSecret.length),
+    clientRandom: packed.subarray(masterSecret.length, randoms),
+    serverRandom: packed.subarray(randoms),
+  };
+}
+
 export type ConnectionPhase =
   | {
       readonly name: 'handshaking';

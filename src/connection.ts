@@ -6,6 +6,7 @@ import { recordLayerIo } from './connection-io.js';
 import {
   type ConnectionPhase,
   type ConnectionState,
+  packSessionSecrets,
   peerHasClosed,
   weHaveClosed,
 } from './connection-phase.js';
@@ -83,6 +84,7 @@ const MAX_RENEGOTIATION_REFUSALS = 8;
 export abstract class TlsConnection {
   protected readonly records: RecordLayer;
   protected readonly transcript = new Transcript();
+  /** The state machine while handshaking; a FinishedHandshake (no per-connection data) after. */
   protected abstract handshake: ClientHandshake | ServerHandshake | FinishedHandshake;
   private readonly reassembler: HandshakeReassembler;
   /** Where this connection is in its life, with the data that phase needs (see connection-phase.ts). */
@@ -172,17 +174,27 @@ export abstract class TlsConnection {
     if (peerHasClosed(this.phase) || (bytes.length === 0 && !this.inputPending)) return events;
     this.inputPending = false;
     try {
-      // A copy: the engine keeps partial records across calls, and the caller may reuse its buffer
-      // (or pass a Node Buffer, whose slice() is a view into a shared pool).
-      if (bytes.length > 0) this.records.feed(new Uint8Array(bytes));
-      if (this.handshake.pendingSignature) checkInputWhileSigning(this.records.bufferedInput, this.resolved);
-      else this.readRecords(events);
+      // The caller may reuse its buffer (or pass a Node Buffer, whose slice() is a view into a shared
+      // pool), and the engine keeps partial records across calls. During the handshake: a copy. After
+      // it, every record is decrypted into a new plaintext, so records are opened straight from the
+      // caller's bytes and only what is left unread at the end of this call is copied.
+      const loan = bytes.length > 0 && this.phase.name !== 'handshaking';
+      if (loan) this.records.feedLoan(bytes);
+      else if (bytes.length > 0) this.records.feed(new Uint8Array(bytes));
+      try {
+        if (this.handshake.pendingSignature)
+          checkInputWhileSigning(this.records.bufferedInput, this.resolved);
+        else this.readRecords(events);
+      } finally {
+        if (loan) this.records.endLoan(bytes);
+      }
     } catch (e) {
       this.fail(e, events);
     }
     return events;
   }
 
+  /** Read and dispatch records, at most maxRecordsPerReceive of them (none while a signature is pending). */
   private readRecords(events: TlsEvent[]): void {
     let budget = this.resolved.limits.maxRecordsPerReceive;
     for (let record = this.records.read(); record; record = this.records.read()) {
@@ -310,6 +322,15 @@ export abstract class TlsConnection {
   }
 
   /**
+   * The same bytes as takeOutgoing(), as the chunks they were queued in (records, or a record's
+   * header and its sealed body), for transports that send several buffers in one call (writev):
+   * this saves joining them. An empty array when nothing is queued. Send them in order.
+   */
+  takeOutgoingChunks(): readonly Uint8Array[] {
+    return this.records.takeOutgoingChunks();
+  }
+
+  /**
    * RFC 5705 keying material exporter: from handshake completion until the connection is 'closed'
    * (allowed while 'closing'); after 'closed' or 'failed' the master secret is wiped and this
    * throws a local error (code 'closed' or 'failed').
@@ -431,26 +452,24 @@ export abstract class TlsConnection {
 
   private complete(events: TlsEvent[]): void {
     const handshaking = this.phase;
-    const done = this.handshake.state;
+    const machine = this.handshake;
+    if (machine instanceof FinishedHandshake) return;
+    const done = machine.state;
     if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
     const result = done.result;
-    const info: SessionInfo = { ...result.info, finished: { ...this.finishedValues } };
-    // Drop the state machine (handler table, record-layer view): an idle connection keeps the result.
-    this.handshake = new FinishedHandshake(result, this.role === 'client' ? 'server' : 'client');
+    // Object.assign adds the Finished values without reading result.info's lazy peerCertificates.
+    const info = Object.assign(result.info, { finished: { ...this.finishedValues } }) as SessionInfo;
     this.phase = {
       name: 'open',
       info,
-      secrets: {
-        suite: result.suite,
-        masterSecret: result.masterSecret,
-        clientRandom: result.clientRandom,
-        serverRandom: result.serverRandom,
-      },
+      secrets: packSessionSecrets(result),
     };
     // The session first, as node:tls emits 'session' before 'secureConnect': a caller that closes the
     // connection on 'handshake' has it already.
     if (result.session) events.push({ type: 'session', session: result.session });
     events.push({ type: 'handshake', info });
+    // Drop the state machine and what it holds (an idle connection keeps only its phase).
+    this.handshake = this.role === 'server' ? FinishedHandshake.ofServer : FinishedHandshake.ofClient;
     for (const data of handshaking.pendingWrites) this.records.write(ContentType.application_data, data);
     if (handshaking.closeRequested) this.sendCloseNotify();
   }

@@ -137,7 +137,7 @@ export class TlsSocket extends TlsSocketSurface {
     if (this.destroyed) return;
     const socket = this.socket;
     this.rememberPeer();
-    socket.once('connect', () => this.rememberPeer());
+    if (socket.connecting) socket.once('connect', () => this.rememberPeer()); // not kept on accepted sockets
     socket.on('data', (chunk: Buffer) => this.onNetworkData(plainBytes(chunk)));
     socket.on('end', () => this.onNetworkEnd());
     socket.on('error', (error) => this.destroy(error));
@@ -214,11 +214,21 @@ export class TlsSocket extends TlsSocketSurface {
     this.push(null);
   }
 
-  /** Sends whatever the engine queued; false when the socket's buffer is full. */
+  /**
+   * Sends whatever the engine queued; false when the socket's buffer is full. Several chunks (the
+   * records of one write, each a header and its sealed body) go to the kernel in one writev: the
+   * socket is corked while they are handed over, and nothing is joined or copied.
+   */
   private flush(): boolean {
-    const out = this.connection.takeOutgoing();
-    if (out.length === 0 || this.socket.destroyed || this.socket.writableEnded) return true;
-    return this.socket.write(out);
+    const chunks = this.connection.takeOutgoingChunks();
+    const socket = this.socket;
+    if (chunks.length === 0 || socket.destroyed || socket.writableEnded) return true;
+    if (chunks.length === 1) return socket.write(chunks[0]!);
+    socket.cork();
+    let room = true;
+    for (const chunk of chunks) room = socket.write(chunk);
+    socket.uncork();
+    return room;
   }
 
   /** A fatal engine error: the alert goes out first, then the socket closes. */
@@ -251,28 +261,56 @@ export class TlsSocket extends TlsSocketSurface {
 
   /** @internal Node stream hook. */
   override _writev(chunks: { chunk: Buffer }[], callback: WriteCallback): void {
-    this.afterHandshake(() => {
-      if (this.socket.destroyed || this.socket.writableEnded) {
-        return callback(localError('socket_closed', 'write() after the underlying socket closed'));
-      }
-      try {
-        for (const { chunk } of chunks) this.writeToEngine(plainBytes(chunk));
-      } catch (error) {
-        callback(error as Error);
-        return;
-      }
-      this.flush();
-      if (this.socket.writableLength <= SOCKET_QUEUE_LIMIT) return callback();
-      const resume = () => {
-        this.socket.off('drain', resume).off('close', closed);
-        callback();
-      };
-      const closed = () => {
-        this.socket.off('drain', resume).off('close', closed);
-        callback(localError('socket_closed', 'the underlying socket closed before the data was sent'));
-      };
-      this.socket.on('drain', resume).on('close', closed);
-    });
+    if (!this.info && !this.connection.error) {
+      this.waitingForHandshake.push(() => this._writev(chunks, callback));
+      return;
+    }
+    if (this.refuseWrite(callback)) return;
+    try {
+      for (const { chunk } of chunks) this.writeToEngine(plainBytes(chunk));
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.sent(callback);
+  }
+
+  /** After the handshake, one chunk goes straight to the engine: no array or closure per write. */
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
+    if (!this.info && !this.connection.error) {
+      this.waitingForHandshake.push(() => this._write(chunk, _encoding, callback));
+      return;
+    }
+    if (this.refuseWrite(callback)) return;
+    try {
+      this.writeToEngine(plainBytes(chunk));
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.sent(callback);
+  }
+
+  /** True (and the callback has its error) when the socket underneath can no longer take writes. */
+  private refuseWrite(callback: WriteCallback): boolean {
+    if (!this.socket.destroyed && !this.socket.writableEnded) return false;
+    callback(localError('socket_closed', 'write() after the underlying socket closed'));
+    return true;
+  }
+
+  /** Hands the sealed records to the socket; the write completes now, or at 'drain' when it is full. */
+  private sent(callback: WriteCallback): void {
+    this.flush();
+    if (this.socket.writableLength <= SOCKET_QUEUE_LIMIT) return callback();
+    const resume = () => {
+      this.socket.off('drain', resume).off('close', closed);
+      callback();
+    };
+    const closed = () => {
+      this.socket.off('drain', resume).off('close', closed);
+      callback(localError('socket_closed', 'the underlying socket closed before the data was sent'));
+    };
+    this.socket.on('drain', resume).on('close', closed);
   }
 
   /** connection.write(), handing queued records to the socket first if the engine's queue is full. */
@@ -286,11 +324,6 @@ export class TlsSocket extends TlsSocketSurface {
       this.connection.write(data); // onto an empty queue: always accepted
       this.plainBytesWritten += data.length;
     }
-  }
-
-  /** @internal Node stream hook. */
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
-    this._writev([{ chunk }], callback);
   }
 
   /** @internal Node stream hook. */

@@ -4,6 +4,7 @@ import { deriveKeyBlock } from '../ciphers/prf.js';
 import type { SuiteParams } from '../ciphers/suites.js';
 import type { DirectionKeys } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
+import { keptPeer } from './kept-peer.js';
 
 /** What a completed handshake negotiated, and who the peer is. */
 export interface SessionInfo {
@@ -91,24 +92,29 @@ export interface CompletedHandshake {
 
 /** The HandshakeResult (and its SessionInfo) for a completed handshake. */
 export function handshakeResult(h: CompletedHandshake): HandshakeResult {
+  // The peer's certificates are kept as DER and parsed again when read (kept-peer.ts). The getter is
+  // added with defineProperty as a new key: an accessor in the literal, or one replacing a data
+  // property, would put the object in V8's slower (and larger) dictionary mode.
+  const peer = keptPeer(h.peerCertificates, h.identity);
+  const info: { -readonly [K in keyof SessionInfo]: SessionInfo[K] } = {
+    version: 'TLSv1.2',
+    cipherSuite: h.suite.name,
+    group: h.group,
+    signatureScheme: h.signatureScheme,
+    ...(h.serverName !== undefined ? { serverName: h.serverName } : {}),
+    ...(h.alpn !== undefined ? { alpn: h.alpn } : {}),
+    extendedMasterSecret: h.extendedMasterSecret,
+    resumed: h.resumed === true,
+  } as SessionInfo;
+  Object.defineProperty(info, 'peerCertificates', { get: peer.chain, enumerable: true });
+  if (peer.identity) info.peerIdentity = peer.identity;
+  if (h.certificate) info.certificate = h.certificate;
   return {
     suite: h.suite,
     masterSecret: h.masterSecret,
     clientRandom: h.clientRandom,
     serverRandom: h.serverRandom,
     ...(h.session ? { session: h.session } : {}),
-    info: {
-      version: 'TLSv1.2',
-      cipherSuite: h.suite.name,
-      group: h.group,
-      signatureScheme: h.signatureScheme,
-      ...(h.serverName !== undefined ? { serverName: h.serverName } : {}),
-      ...(h.alpn !== undefined ? { alpn: h.alpn } : {}),
-      extendedMasterSecret: h.extendedMasterSecret,
-      resumed: h.resumed === true,
-      peerCertificates: h.peerCertificates,
-      ...(h.identity ? { peerIdentity: h.identity } : {}),
-      ...(h.certificate ? { certificate: h.certificate } : {}),
-    },
+    info,
   };
 }

@@ -24,7 +24,8 @@ export class Deframer {
   private headerType = 0;
   private headerVersion = 0;
   private headerLength = -1;
-  private readonly headerBytes = new Uint8Array(RECORD_HEADER_LENGTH);
+  /** Where a header split across chunks is assembled (allocated the first time one is). */
+  private headerBytes: Uint8Array | undefined;
 
   /** Bytes received but not yet returned as records. */
   get bufferedBytes(): number {
@@ -39,6 +40,22 @@ export class Deframer {
   }
 
   /**
+   * `bytes` was pushed last as a loan (the caller may reuse it once the call that pushed it returns):
+   * replace whatever of it is still unread by a copy. Costs at most bytes.length, so feeding a stream
+   * one byte at a time stays linear.
+   */
+  endLoan(bytes: Uint8Array): void {
+    const last = this.chunks.length - 1;
+    if (last < this.first || this.chunks[last] !== bytes) return; // all of it was read
+    if (last === this.first) {
+      this.chunks[last] = new Uint8Array(bytes.subarray(this.offset));
+      this.offset = 0;
+    } else {
+      this.chunks[last] = new Uint8Array(bytes);
+    }
+  }
+
+  /**
    * The next complete record, or undefined until more bytes arrive. Throws TlsError for a header we
    * refuse (see checkRecordHeader); the deframer is then unusable (the connection fails).
    */
@@ -50,6 +67,7 @@ export class Deframer {
       if (h.length - at >= RECORD_HEADER_LENGTH) {
         this.skip(RECORD_HEADER_LENGTH, h); // the common case: read the header in place
       } else {
+        this.headerBytes ??= new Uint8Array(RECORD_HEADER_LENGTH);
         h = this.take(RECORD_HEADER_LENGTH, this.headerBytes);
         at = 0;
       }

@@ -38,9 +38,10 @@ export class RecordProtector {
   /** Bytes protection adds to a plaintext: explicit nonce + tag. */
   readonly overhead: number;
   private readonly aead: Aead;
+  // Nonce, additional data and the fixed IV share one small buffer (one allocation per direction).
   private readonly fixedIv: Uint8Array;
-  private readonly nonce = new Uint8Array(NONCE_LENGTH);
-  private readonly additionalData = new Uint8Array(ADDITIONAL_DATA_LENGTH);
+  private readonly nonce: Uint8Array;
+  private readonly additionalData: Uint8Array;
   private sequenceHigh = 0;
   private sequenceLow = 0;
   /** Set once sequence number 2^64 − 1 has been used. */
@@ -68,7 +69,11 @@ export class RecordProtector {
     this.suite = suite;
     this.explicitNonceLength = suite.explicitNonceLength;
     this.overhead = suite.explicitNonceLength + TAG_LENGTH;
-    this.fixedIv = new Uint8Array(keys.fixedIv); // a copy (a Node Buffer's slice() would be a view)
+    const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH + suite.fixedIvLength);
+    this.nonce = scratch.subarray(0, NONCE_LENGTH);
+    this.additionalData = scratch.subarray(NONCE_LENGTH, NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
+    this.fixedIv = scratch.subarray(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
+    this.fixedIv.set(keys.fixedIv); // a copy, never a reference to the caller's key block
     // AES-GCM: the salt is the constant first third of every nonce.
     if (this.explicitNonceLength > 0) this.nonce.set(this.fixedIv, 0);
     this.setSequenceNumber(options.sequenceNumber ?? 0n);
@@ -105,6 +110,22 @@ export class RecordProtector {
     if (this.explicitNonceLength > 0) this.writeExplicitNonce(out, offset);
     out.set(sealed, offset + this.explicitNonceLength);
     return this.explicitNonceLength + sealed.length;
+  }
+
+  /**
+   * Like seal, without joining the parts: the explicit nonce (if the suite has one) goes to
+   * prefix[offset…], and the ciphertext ‖ tag the AEAD returned is returned as it is (no copy).
+   */
+  sealApart(
+    type: number,
+    version: number,
+    plaintext: Uint8Array,
+    prefix: Uint8Array,
+    offset: number,
+  ): Uint8Array {
+    const sealed = this.sealAead(type, version, plaintext);
+    if (this.explicitNonceLength > 0) this.writeExplicitNonce(prefix, offset);
+    return sealed;
   }
 
   /**

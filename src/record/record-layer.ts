@@ -45,6 +45,8 @@ export interface RecordLayerOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+/** What takeOutgoingChunks() returns when nothing is queued (shared, frozen: never the live queue). */
+const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
 
 /**
  * Small outgoing records are carved from a shared slab, as Node's Buffer pool does: a view on an
@@ -83,9 +85,11 @@ export class RecordLayer {
   private emptyRecordsInARow = 0;
   private readonly maxEmptyRecords: number;
   private failure: TlsError | undefined;
-  private readonly outgoing: Uint8Array[] = [];
+  private outgoing: Uint8Array[] = [];
   private outgoingBytes = 0;
   private disposed = false;
+  /** The buffer of bytes lent by feedLoan(), until endLoan(). */
+  private loaned: ArrayBufferLike | undefined;
 
   constructor(options: RecordLayerOptions) {
     const maxPlaintext = options.maxPlaintext ?? MAX_PLAINTEXT;
@@ -104,6 +108,22 @@ export class RecordLayer {
   feed(bytes: Uint8Array): void {
     this.checkNotDisposed();
     if (this.failure === undefined) this.deframer.push(bytes);
+  }
+
+  /**
+   * Network bytes lent until endLoan(bytes): records read before then may be decrypted straight from
+   * them; endLoan copies what is still unread. Only for a protected read direction, where every
+   * record read is a new plaintext (read() copies one a provider returns inside the loaned bytes).
+   */
+  feedLoan(bytes: Uint8Array): void {
+    this.feed(bytes);
+    this.loaned = bytes.buffer;
+  }
+
+  /** The loan of feedLoan(bytes) ends: bytes not read yet are copied. */
+  endLoan(bytes: Uint8Array): void {
+    this.loaned = undefined;
+    this.deframer.endLoan(bytes);
   }
 
   /**
@@ -135,6 +155,8 @@ export class RecordLayer {
             );
           }
           data = protector.open(type, record.version, record.fragment);
+          // A provider that decrypts in place would hand out a view of the loaned bytes.
+          if (data.buffer === this.loaned) data = new Uint8Array(data);
         } else {
           if (type === ContentType.application_data) {
             throw peerError(
@@ -149,6 +171,7 @@ export class RecordLayer {
             );
           }
           data = record.fragment;
+          if (data.buffer === this.loaned) data = new Uint8Array(data);
         }
         if (data.length === 0) {
           if (type !== ContentType.application_data) {
@@ -191,6 +214,10 @@ export class RecordLayer {
     }
     const limit = protector !== undefined ? Math.min(this.maxPlaintext, this.sendLimit) : this.maxPlaintext;
     const version = ProtocolVersion.TLSv1_2;
+    if (protector !== undefined && data.length > SLAB_MAX_RECORD) {
+      this.writeApart(protector, type, data, limit);
+      return;
+    }
     const count = Math.ceil(data.length / limit);
     const perRecord = RECORD_HEADER_LENGTH + (protector !== undefined ? protector.overhead : 0);
     // All records of this write go into one buffer: one copy of the (sealed) bytes, none later
@@ -211,6 +238,41 @@ export class RecordLayer {
     }
     this.outgoing.push(out);
     this.outgoingBytes += out.length;
+  }
+
+  /**
+   * Large protected writes: per record, its header and explicit nonce from the slab and the AEAD's
+   * ciphertext ‖ tag as the provider returned it, queued as two chunks: no copy of the sealed bytes
+   * here (takeOutgoingChunks() hands them on as they are; takeOutgoing() joins them once).
+   */
+  private writeApart(
+    protector: RecordProtector,
+    type: ContentTypeCode,
+    data: Uint8Array,
+    limit: number,
+  ): void {
+    const version = ProtocolVersion.TLSv1_2;
+    const prefixLength = RECORD_HEADER_LENGTH + protector.explicitNonceLength;
+    for (let start = 0; start < data.length; start += limit) {
+      const piece = start === 0 && data.length <= limit ? data : data.subarray(start, start + limit);
+      const prefix = allocateOutgoing(prefixLength);
+      const sealed = protector.sealApart(type, version, piece, prefix, RECORD_HEADER_LENGTH);
+      writeRecordHeader(prefix, 0, type, version, protector.explicitNonceLength + sealed.length);
+      this.outgoing.push(prefix, sealed);
+      this.outgoingBytes += prefixLength + sealed.length;
+    }
+  }
+
+  /**
+   * Everything queued, as the chunks it was queued in (for transports that write several buffers
+   * in one call); then the queue is empty. An empty array when nothing is queued.
+   */
+  takeOutgoingChunks(): readonly Uint8Array[] {
+    const chunks = this.outgoing;
+    if (chunks.length === 0) return NO_CHUNKS;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    return chunks;
   }
 
   /** Everything queued (length 0 when nothing is), then the queue is empty. */

@@ -4,10 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { createServerContext } from '../../src/context.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { FinishedHandshake } from '../../src/handshake/finished.js';
 import { runPair } from '../helpers/pair.js';
 import {
   checkState,
   EXPECTED_CLIENT,
+  handshakeOf,
   type Internals,
   perMessage,
   records,
@@ -82,15 +84,16 @@ describe('client state table', () => {
 });
 
 describe('client handshake states', () => {
-  it('done carries the result the connection reports', () => {
+  it('once done, the connection reports the result and drops the state machine', () => {
     const c = new TlsClient(configs.client());
     runPair(c, new TlsServer(configs.server()));
-    const state = stateOf(c) as { step: string; result?: { info: unknown } };
-    expect(state.step).toBe('done');
-    // The connection reports the handshake's info plus the Finished values it saw go by.
-    const { finished, ...reported } = c.info!;
-    expect(reported).toEqual(state.result?.info);
-    expect(finished.sent).toHaveLength(12);
+    expect(c.state).toBe('open');
+    expect(c.info?.finished.sent).toHaveLength(12);
+    expect(c.info?.finished.received).toHaveLength(12);
     expect(c.info?.peerIdentity).toBeDefined();
+    // The machine (transition table, last state, record-layer view) is replaced by the shared
+    // FinishedHandshake, which holds nothing per connection.
+    expect(handshakeOf(c)).toBe(FinishedHandshake.ofClient);
+    expect(stateOf(c)).toBeUndefined();
   });
 });

@@ -31,22 +31,37 @@ describe('FinishedHandshake', () => {
     expect(client.info?.cipherSuite).toBe(server.info?.cipherSuite);
   });
 
-  it('refuses a late ChangeCipherSpec and handshake message, naming the peer; wipe zeroes the master secret', () => {
-    const secret = new Uint8Array(48).fill(7);
-    const finished = new FinishedHandshake(
-      { masterSecret: secret } as unknown as ConstructorParameters<typeof FinishedHandshake>[0],
-      'client',
-    );
+  it('refuses a late ChangeCipherSpec, handshake message and signature, naming the peer', () => {
+    const finished = FinishedHandshake.ofServer;
     expect(() => finished.onChangeCipherSpec()).toThrowError(
       expect.objectContaining({
         code: 'unexpected_change_cipher_spec',
         message: 'the client sent ChangeCipherSpec while the handshake is complete',
       }),
     );
-    expect(() => finished.handle({ type: 20 })).toThrowError(
+    expect(() => finished.handle({ type: 20 } as Parameters<typeof finished.handle>[0])).toThrowError(
       expect.objectContaining({ alertSent: 'unexpected_message' }),
     );
-    finished.wipe();
+    expect(finished.pendingSignature).toBeUndefined();
+    expect(() => finished.provideSignature(new Uint8Array(64))).toThrowError(
+      expect.objectContaining({ kind: 'local', code: 'no_pending_signature' }),
+    );
+  });
+
+  it('holds nothing per connection: the master secret lives in the phase, which wipes it on close', () => {
+    const client = new TlsClient(configs.client);
+    const server = new TlsServer(configs.server);
+    runPair(client, server);
+    expect(handshakeOf(client)).toBe(FinishedHandshake.ofClient);
+    expect(handshakeOf(server)).toBe(FinishedHandshake.ofServer);
+    const phase = (client as unknown as { phase: { secrets: { masterSecret: Uint8Array } } }).phase;
+    const secret = phase.secrets.masterSecret;
+    expect(secret.some((b) => b !== 0)).toBe(true);
+    client.close();
+    runPair(client, server);
+    server.close();
+    runPair(client, server);
+    expect(client.state).toBe('closed');
     expect(secret.every((b) => b === 0)).toBe(true);
   });
 });

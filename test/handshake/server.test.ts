@@ -5,10 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { createServerContext } from '../../src/context.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
+import { FinishedHandshake } from '../../src/handshake/finished.js';
 import { runPair } from '../helpers/pair.js';
 import {
   checkState,
   EXPECTED_SERVER,
+  handshakeOf,
   type Internals,
   records,
   type State,
@@ -63,16 +65,17 @@ describe('server state table', () => {
 });
 
 describe('server handshake states', () => {
-  it('done carries the result the connection reports', () => {
+  it('once done, the connection reports the result and drops the state machine', () => {
     const s = new TlsServer(configs.server());
     runPair(new TlsClient(configs.client()), s);
-    const state = stateOf(s) as { step: string; result?: { info: unknown } };
-    expect(state.step).toBe('done');
-    // The connection reports the handshake's info plus the Finished values it saw go by.
-    const { finished, ...reported } = s.info!;
-    expect(reported).toEqual(state.result?.info);
-    expect(finished.sent).toHaveLength(12);
+    expect(s.state).toBe('open');
+    expect(s.info?.finished.sent).toHaveLength(12);
+    expect(s.info?.finished.received).toHaveLength(12);
     expect(s.info?.peerIdentity).toBeDefined();
+    // The machine (transition table, last state, record-layer view) is replaced by the shared
+    // FinishedHandshake, which holds nothing per connection.
+    expect(handshakeOf(s)).toBe(FinishedHandshake.ofServer);
+    expect(stateOf(s)).toBeUndefined();
   });
 
   it('the server holds its ephemeral key until ClientKeyExchange and the client certificate until it is proved', () => {
@@ -94,6 +97,6 @@ describe('server handshake states', () => {
     expect(verify.client).toMatchObject({ key: expect.anything() });
     const ccs = seen.find((x) => x.step === 'awaitChangeCipherSpec')!;
     expect(ccs.client).toMatchObject({ scheme: { name: 'ecdsa_secp256r1_sha256' } });
-    expect(stateOf(s).step).toBe('done');
+    expect(handshakeOf(s)).toBe(FinishedHandshake.ofServer);
   });
 });

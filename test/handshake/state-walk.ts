@@ -27,9 +27,13 @@ export function usePairConfigs(): {
 /** A handshake state as the state machine holds it. */
 export type State = { step: string; [field: string]: unknown };
 
-/** The current state of a connection's handshake state machine. */
+/** The current state of a connection's handshake state machine (undefined once it was dropped). */
 export const stateOf = (c: TlsClient | TlsServer): State =>
   (c as unknown as { handshake: { state: State } }).handshake.state;
+
+/** The handshake object a connection holds: its state machine, or a FinishedHandshake once done. */
+export const handshakeOf = (c: TlsClient | TlsServer): unknown =>
+  (c as unknown as { handshake: unknown }).handshake;
 
 /** Write a raw handshake message of `type` (the sample) into a connection's protected record stream. */
 export function injectHandshake(conn: unknown, type: number): void {

@@ -28,6 +28,10 @@ import {
 import { nodeSign, nodeVerify } from './signatures.js';
 
 const TAG_LENGTH = 16;
+/** Sealed outputs from this size on skip the zero-fill (below it, zeroing costs less than a Buffer). */
+const UNFILLED_FROM = 4096;
+/** One options object for every cipher (plaintextLength in setAAD matters only for CCM). */
+const TAG_OPTIONS = { authTagLength: TAG_LENGTH } as const;
 const AEAD_NAMES = {
   'AES-128-GCM': { name: 'aes-128-gcm', keyLength: 16 },
   'AES-256-GCM': { name: 'aes-256-gcm', keyLength: 32 },
@@ -53,51 +57,75 @@ function nodeAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   if (!(key instanceof Uint8Array) || key.length !== params.keyLength) {
     throw localError('bad_key_length', `${algorithm} needs a ${params.keyLength}-byte key`);
   }
-  const name = params.name as 'aes-128-gcm'; // node's overloads take one literal; all three behave alike
-  let secret: KeyObject | undefined = createSecretKey(key); // copies the bytes
-  const keyed = (): KeyObject => {
-    if (!secret)
-      throw localError('aead_disposed', `this ${algorithm} instance was disposed; its key is gone`);
-    return secret;
-  };
-  return {
-    algorithm,
-    nonceLength: 12,
-    tagLength: TAG_LENGTH,
-    seal(nonce, aad, plaintext) {
-      const cipher = createCipheriv(name, keyed(), nonce, { authTagLength: TAG_LENGTH });
-      cipher.setAAD(aad, { plaintextLength: plaintext.length });
-      const out = new Uint8Array(plaintext.length + TAG_LENGTH);
-      const body = cipher.update(plaintext);
+  return new NodeAead(algorithm, params.name as CipherName, createSecretKey(key)); // copies the bytes
+}
+
+/** node's overloads take one literal; all three AEADs behave alike. */
+type CipherName = 'aes-128-gcm';
+
+/**
+ * One keyed AEAD: a class, so an idle connection's two directions hold two small objects and their
+ * KeyObjects, not a set of closures each.
+ */
+class NodeAead implements Aead {
+  readonly nonceLength = 12;
+  readonly tagLength = TAG_LENGTH;
+  /** A true private field: util.inspect and enumeration never show it. */
+  #secret: KeyObject | undefined;
+
+  constructor(
+    readonly algorithm: AeadAlgorithm,
+    private readonly name: CipherName,
+    secret: KeyObject,
+  ) {
+    this.#secret = secret;
+  }
+
+  private keyed(): KeyObject {
+    if (!this.#secret) {
+      throw localError('aead_disposed', `this ${this.algorithm} instance was disposed; its key is gone`);
+    }
+    return this.#secret;
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const cipher = createCipheriv(this.name, this.keyed(), nonce, TAG_OPTIONS);
+    cipher.setAAD(aad);
+    const body = cipher.update(plaintext);
+    const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
+    const length = body.length + tail.length + TAG_LENGTH;
+    // Large: not zero-filled (every byte is written below), never from Node's shared buffer pool.
+    // Small: a plain Uint8Array is cheaper than a Buffer and its Uint8Array view.
+    const out = length >= UNFILLED_FROM ? plain(Buffer.allocUnsafeSlow(length)) : new Uint8Array(length);
+    out.set(body, 0);
+    if (tail.length > 0) out.set(tail, body.length);
+    out.set(cipher.getAuthTag(), body.length + tail.length);
+    return out;
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined {
+    const keyObject = this.keyed();
+    if (ciphertextAndTag.length < TAG_LENGTH || nonce.length !== 12) return undefined;
+    const n = ciphertextAndTag.length - TAG_LENGTH;
+    try {
+      const decipher = createDecipheriv(this.name, keyObject, nonce, TAG_OPTIONS);
+      decipher.setAuthTag(ciphertextAndTag.subarray(n));
+      decipher.setAAD(aad);
+      const body = decipher.update(ciphertextAndTag.subarray(0, n));
+      const tail = decipher.final(); // throws when the tag does not verify
+      if (tail.length === 0) return plain(body);
+      const out = new Uint8Array(body.length + tail.length);
       out.set(body, 0);
-      const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
       out.set(tail, body.length);
-      out.set(cipher.getAuthTag(), body.length + tail.length);
       return out;
-    },
-    open(nonce, aad, ciphertextAndTag) {
-      const keyObject = keyed();
-      if (ciphertextAndTag.length < TAG_LENGTH || nonce.length !== 12) return undefined;
-      const n = ciphertextAndTag.length - TAG_LENGTH;
-      try {
-        const decipher = createDecipheriv(name, keyObject, nonce, { authTagLength: TAG_LENGTH });
-        decipher.setAuthTag(ciphertextAndTag.subarray(n));
-        decipher.setAAD(aad, { plaintextLength: n });
-        const body = decipher.update(ciphertextAndTag.subarray(0, n));
-        const tail = decipher.final(); // throws when the tag does not verify
-        if (tail.length === 0) return plain(body);
-        const out = new Uint8Array(body.length + tail.length);
-        out.set(body, 0);
-        out.set(tail, body.length);
-        return out;
-      } catch {
-        return undefined;
-      }
-    },
-    dispose() {
-      secret = undefined; // KeyObject memory cannot be wiped from JS; dropping it is what node allows
-    },
-  };
+    } catch {
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    this.#secret = undefined; // KeyObject memory cannot be wiped from JS; dropping it is what node allows
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
