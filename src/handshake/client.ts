@@ -2,144 +2,42 @@
 // authentication, and the abbreviated handshake that resumes a session (RFC 5246 §7.3–7.4, RFC 8422,
 // RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449, RFC 5077).
 
-import { type GroupName, groupByCode } from '../ciphers/groups.js';
-import type { PublicKey } from '../ciphers/keys.js';
-import type { KeyShare } from '../ciphers/provider.js';
-import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
-import type { SuiteParams } from '../ciphers/suites.js';
+import { groupByCode } from '../ciphers/groups.js';
+import { describeScheme, schemeByCode } from '../ciphers/schemes.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { certificateError, localError, peerError } from '../errors.js';
-import {
-  checkedSignature,
-  makeSignature,
-  type OwnKey,
-  ownSchemes,
-  type SignatureRequest,
-} from '../signer.js';
+import type { SignatureRequest } from '../signer.js';
 import { isIpLiteral } from '../x509/hostname.js';
-import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { buildClientHello } from './build-client-hello.js';
 import { checkServerHello } from './check-server-hello.js';
-import { finishResumed, type Resumed, startResumed } from './client-abbreviated.js';
+import { finishResumed, startResumed } from './client-abbreviated.js';
+import { finishSignedFlight, sendClientFlight } from './client-full-flight.js';
 import {
   checkResumedHello,
-  type Offer,
   prepareOffer,
   serverResumed,
   sessionAfterFullHandshake,
 } from './client-resumption.js';
+import type { ClientState } from './client-states.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
-import { encodeCertificate, encodeCertificateVerify } from './messages/certificate.js';
-import { encodeFinished } from './messages/finished.js';
 import { encodeClientHello } from './messages/hello.js';
-import { encodeClientKeyExchange, encodeServerEcdhParams } from './messages/key-exchange.js';
+import { encodeServerEcdhParams } from './messages/key-exchange.js';
 import {
   type CertificateMessage,
-  type CertificateRequest,
-  ClientCertificateType,
   type Finished,
   type HandshakeMessage,
   HandshakeType,
-  type NewSessionTicket,
   type ServerHello,
   type ServerKeyExchange,
 } from './messages/types.js';
 import { keyFitsSuite, schemesForKey } from './negotiate.js';
-import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
-import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
+import { handshakeResult } from './session.js';
+import { authenticatePeer, checkPeerFinished } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
-interface Negotiated {
-  readonly suite: SuiteParams;
-  readonly clientRandom: Uint8Array;
-  readonly serverRandom: Uint8Array;
-  readonly extendedMasterSecret: boolean;
-  readonly alpn: string | undefined;
-  /** The server's session_id for this new session (empty: none). */
-  readonly sessionId: Uint8Array;
-  /** The server acknowledged session_ticket: a NewSessionTicket precedes its ChangeCipherSpec. */
-  readonly ticketExpected: boolean;
-}
-
-interface Authenticated extends Negotiated {
-  readonly peerCertificates: Certificate[];
-  readonly identity: PeerIdentity;
-  /** The leaf's key, checked to fit the suite: it signs the ServerKeyExchange. */
-  readonly serverKey: PublicKey;
-}
-
-interface KeyExchanged extends Authenticated {
-  readonly group: GroupName;
-  readonly serverPublicKey: Uint8Array;
-  readonly serverScheme: SchemeParams;
-}
-
-export type ClientState =
-  | {
-      readonly step: 'awaitServerHello';
-      readonly clientRandom: Uint8Array;
-      /** The extension types our ClientHello carried: the only ones the ServerHello may answer. */
-      readonly offered: ReadonlySet<number>;
-      /** The stored session our ClientHello offered to resume, if any. */
-      readonly resumption: Offer | undefined;
-    }
-  | { readonly step: 'awaitCertificate'; readonly session: Negotiated }
-  | { readonly step: 'awaitServerKeyExchange'; readonly session: Authenticated }
-  | { readonly step: 'awaitCertificateRequestOrDone'; readonly session: KeyExchanged }
-  | {
-      readonly step: 'awaitServerHelloDone';
-      readonly session: KeyExchanged;
-      readonly request: CertificateRequest;
-    }
-  /** The signer answers later: Certificate and ClientKeyExchange are queued, CertificateVerify waits. */
-  | {
-      readonly step: 'awaitSignature';
-      readonly session: KeyExchanged;
-      readonly masterSecret: Uint8Array;
-      readonly key: OwnKey;
-      readonly scheme: SchemeParams;
-      readonly signed: Uint8Array;
-      readonly request: SignatureRequest;
-    }
-  | {
-      readonly step: 'awaitNewSessionTicket';
-      readonly session: KeyExchanged;
-      readonly masterSecret: Uint8Array;
-    }
-  | {
-      readonly step: 'awaitChangeCipherSpec';
-      readonly session: KeyExchanged;
-      readonly masterSecret: Uint8Array;
-      readonly ticket: NewSessionTicket | undefined;
-    }
-  | {
-      readonly step: 'awaitFinished';
-      readonly session: KeyExchanged;
-      readonly masterSecret: Uint8Array;
-      readonly ticket: NewSessionTicket | undefined;
-    }
-  /** Abbreviated handshake (RFC 5246 §7.3): the server resumed; its [NewSessionTicket,] CCS, Finished come first. */
-  | {
-      readonly step: 'awaitResumedNewSessionTicket';
-      readonly resumed: Resumed;
-      readonly masterSecret: Uint8Array;
-    }
-  | {
-      readonly step: 'awaitResumedChangeCipherSpec';
-      readonly resumed: Resumed;
-      readonly masterSecret: Uint8Array;
-      readonly ticket: NewSessionTicket | undefined;
-    }
-  | {
-      readonly step: 'awaitResumedFinished';
-      readonly resumed: Resumed;
-      readonly masterSecret: Uint8Array;
-      readonly ticket: NewSessionTicket | undefined;
-    }
-  /** The handshake is complete; the connection takes `result`. */
-  | { readonly step: 'done'; readonly result: HandshakeResult };
+export type { ClientState } from './client-states.js';
 
 type StateAt<K extends ClientState['step']> = StateAtOf<ClientState, K>;
 type Handlers = HandlerTable<ClientState>;
@@ -161,13 +59,13 @@ export class ClientHandshake {
       },
       [HandshakeType.server_hello_done]: (s, m) => {
         this.io.transcript.add(m.raw);
-        return this.onServerHelloDone(s.session, undefined);
+        return sendClientFlight(this.config, this.io, s.session, undefined);
       },
     },
     awaitServerHelloDone: {
       [HandshakeType.server_hello_done]: (s, m) => {
         this.io.transcript.add(m.raw);
-        return this.onServerHelloDone(s.session, s.request);
+        return sendClientFlight(this.config, this.io, s.session, s.request);
       },
     },
     awaitNewSessionTicket: {
@@ -217,7 +115,7 @@ export class ClientHandshake {
   /**
    * Zero the secrets the current state holds (the master secret from ClientKeyExchange on); the
    * connection calls this when it fails or closes. The ephemeral key is already gone by then: it
-   * lives only inside onServerHelloDone.
+   * lives only inside sendClientFlight (client-full-flight.ts).
    */
   wipe(): void {
     const s = this.state;
@@ -365,84 +263,6 @@ export class ClientHandshake {
     };
   }
 
-  private onServerHelloDone(session: KeyExchanged, request: CertificateRequest | undefined): ClientState {
-    const cfg = this.config;
-    const io = this.io;
-    // Client Certificate (RFC 5246 §7.4.6): ours if it fits the request, else an empty list.
-    let clientScheme: SchemeParams | undefined;
-    const key = cfg.ownKey;
-    if (request) {
-      if (key && cfg.chain.length > 0) {
-        const typeWanted =
-          key.publicKey.type === 'rsa' ? ClientCertificateType.rsa_sign : ClientCertificateType.ecdsa_sign;
-        if (request.certificateTypes.includes(typeWanted)) {
-          clientScheme = ownSchemes(key, cfg.schemes).find((s) => request.signatureSchemes.includes(s.code));
-        }
-      }
-      const chain = clientScheme ? [...cfg.chain] : [];
-      io.send(HandshakeType.certificate, (w) => encodeCertificate(w, { certificates: chain }));
-    }
-    // ClientKeyExchange (RFC 8422 §5.7) with a fresh ephemeral key.
-    const share: KeyShare = cfg.provider.generateKeyShare(session.group, cfg.random);
-    let preMasterSecret: Uint8Array;
-    try {
-      preMasterSecret = share.deriveSharedSecret(session.serverPublicKey);
-    } finally {
-      share.dispose();
-    }
-    io.send(HandshakeType.client_key_exchange, (w) =>
-      encodeClientKeyExchange(w, { publicKey: share.publicKey }),
-    );
-    const masterSecret = deriveMasterSecret(cfg, session, preMasterSecret, io.transcript);
-    // CertificateVerify (RFC 5246 §7.4.8): a signature over every handshake message so far.
-    if (clientScheme && key) {
-      const signed = io.transcript.bytes();
-      let signature: Uint8Array | SignatureRequest;
-      try {
-        signature = makeSignature(key, clientScheme, signed, cfg.provider, cfg.random);
-      } catch (e) {
-        masterSecret.fill(0);
-        throw e;
-      }
-      if (!(signature instanceof Uint8Array)) {
-        return {
-          step: 'awaitSignature',
-          session,
-          masterSecret,
-          key,
-          scheme: clientScheme,
-          signed,
-          request: signature,
-        };
-      }
-      this.sendCertificateVerify(clientScheme, signature);
-    }
-    return this.sendFinished(session, masterSecret);
-  }
-
-  private sendCertificateVerify(scheme: SchemeParams, signature: Uint8Array): void {
-    const signatureScheme = scheme.code;
-    this.io.send(HandshakeType.certificate_verify, (w) =>
-      encodeCertificateVerify(w, { signatureScheme, signature }),
-    );
-  }
-
-  /** ChangeCipherSpec and Finished: the end of our flight. */
-  private sendFinished(session: KeyExchanged, masterSecret: Uint8Array): ClientState {
-    const cfg = this.config;
-    const io = this.io;
-    io.logKey(session.clientRandom, masterSecret);
-    const keys = deriveTrafficKeys(session.suite, masterSecret, session.clientRandom, session.serverRandom);
-    io.changeWriteCipher(keys.client);
-    io.expectReadCipher(keys.server);
-    wipeTrafficKeys(keys); // the record layer keyed its AEADs from copies
-    const verifyData = finishedVerifyData(cfg, session.suite, masterSecret, 'client finished', io.transcript);
-    io.send(HandshakeType.finished, (w) => encodeFinished(w, { verifyData }));
-    return session.ticketExpected
-      ? { step: 'awaitNewSessionTicket', session, masterSecret }
-      : { step: 'awaitChangeCipherSpec', session, masterSecret, ticket: undefined };
-  }
-
   /** The signature the handshake waits for (a signer that answers later), else undefined. */
   get pendingSignature(): SignatureRequest | undefined {
     return this.state.step === 'awaitSignature' ? this.state.request : undefined;
@@ -457,9 +277,7 @@ export class ClientHandshake {
         'provideSignature(): the handshake is not waiting for a signature',
       );
     }
-    const checked = checkedSignature(s.key, s.scheme, s.signed, signature, this.config.provider);
-    this.sendCertificateVerify(s.scheme, checked);
-    this.state = this.sendFinished(s.session, s.masterSecret);
+    this.state = finishSignedFlight(this.config, this.io, s, signature);
   }
 
   private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ClientState {

@@ -13,8 +13,8 @@ import { encodeServerHelloExtensions } from './messages/hello-extensions.js';
 import { encodeNewSessionTicket } from './messages/new-session-ticket.js';
 import { type ClientHello, CompressionMethod, HandshakeType } from './messages/types.js';
 import type { ServerChoices } from './negotiate-client-hello.js';
-import type { ServerState } from './server.js';
 import { newTicket, type ResumableSession } from './server-resumption.js';
+import type { ServerState } from './server-states.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
 import { finishedVerifyData } from './shared.js';
 

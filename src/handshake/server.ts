@@ -2,141 +2,34 @@
 // certificates, and the abbreviated handshake resuming a ticket or cached session (RFC 5246 §7.3–7.4,
 // RFC 8422, RFC 7627, RFC 5746, RFC 6066, RFC 7301, RFC 8449, RFC 5077).
 
-import { GROUPS, type GroupName } from '../ciphers/groups.js';
-import type { PublicKey } from '../ciphers/keys.js';
-import { describeScheme, type SchemeParams, schemeByCode } from '../ciphers/schemes.js';
-import type { SuiteParams } from '../ciphers/suites.js';
-import { concatBytes } from '../codec.js';
+import { describeScheme, schemeByCode } from '../ciphers/schemes.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { certificateError, localError, peerError } from '../errors.js';
-import { ProtocolVersion } from '../record/types.js';
-import { checkedSignature, makeSignature, type OwnKey, type SignatureRequest } from '../signer.js';
-import type { Certificate, PeerIdentity } from '../x509/types.js';
+import type { SignatureRequest } from '../signer.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
-import { encodeCertificate, encodeCertificateRequest } from './messages/certificate.js';
-import { encodeFinished, encodeServerHelloDone } from './messages/finished.js';
-import { encodeServerHello, RANDOM_LENGTH } from './messages/hello.js';
-import { encodeServerHelloExtensions } from './messages/hello-extensions.js';
-import { ECCurveType, encodeServerEcdhParams, encodeServerKeyExchange } from './messages/key-exchange.js';
+import { encodeFinished } from './messages/finished.js';
 import { encodeNewSessionTicket } from './messages/new-session-ticket.js';
 import {
   type CertificateMessage,
   type CertificateVerify,
-  ClientCertificateType,
   type ClientHello,
   type ClientKeyExchange,
-  CompressionMethod,
   type Finished,
   type HandshakeMessage,
   HandshakeType,
 } from './messages/types.js';
 import { schemesForKey } from './negotiate.js';
 import { negotiateClientHello } from './negotiate-client-hello.js';
-import { type Resumed, resumedResult, sendResumedFlight } from './server-abbreviated.js';
-import { findResumable, newSessionPlan, newTicket, storedSession } from './server-resumption.js';
-import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
+import { resumedResult, sendResumedFlight } from './server-abbreviated.js';
+import { finishSignedFlight, sendFullHandshakeFlight } from './server-full-flight.js';
+import { findResumable, newTicket, storedSession } from './server-resumption.js';
+import type { ServerState } from './server-states.js';
+import { deriveTrafficKeys, handshakeResult, wipeTrafficKeys } from './session.js';
 import { authenticatePeer, checkPeerFinished, deriveMasterSecret, finishedVerifyData } from './shared.js';
 import { describeState, unexpectedChangeCipherSpec, unexpectedMessage } from './unexpected.js';
 
-/** What both sides agreed in the hellos: everything SessionInfo reports besides the client's certificate. */
-interface Negotiated {
-  readonly suite: SuiteParams;
-  readonly group: GroupName;
-  readonly scheme: SchemeParams;
-  readonly clientRandom: Uint8Array;
-  readonly serverRandom: Uint8Array;
-  readonly extendedMasterSecret: boolean;
-  readonly alpn: string | undefined;
-  readonly serverName: string | undefined;
-  /** Our session_id for this session (empty: none; it is cached when the handshake completes). */
-  readonly sessionId: Uint8Array;
-  /** We acknowledged session_ticket: a NewSessionTicket goes before our ChangeCipherSpec. */
-  readonly issueTicket: boolean;
-  /** The leaf of the chain we sent (several certificates: the one chosen for this client). */
-  readonly certificate: Certificate;
-}
-
-/** Our ephemeral ECDHE key, from ServerKeyExchange until ClientKeyExchange. */
-interface EphemeralKey {
-  readonly derive: (peer: Uint8Array) => Uint8Array;
-  readonly dispose: () => void;
-}
-
-/** The client's verified certificate, and the schemes its CertificateVerify may use (those we requested). */
-interface ClientCertificate {
-  readonly peerCertificates: Certificate[];
-  readonly identity: PeerIdentity;
-  readonly key: PublicKey;
-  readonly requestedSchemes: readonly SchemeParams[];
-}
-
-/** The client's certificate once CertificateVerify proved it holds the key, with the scheme it signed with. */
-interface ClientProof {
-  readonly peerCertificates: Certificate[];
-  readonly identity: PeerIdentity;
-  readonly scheme: SchemeParams;
-}
-
-/** The ServerKeyExchange waiting for its signature, and what the handshake needs after it. */
-interface KeyExchangeToSign {
-  readonly session: Negotiated;
-  readonly share: EphemeralKey;
-  readonly namedGroup: number;
-  readonly publicKey: Uint8Array;
-  readonly requestedSchemes: readonly SchemeParams[];
-}
-
-export type ServerState =
-  | { readonly step: 'awaitClientHello' }
-  /** The signer answers later: ServerHello and Certificate are queued, ServerKeyExchange waits. */
-  | (KeyExchangeToSign & {
-      readonly step: 'awaitSignature';
-      readonly key: OwnKey;
-      readonly signed: Uint8Array;
-      readonly request: SignatureRequest;
-    })
-  | {
-      readonly step: 'awaitCertificate';
-      readonly session: Negotiated;
-      readonly share: EphemeralKey;
-      /** The schemes we listed in CertificateRequest. */
-      readonly requestedSchemes: readonly SchemeParams[];
-    }
-  | {
-      readonly step: 'awaitClientKeyExchange';
-      readonly session: Negotiated;
-      readonly share: EphemeralKey;
-      /** Undefined when the client sent no certificate (or none was requested). */
-      readonly client: ClientCertificate | undefined;
-    }
-  | {
-      readonly step: 'awaitCertificateVerify';
-      readonly session: Negotiated;
-      readonly masterSecret: Uint8Array;
-      readonly client: ClientCertificate;
-    }
-  | {
-      readonly step: 'awaitChangeCipherSpec';
-      readonly session: Negotiated;
-      readonly masterSecret: Uint8Array;
-      readonly client: ClientProof | undefined;
-    }
-  | {
-      readonly step: 'awaitFinished';
-      readonly session: Negotiated;
-      readonly masterSecret: Uint8Array;
-      readonly client: ClientProof | undefined;
-    }
-  /** Abbreviated handshake (RFC 5246 §7.3): our ServerHello, [NewSessionTicket,] CCS, Finished went first. */
-  | {
-      readonly step: 'awaitResumedChangeCipherSpec';
-      readonly resumed: Resumed;
-      readonly masterSecret: Uint8Array;
-    }
-  | { readonly step: 'awaitResumedFinished'; readonly resumed: Resumed; readonly masterSecret: Uint8Array }
-  /** The handshake is complete; the connection takes `result`. */
-  | { readonly step: 'done'; readonly result: HandshakeResult };
+export type { ServerState } from './server-states.js';
 
 type StateAt<K extends ServerState['step']> = StateAtOf<ServerState, K>;
 type Handlers = HandlerTable<ServerState>;
@@ -196,8 +89,7 @@ export class ServerHandshake {
         'provideSignature(): the handshake is not waiting for a signature',
       );
     }
-    const checked = checkedSignature(s.key, s.session.scheme, s.signed, signature, this.config.provider);
-    this.state = this.sendKeyExchange(s, checked);
+    this.state = finishSignedFlight(this.config, this.io, s, signature);
   }
 
   get expectsChangeCipherSpec(): boolean {
@@ -245,87 +137,7 @@ export class ServerHandshake {
     }
     const resumable = findResumable(cfg, hello, n);
     if (resumable) return sendResumedFlight(cfg, io, hello, n, resumable);
-    const serverRandom = cfg.random(RANDOM_LENGTH);
-    const plan = newSessionPlan(cfg, n);
-    io.send(HandshakeType.server_hello, (w) =>
-      encodeServerHello(w, {
-        version: ProtocolVersion.TLSv1_2,
-        random: serverRandom,
-        sessionId: plan.sessionId,
-        cipherSuite: n.suite.code,
-        compressionMethod: CompressionMethod.null,
-        extensions: plan.issueTicket
-          ? encodeServerHelloExtensions({ ...n.helloExtensions, sessionTicket: true })
-          : n.extensions,
-      }),
-    );
-    io.send(HandshakeType.certificate, (w) =>
-      encodeCertificate(w, { certificates: [...n.certificate.chain] }),
-    );
-    // ServerKeyExchange (RFC 8422 §5.4): a fresh ephemeral key, signed with the client and server randoms.
-    const share = cfg.provider.generateKeyShare(n.group, cfg.random);
-    const namedGroup = groupCode(n.group);
-    const params = encodeServerEcdhParams(namedGroup, share.publicKey);
-    const session: Negotiated = {
-      suite: n.suite,
-      group: n.group,
-      scheme: n.scheme,
-      clientRandom: hello.random,
-      serverRandom,
-      extendedMasterSecret: n.extendedMasterSecret,
-      alpn: n.alpn,
-      serverName: n.serverName,
-      ...plan,
-      certificate: n.certificate.leaf,
-    };
-    const pending: KeyExchangeToSign = {
-      session,
-      share: { derive: (peer) => share.deriveSharedSecret(peer), dispose: () => share.dispose() },
-      namedGroup,
-      publicKey: share.publicKey,
-      requestedSchemes: cfg.clientAuth === 'none' ? [] : [...cfg.schemes],
-    };
-    const key = n.certificate.key;
-    const signed = concatBytes(hello.random, serverRandom, params);
-    let signature: Uint8Array | SignatureRequest;
-    try {
-      signature = makeSignature(key, n.scheme, signed, cfg.provider, cfg.random);
-    } catch (e) {
-      share.dispose();
-      throw e;
-    }
-    if (signature instanceof Uint8Array) return this.sendKeyExchange(pending, signature);
-    return { ...pending, step: 'awaitSignature', key, signed, request: signature };
-  }
-
-  /** ServerKeyExchange with its signature, CertificateRequest (unless clientAuth 'none'), ServerHelloDone. */
-  private sendKeyExchange(s: KeyExchangeToSign, signature: Uint8Array): ServerState {
-    const cfg = this.config;
-    const io = this.io;
-    io.send(HandshakeType.server_key_exchange, (w) =>
-      encodeServerKeyExchange(w, {
-        curveType: ECCurveType.named_curve,
-        namedGroup: s.namedGroup,
-        publicKey: s.publicKey,
-        signatureScheme: s.session.scheme.code,
-        signature,
-      }),
-    );
-    const requestedSchemes = s.requestedSchemes;
-    if (cfg.clientAuth !== 'none') {
-      io.send(HandshakeType.certificate_request, (w) =>
-        encodeCertificateRequest(w, {
-          certificateTypes: [ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
-          signatureSchemes: requestedSchemes.map((x) => x.code),
-          certificateAuthorities: cfg.rootCertificates.map((c) => c.subject.der),
-        }),
-      );
-    }
-    io.send(HandshakeType.server_hello_done, (w) => encodeServerHelloDone(w));
-    const { session, share } = s;
-    return cfg.clientAuth === 'none'
-      ? { step: 'awaitClientKeyExchange', session, share, client: undefined }
-      : { step: 'awaitCertificate', session, share, requestedSchemes };
+    return sendFullHandshakeFlight(cfg, io, hello, n);
   }
 
   /** Abbreviated handshake: the client's Finished completes it (RFC 5246 §7.3). */
@@ -475,8 +287,4 @@ export class ServerHandshake {
     io.transcript.clear();
     return { step: 'done', result };
   }
-}
-
-function groupCode(group: GroupName): number {
-  return GROUPS[group].code;
 }

@@ -8,10 +8,11 @@ import { defaultRandom } from '../ciphers/provider.js';
 import { signMessage } from '../ciphers/signatures.js';
 import { localError } from '../errors.js';
 import { CRL_OID, CRL_REASONS } from './crl.js';
-import { issuerName, keyIdentifier, loadIssuer, signatureAlgorithmFor } from './issue.js';
+import { loadIssuer } from './issue.js';
 import { authorityKeyIdentifier, encodeTime } from './issue-extensions.js';
 import { derInteger, toDer } from './key-encoding.js';
 import { type PemOrDer, toPem } from './pem.js';
+import { issuerName, keyIdentifier, signatureAlgorithmFor } from './sign-certificate.js';
 
 /** One certificate to list as revoked. */
 export interface RevocationEntry {

@@ -1,17 +1,11 @@
 // Certificate issuing for a private PKI (RFC 5280 §4.1, §4.2.1): a self-signed root, and leaf or
 // intermediate certificates signed by it — v3, random serial, SAN, EKU, SKI/AKI — the whole openssl recipe.
 
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha1 } from '@noble/hashes/legacy.js';
-import * as asn1js from 'asn1js';
-import { type PrivateKey, type PublicKey, publicKeyOf, redactPrivateKey } from '../ciphers/keys.js';
+import { type PrivateKey, type PublicKey, publicKeyOf } from '../ciphers/keys.js';
 import { defaultRandom } from '../ciphers/provider.js';
-import { generateRsaKey } from '../ciphers/rsa-keygen.js';
-import type { SignatureAlgorithm } from '../ciphers/schemes.js';
-import { signMessage } from '../ciphers/signatures.js';
-import { equalBytes } from '../codec.js';
 import { localError } from '../errors.js';
 import { parseConfigCertificate } from './certificate.js';
+import { generateKey, type IssuedKeyType } from './generate-key.js';
 import { parseIpAddress } from './hostname.js';
 import {
   type AltName,
@@ -19,7 +13,6 @@ import {
   basicConstraints,
   type CertificateUsage,
   encodeName,
-  encodeTime,
   extendedKeyUsage,
   isDnsName,
   keyUsage,
@@ -28,25 +21,22 @@ import {
   subjectAltName,
   subjectKeyIdentifier,
 } from './issue-extensions.js';
-import { encodePrivateKeyPkcs8, subjectPublicKeyBits, subjectPublicKeyInfo, toDer } from './key-encoding.js';
+import { encodePrivateKeyPkcs8 } from './key-encoding.js';
 import { type PemOrDer, toDerList, toPem } from './pem.js';
-import { checkKeyMatchesCertificate, ecCurveImpl, parsePrivateKey } from './private-key.js';
+import { checkKeyMatchesCertificate, parsePrivateKey } from './private-key.js';
 import { parsePublicKeyInput } from './public-key.js';
+import {
+  asPublicKey,
+  issuerName,
+  keyIdentifier,
+  randomSerial,
+  signatureAlgorithmFor,
+  signCertificate,
+} from './sign-certificate.js';
 import type { Certificate } from './types.js';
 
+export { generateKey, ISSUED_KEY_TYPES, type IssuedKeyType } from './generate-key.js';
 export type { CertificateUsage, SubjectAttribute } from './issue-extensions.js';
-
-/** Key types createRoot and issueCertificate can generate. */
-export type IssuedKeyType = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ed25519';
-/** Every IssuedKeyType, in the order the CLI lists them. */
-export const ISSUED_KEY_TYPES: readonly IssuedKeyType[] = [
-  'p256',
-  'p384',
-  'rsa2048',
-  'rsa3072',
-  'rsa4096',
-  'ed25519',
-];
 
 /** A certificate and its private key, as DER, parsed key and PEM (the key as PKCS#8, like OpenSSL 3). */
 export interface IssuedCertificate {
@@ -101,132 +91,10 @@ export const DEFAULT_ROOT_DAYS = 3650;
 /** 825 days: the longest TLS server validity Apple platforms accept, private CAs included. */
 export const DEFAULT_LEAF_DAYS = 825;
 
-/** A fresh key pair of the given type. */
-export function generateKey(
-  keyType: IssuedKeyType,
-  random: (n: number) => Uint8Array = defaultRandom,
-): PrivateKey {
-  return redactPrivateKey(generateKeyInput(keyType, random));
-}
-
-function generateKeyInput(keyType: IssuedKeyType, random: (n: number) => Uint8Array): PrivateKey {
-  switch (keyType) {
-    case 'p256':
-    case 'p384': {
-      const curve = keyType === 'p256' ? 'P-256' : 'P-384';
-      const impl = ecCurveImpl(curve);
-      const d = impl.utils.randomSecretKey(random(impl.lengths.seed!));
-      return { type: 'ec', curve, d, point: impl.getPublicKey(d, false) };
-    }
-    case 'ed25519': {
-      const seed = random(32);
-      return { type: 'ed25519', seed, key: ed25519.getPublicKey(seed) };
-    }
-    case 'rsa2048':
-      return generateRsaKey(2048, random);
-    case 'rsa3072':
-      return generateRsaKey(3072, random);
-    case 'rsa4096':
-      return generateRsaKey(4096, random);
-    default:
-      throw localError(
-        'bad_config',
-        `unknown key type '${keyType as string}'; use one of ${ISSUED_KEY_TYPES.join(', ')}`,
-      );
-  }
-}
-
-/** The signature the issuer's key makes, and its AlgorithmIdentifier (RFC 5758 §3.2, RFC 4055, RFC 8410). */
-export function signatureAlgorithmFor(key: PrivateKey): {
-  algorithm: SignatureAlgorithm;
-  identifier: asn1js.Sequence;
-} {
-  const identifier = (oid: string, withNull: boolean) =>
-    new asn1js.Sequence({
-      value: [new asn1js.ObjectIdentifier({ value: oid }), ...(withNull ? [new asn1js.Null()] : [])],
-    });
-  switch (key.type) {
-    case 'rsa':
-      return {
-        algorithm: { kind: 'rsa-pkcs1', hash: 'sha256' },
-        identifier: identifier('1.2.840.113549.1.1.11', true),
-      };
-    case 'ec':
-      return key.curve === 'P-384'
-        ? {
-            algorithm: { kind: 'ecdsa', hash: 'sha384' },
-            identifier: identifier('1.2.840.10045.4.3.3', false),
-          }
-        : {
-            algorithm: { kind: 'ecdsa', hash: 'sha256' },
-            identifier: identifier('1.2.840.10045.4.3.2', false),
-          };
-    case 'ed25519':
-      return { algorithm: { kind: 'ed25519' }, identifier: identifier('1.3.101.112', false) };
-  }
-}
-
-/** A positive 16-byte serial with 126 random bits (RFC 5280 §4.1.2.2: unique, positive, ≤ 20 octets). */
-function randomSerial(random: (n: number) => Uint8Array): asn1js.Integer {
-  const bytes = random(16).slice();
-  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
-  return new asn1js.Integer({ valueHex: bytes });
-}
-
-/** Key identifier: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1; an identifier, not a signature). */
-export function keyIdentifier(key: Parameters<typeof subjectPublicKeyBits>[0]): Uint8Array {
-  return sha1(subjectPublicKeyBits(key));
-}
-
 function checkDays(days: number): void {
   if (!Number.isInteger(days) || days < 1 || days > 36_500) {
     throw localError('bad_config', `days must be a whole number from 1 to 36500, got ${days}`);
   }
-}
-
-interface TbsParts {
-  serial: asn1js.Integer;
-  signature: asn1js.Sequence;
-  issuer: asn1js.AsnType;
-  notBefore: number;
-  notAfter: number;
-  subject: asn1js.Sequence;
-  subjectKey: PrivateKey | PublicKey;
-  extensions: asn1js.Sequence[];
-}
-
-/** TBSCertificate (§4.1.2) → signed Certificate (§4.1.1) DER. */
-function signCertificate(
-  parts: TbsParts,
-  issuerKey: PrivateKey,
-  random: (n: number) => Uint8Array,
-): Uint8Array {
-  const { algorithm, identifier } = signatureAlgorithmFor(issuerKey);
-  const tbs = new asn1js.Sequence({
-    value: [
-      new asn1js.Constructed({
-        idBlock: { tagClass: 3, tagNumber: 0 },
-        value: [new asn1js.Integer({ value: 2 })],
-      }),
-      parts.serial,
-      parts.signature,
-      parts.issuer,
-      new asn1js.Sequence({ value: [encodeTime(parts.notBefore), encodeTime(parts.notAfter)] }),
-      parts.subject,
-      subjectPublicKeyInfo(asPublicKey(parts.subjectKey)),
-      new asn1js.Constructed({
-        idBlock: { tagClass: 3, tagNumber: 3 },
-        value: [new asn1js.Sequence({ value: parts.extensions })],
-      }),
-    ],
-  });
-  const tbsDer = toDer(tbs);
-  const signature = signMessage(algorithm, issuerKey, tbsDer, random);
-  return toDer(
-    new asn1js.Sequence({
-      value: [tbs, identifier, new asn1js.BitString({ valueHex: signature, unusedBits: 0 })],
-    }),
-  );
 }
 
 function issued(certificate: Uint8Array, key: PrivateKey): IssuedCertificate {
@@ -325,22 +193,6 @@ export function loadIssuer(issuer: IssueCertificateOptions['issuer']): {
     );
   }
   return { cert, key };
-}
-
-/** The issuer's subject Name as asn1js, re-encoding to exactly its DER so chains match by bytes. */
-export function issuerName(cert: Certificate): asn1js.AsnType {
-  const parsed = asn1js.fromBER(cert.subject.der.slice());
-  if (parsed.offset === -1 || !equalBytes(toDer(parsed.result), cert.subject.der)) {
-    throw localError(
-      'bad_config',
-      `the issuer subject '${cert.subject.text}' is not DER-encoded; cannot copy it exactly`,
-    );
-  }
-  return parsed.result;
-}
-
-function asPublicKey(key: PrivateKey | PublicKey): PublicKey {
-  return 'd' in key || 'seed' in key ? publicKeyOf(key) : key;
 }
 
 /** A leaf (server/client) or intermediate CA certificate signed by `issuer`, with a new or given key. */

@@ -1,20 +1,19 @@
 // Keys and issuing for memtls: private-key parsing (RFC 5958, RFC 8017, RFC 5915, RFC 8410, RFC 8018),
 // key encoding, and certificate and CRL issuing for a private PKI (RFC 5280 §4.1, §4.2.1, §5).
 
+export type { IssuedKeyType } from './generate-key.js';
+export { generateKey, ISSUED_KEY_TYPES } from './generate-key.js';
 export type {
   CertificateUsage,
   CreateRootOptions,
   IssueCertificateOptions,
   IssuedCertificate,
-  IssuedKeyType,
   SubjectAttribute,
 } from './issue.js';
 export {
   createRoot,
   DEFAULT_LEAF_DAYS,
   DEFAULT_ROOT_DAYS,
-  generateKey,
-  ISSUED_KEY_TYPES,
   issueCertificate,
   issueCertificateForPublicKey,
 } from './issue.js';
