@@ -2,6 +2,7 @@
 // reassembly and the client/server state machines (RFC 5246 §6–7, RFC 5705, RFC 5746).
 
 import type { ResolvedConfig } from './config.js';
+import type { TlsEvent } from './connection-events.js';
 import { recordLayerIo } from './connection-io.js';
 import {
   type ConnectionPhase,
@@ -15,12 +16,8 @@ import {
   type AlertDescriptionName,
   alertForFailure,
   alertName,
-  alertReceivedError,
   asTlsError,
-  decodeError,
-  limitError,
   localError,
-  mayBeWarning,
   peerError,
   type TlsError,
   transportError,
@@ -42,40 +39,15 @@ import {
   pendingWritesFull,
   tooManyWarningAlerts,
 } from './limits.js';
+import { checkPostHandshakeType, checkRenegotiationRefusals, readWarningAlert } from './received-alerts.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
 import { type SignatureRequest, signerFailed } from './signer.js';
 import { traceAlert, traceChangeCipherSpec, traceHandshake } from './trace.js';
 import type { Certificate } from './x509/types.js';
 
-/**
- * What receive() and receiveEnd() report: the handshake's completion, data, the peer's close_notify,
- * a warning alert, or the fatal error.
- */
-export type TlsEvent =
-  | { type: 'handshake'; info: SessionInfo }
-  /**
-   * Client: a resumable session (after a full handshake that gave a session ID or ticket, or a new
-   * ticket), just before the `handshake` event. A secret: pass it back as the `session` option to
-   * resume; see README "Session resumption".
-   */
-  | { type: 'session'; session: Uint8Array }
-  | { type: 'data'; data: Uint8Array }
-  /** close_notify received: the peer will send no more data. */
-  | { type: 'peerClosed' }
-  | { type: 'alert'; level: 'warning'; description: string }
-  /** Fatal: the matching alert is already queued in takeOutgoing(). */
-  | { type: 'error'; error: TlsError }
-  /**
-   * The handshake paused for a signer that answers later: when `signature` settles, call
-   * provideSignature(bytes) (or failSignature(reason)). The adapters do this themselves.
-   */
-  | ({ type: 'signatureRequest' } & SignatureRequest);
-
+export type { TlsEvent } from './connection-events.js';
 export type { ConnectionState } from './connection-phase.js';
-
-/** Renegotiation requests refused before we call it a flood (each one makes us queue an alert). */
-const MAX_RENEGOTIATION_REFUSALS = 8;
 
 /**
  * The sans-IO connection both TlsClient and TlsServer are: bytes in with receive(), bytes out with
@@ -389,7 +361,7 @@ export abstract class TlsConnection {
     for (let m = this.reassembler.next(); m; m = this.reassembler.next()) {
       traceHandshake(this.resolved.trace, 'received', m.raw);
       // The type is checked against the state before the body is decoded (RFC 5246 §7.4).
-      if (this.handshake.done) this.checkPostHandshakeType(m.type);
+      if (this.handshake.done) checkPostHandshakeType(this.role, m.type);
       else this.handshake.checkExpected(m.type);
       const message = decodeHandshakeBody(m.type, m.body, m.raw);
       checkHelloExtensions(message, this.resolved.limits.maxHelloExtensions);
@@ -408,37 +380,15 @@ export abstract class TlsConnection {
     }
   }
 
-  /** After the handshake only a renegotiation request may arrive (checked before its body is decoded). */
-  private checkPostHandshakeType(type: number): void {
-    const renegotiation =
-      (this.role === 'client' && type === HandshakeType.hello_request) ||
-      (this.role === 'server' && type === HandshakeType.client_hello);
-    if (!renegotiation) {
-      throw peerError('unexpected_message', `unexpected handshake message ${type} after the handshake`);
-    }
-  }
-
-  /** A renegotiation request is refused (RFC 5746 §4.2, §4.4). */
+  /** A renegotiation request is refused (RFC 5746 §4.2, §4.4), at most MAX_RENEGOTIATION_REFUSALS times. */
   private onPostHandshakeMessage(events: TlsEvent[]): void {
-    if (++this.renegotiationRefusals > MAX_RENEGOTIATION_REFUSALS) {
-      throw limitError(
-        'too_many_renegotiation_requests',
-        `the peer asked to renegotiate ${this.renegotiationRefusals} times; renegotiation is not supported`,
-      );
-    }
+    checkRenegotiationRefusals(++this.renegotiationRefusals);
     if (!weHaveClosed(this.phase)) this.sendAlert('warning', 'no_renegotiation');
     events.push({ type: 'alert', level: 'warning', description: 'renegotiation_refused' });
   }
 
   private onAlert(data: Uint8Array, events: TlsEvent[]): void {
-    if (data.length !== 2)
-      throw decodeError(`an alert record must be 2 bytes, got ${data.length}`, 'bad_alert');
-    const level = data[0]!;
-    const description = data[1]!;
-    traceAlert(this.resolved.trace, 'received', level, description);
-    if (level === 2) throw alertReceivedError(description);
-    if (level !== 1) throw decodeError(`unknown alert level ${level}`, 'bad_alert');
-    if (!mayBeWarning(description)) throw alertReceivedError(description, 'warning');
+    const description = readWarningAlert(data, this.resolved.trace);
     if (description === AlertDescription.close_notify) {
       this.peerClosed();
       events.push({ type: 'peerClosed' });
