@@ -125,26 +125,31 @@ export abstract class TlsSocketSurface extends Duplex {
     return this;
   }
 
+  /** Sets TCP_NODELAY on the underlying socket (net.Socket#setNoDelay). */
   setNoDelay(noDelay?: boolean): this {
     this.socket.setNoDelay(noDelay);
     return this;
   }
 
+  /** Sets TCP keep-alive on the underlying socket (net.Socket#setKeepAlive). */
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
     this.socket.setKeepAlive(enable, initialDelay);
     return this;
   }
 
+  /** Lets the underlying socket keep the event loop alive again (net.Socket#ref). */
   ref(): this {
     this.socket.ref();
     return this;
   }
 
+  /** Lets the event loop exit while only this socket is open (net.Socket#unref). */
   unref(): this {
     this.socket.unref();
     return this;
   }
 
+  /** The local address of the underlying socket, as net.Socket#address() (`{}` once closed). */
   address(): AddressInfo | Record<string, never> {
     return this.socket.address() as AddressInfo | Record<string, never>;
   }
