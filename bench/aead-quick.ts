@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { createAead } from '../src/ciphers/aead.js';
-import type { AeadAlgorithm } from '../src/ciphers/suites.js';
+import { type AeadAlgorithm, nobleProvider } from '../src/index.js';
 
 const SIZES = [64, 1024, 16384];
 const RUNS = 3;
@@ -42,7 +41,7 @@ function measure(variant: Variant, algorithm: AeadAlgorithm, size: number): numb
   const oneShot = (k: Uint8Array, n: Uint8Array, a: Uint8Array) =>
     chacha ? chacha20poly1305(k, n, a) : gcm(k, n, a);
   const sealed = oneShot(key, nonce, aad).encrypt(plaintext);
-  const aead = variant.startsWith('memtls') ? createAead(algorithm, key) : undefined;
+  const aead = variant.startsWith('memtls') ? nobleProvider.aead(algorithm, key) : undefined;
   const run: Record<Variant, () => void> = {
     nobleSeal: () => oneShot(key, nonce, aad).encrypt(plaintext),
     nobleOpen: () => oneShot(key, nonce, aad).decrypt(sealed),

@@ -12,8 +12,9 @@ import {
   createClientContext,
   createServerContext,
   type ServerContext,
-} from '../src/context.js';
-import { TlsClient, TlsServer } from '../src/endpoints.js';
+  TlsClient,
+  TlsServer,
+} from '../src/index.js';
 
 export type KeyKind = 'p256' | 'rsa2048' | 'rsa4096';
 

@@ -4,10 +4,8 @@
 //        --outfile=dist-bench/worst-chain.mjs --log-level=warning && node dist-bench/worst-chain.mjs
 // It uses only APIs older than the chain budget, so the same file measures a checkout from before.
 
-import { nobleProvider } from '../src/ciphers/noble-provider.js';
-import type { CryptoProvider } from '../src/ciphers/provider.js';
-import { TlsClient, TlsServer } from '../src/endpoints.js';
-import { nodeCryptoProvider } from '../src/providers/node/provider.js';
+import { nodeCryptoProvider } from '../src/adapters/node.js';
+import { type CryptoProvider, nobleProvider, TlsClient, TlsServer } from '../src/index.js';
 import {
   branchingChain,
   type HostilePki,

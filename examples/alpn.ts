@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { connect, createServer } from '../src/adapters/node.js';
-import { createRoot, issueCertificate } from '../src/x509/issue.js';
+import { createRoot, issueCertificate } from '../src/index.js';
 
 export interface AlpnResult {
   /** memtls client ↔ node:tls server: what each side negotiated. */

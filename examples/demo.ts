@@ -4,8 +4,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type TlsSocket } from '../src/adapters/node.js';
-import { createRoot, issueCertificate } from '../src/x509/issue.js';
-import type { PeerIdentity } from '../src/x509/types.js';
+import { createRoot, issueCertificate, type PeerIdentity } from '../src/index.js';
 
 function describePeer(identity: PeerIdentity | undefined): string {
   if (!identity) return '(no certificate)';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect, createServer } from '../src/adapters/node.js';
-import { createRoot, issueCertificate } from '../src/x509/issue.js';
+import { createRoot, issueCertificate } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Works from examples/ and from a bundle in dist-examples/. */

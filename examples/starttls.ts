@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { upgrade } from '../src/adapters/node.js';
-import { createRoot, issueCertificate } from '../src/x509/issue.js';
+import { createRoot, issueCertificate } from '../src/index.js';
 
 export interface StartTlsResult {
   greeting: string;

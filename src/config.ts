@@ -22,14 +22,13 @@ import { compileOwnKey, type OwnKey, type Signer } from './signer.js';
 import type { TraceHook } from './trace.js';
 import { parseCertificate } from './x509/certificate.js';
 import { type ChainLimits, resolveChainLimits } from './x509/chain-budget.js';
-import { toDerList } from './x509/pem.js';
+import { type PemOrDer, toDerList } from './x509/pem.js';
 import { checkedMinRsaKeyBits } from './x509/profile.js';
 import { compileConfigCrls, type RevocationLists } from './x509/revocation.js';
 import type { VerifiedSignatureCache } from './x509/signature-cache.js';
 import type { Certificate, PeerIdentity } from './x509/types.js';
 
-/** PEM text (one or more blocks) or DER bytes. */
-export type PemOrDer = string | Uint8Array;
+export type { PemOrDer } from './x509/pem.js';
 
 /** Resource limits (LimitOptions, README "Limits") are set on the same object. */
 export interface CommonConfig extends LimitOptions {

@@ -58,7 +58,16 @@ export type ConnectionPhase =
   | { readonly name: 'failed'; readonly error: TlsError; readonly info: SessionInfo | undefined };
 
 /** Where a connection is: 'handshaking', 'open', 'closing', 'closed' or 'failed'. */
-export type ConnectionState = ConnectionPhase['name'];
+export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed' | 'failed';
+
+/** Compile-time check that ConnectionState names exactly the phases (the phases carry secrets, so stay internal). */
+export type PhaseNamesMatch = [ConnectionState, ConnectionPhase['name']] extends [
+  ConnectionPhase['name'],
+  ConnectionState,
+]
+  ? true
+  : never;
+export const PHASE_NAMES_MATCH: PhaseNamesMatch = true;
 
 /** The peer's close_notify has arrived (or the caller took the transport's end as one). */
 export function peerHasClosed(phase: ConnectionPhase): boolean {

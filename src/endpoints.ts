@@ -33,10 +33,13 @@ export class TlsClient extends TlsConnection {
 /** A TLS 1.2 server. It waits for the client's ClientHello. Takes a context or a config (as TlsClient). */
 export class TlsServer extends TlsConnection {
   protected handshake: ServerHandshake | FinishedHandshake;
+  /** Whether this server asks clients for a certificate: its config's `clientAuth`. */
+  readonly clientAuth: 'required' | 'optional' | 'none';
 
   constructor(config: ServerConfig | ServerContext) {
     const resolved = resolvedServer(config);
     super(resolved, 'server');
+    this.clientAuth = resolved.clientAuth;
     this.handshake = new ServerHandshake(resolved, this.makeIo());
   }
 }

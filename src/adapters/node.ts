@@ -9,7 +9,9 @@ import { type ClientTls, clientContextOf, type ServerTls, serverContextOf } from
 
 export { nodeCryptoProvider } from '../providers/node/provider.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT, TlsSocket, type TlsSocketOptions } from './node-socket.js';
+export type { DetailedPeerCertificate } from './peer-certificate.js';
 export type { ClientTls, ServerTls } from './secure-context.js';
+export type { CipherNameAndProtocol, EphemeralKeyInfo } from './tls-socket-info.js';
 
 /** The adapter's own options, taken out before the rest is compiled as the TLS config. */
 export interface NodeSocketOptions {

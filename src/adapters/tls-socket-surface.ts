@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { SessionInfo, TlsConnection } from '../index.js';
+import { type SessionInfo, type TlsConnection, TlsServer } from '../index.js';
 import {
   type DetailedPeerCertificate,
   localCertificateObject,
@@ -40,9 +40,18 @@ export abstract class TlsSocketSurface extends Duplex {
     return this.info?.peerIdentity !== undefined;
   }
 
-  /** Why the peer is not authorized: always null, since a certificate that fails verification fails the handshake. */
-  get authorizationError(): Error | null {
-    return null;
+  /**
+   * Why the peer is not authorized, as node:tls gives it: OpenSSL's verify code as a string. A
+   * certificate that fails verification fails the handshake, so the one case is a server that asked
+   * for a client certificate (clientAuth 'optional') and got none: 'UNABLE_TO_GET_ISSUER_CERT', as
+   * node:tls says with requestCert and rejectUnauthorized: false. null otherwise, and before the
+   * handshake (node's types say Error; node:tls sets the code string).
+   */
+  get authorizationError(): string | null {
+    const asked = this.connection instanceof TlsServer && this.connection.clientAuth !== 'none';
+    return asked && this.info !== undefined && this.info.peerIdentity === undefined
+      ? 'UNABLE_TO_GET_ISSUER_CERT'
+      : null;
   }
 
   /** The SNI name sent (client) or received (server); false when none, null before the handshake (as node:tls). */
@@ -125,26 +134,31 @@ export abstract class TlsSocketSurface extends Duplex {
     return this;
   }
 
+  /** Sets TCP_NODELAY on the underlying socket (net.Socket#setNoDelay). */
   setNoDelay(noDelay?: boolean): this {
     this.socket.setNoDelay(noDelay);
     return this;
   }
 
+  /** Sets TCP keep-alive on the underlying socket (net.Socket#setKeepAlive). */
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
     this.socket.setKeepAlive(enable, initialDelay);
     return this;
   }
 
+  /** Lets the underlying socket keep the event loop alive again (net.Socket#ref). */
   ref(): this {
     this.socket.ref();
     return this;
   }
 
+  /** Lets the event loop exit while only this socket is open (net.Socket#unref). */
   unref(): this {
     this.socket.unref();
     return this;
   }
 
+  /** The local address of the underlying socket, as net.Socket#address() (`{}` once closed). */
   address(): AddressInfo | Record<string, never> {
     return this.socket.address() as AddressInfo | Record<string, never>;
   }

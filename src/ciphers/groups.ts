@@ -11,8 +11,11 @@ export const NamedGroup = {
 /** A group memtls implements: 'x25519', 'secp256r1' or 'secp384r1'. */
 export type GroupName = keyof typeof NamedGroup;
 
+/** A key-exchange group's name, IANA code and sizes (GROUPS holds one per group). */
 export interface GroupParams {
+  /** The group's name. */
   readonly name: GroupName;
+  /** Its NamedGroup code on the wire (RFC 8422 §5.1.1, RFC 7919). */
   readonly code: number;
   /** Length of the public value on the wire (uncompressed point for NIST curves). */
   readonly publicKeyLength: number;

@@ -1,6 +1,7 @@
 // Key objects shared by the crypto provider and X.509: RSA (RFC 8017), EC (SEC 1), Ed25519 (RFC 8032).
 // These are plain data; parsing them from DER lives in src/x509, math lives in the provider.
 
+/** An elliptic curve memtls keys may use: NIST P-256 or P-384. */
 export type EcCurve = 'P-256' | 'P-384';
 
 /** A parsed public key: RSA (modulus, exponent, bits), EC (curve and point) or Ed25519. */

@@ -28,9 +28,13 @@ export type SignatureAlgorithm =
   | { readonly kind: 'rsa-pss'; readonly hash: HashName; readonly saltLength: number }
   | { readonly kind: 'ed25519' };
 
+/** A signature scheme's name, IANA code, algorithm and key type (SCHEMES holds one per scheme). */
 export interface SchemeParams {
+  /** The scheme's name. */
   readonly name: SignatureSchemeName;
+  /** Its SignatureScheme code on the wire (RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3). */
   readonly code: number;
+  /** The signature algorithm and hash it uses. */
   readonly algorithm: SignatureAlgorithm;
   /** The key type that can make this signature. */
   readonly keyType: 'ec' | 'rsa' | 'ed25519';

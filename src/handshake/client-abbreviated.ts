@@ -6,12 +6,12 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { isIpLiteral } from '../x509/hostname.js';
 import type { Certificate } from '../x509/types.js';
-import { identityOf } from '../x509/verify.js';
 import { type Offer, sessionAfterResumption } from './client-resumption.js';
 import type { ClientState } from './client-states.js';
 import type { HandshakeIo } from './io.js';
 import { encodeFinished } from './messages/finished.js';
 import { type Finished, HandshakeType } from './messages/types.js';
+import { resumedIdentity } from './resumed-path.js';
 import type { ClientSession } from './resumption.js';
 import { deriveTrafficKeys, handshakeResult, wipeTrafficKeys } from './session.js';
 import { checkPeerFinished, finishedVerifyData } from './shared.js';
@@ -24,6 +24,7 @@ export interface Resumed {
   readonly alpn: string | undefined;
   readonly stored: ClientSession;
   readonly peerCertificates: readonly Certificate[];
+  readonly verifiedPath: readonly Certificate[] | undefined;
 }
 
 /**
@@ -42,7 +43,12 @@ export function startResumed(
   ticketExpected: boolean,
 ): ClientState {
   const stored = offer.session;
-  const resumed: Resumed = { ...hellos, stored, peerCertificates: offer.peerCertificates };
+  const resumed: Resumed = {
+    ...hellos,
+    stored,
+    peerCertificates: offer.peerCertificates,
+    verifiedPath: offer.verifiedPath,
+  };
   const masterSecret = stored.masterSecret; // our own decoded copy: the states hold it and wipe it
   const keys = deriveTrafficKeys(hellos.suite, masterSecret, hellos.clientRandom, hellos.serverRandom);
   io.expectReadCipher(keys.server);
@@ -81,7 +87,7 @@ export function finishResumed(
     alpn: r.alpn,
     extendedMasterSecret: r.stored.extendedMasterSecret,
     peerCertificates,
-    identity: identityOf(peerCertificates[0]!),
+    identity: resumedIdentity(peerCertificates[0]!, r.verifiedPath),
     resumed: true,
     session: sessionAfterResumption(cfg, r.stored, s.ticket),
   });

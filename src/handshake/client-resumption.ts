@@ -5,9 +5,10 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import { equalBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { peerError } from '../errors.js';
-import type { Certificate } from '../x509/types.js';
+import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { chainCacheOf } from './chain-cache.js';
 import type { NewSessionTicket } from './messages/types.js';
+import { pathReferences, rebuildPath } from './resumed-path.js';
 import {
   type ClientSession,
   decodeClientSession,
@@ -27,6 +28,8 @@ export interface Offer {
   readonly session: ClientSession;
   /** The session's server chain, parsed (verified when the session was made). */
   readonly peerCertificates: readonly Certificate[];
+  /** The path that verified the server when the session was made, leaf to pinned root, when kept. */
+  readonly verifiedPath: readonly Certificate[] | undefined;
   /** The session_id we sent: the session's, or a fresh one beside a ticket. */
   readonly sessionId: Uint8Array;
 }
@@ -63,11 +66,12 @@ export function prepareOffer(cfg: ResolvedClientConfig, bytes: Uint8Array | unde
     return undefined;
   }
   if (peerCertificates[0]!.notAfter < now) return undefined;
+  const verifiedPath = rebuildPath(session.verifiedPath, peerCertificates, cfg.rootCertificates);
   if (session.ticket.length > 0) {
-    return { session, peerCertificates, sessionId: cfg.random(TICKET_SESSION_ID_LENGTH) };
+    return { session, peerCertificates, verifiedPath, sessionId: cfg.random(TICKET_SESSION_ID_LENGTH) };
   }
   return session.sessionId.length > 0
-    ? { session, peerCertificates, sessionId: session.sessionId }
+    ? { session, peerCertificates, verifiedPath, sessionId: session.sessionId }
     : undefined;
 }
 
@@ -104,6 +108,7 @@ export function sessionAfterFullHandshake(
     group: string;
     signatureScheme: string;
     peerCertificates: readonly Certificate[];
+    identity: PeerIdentity;
     sessionId: Uint8Array;
     ticket: NewSessionTicket | undefined;
   },
@@ -120,6 +125,7 @@ export function sessionAfterFullHandshake(
     group: h.group,
     signatureScheme: h.signatureScheme,
     peerChain: h.peerCertificates.map((c) => c.der),
+    verifiedPath: pathReferences(h.identity.verifiedPath, h.peerCertificates, cfg.rootCertificates),
     sessionId: h.sessionId,
     ticket,
     lifetimeHint: h.ticket?.lifetimeHint ?? 0,

@@ -7,7 +7,7 @@
 // when it was made, a SHA-256 fingerprint of the verification settings (pinned roots, server name,
 // hostname check, our own certificate chain and the other chain rules), the server name, the ECDHE
 // group and signature scheme of the full handshake, the server's certificate chain as it sent it
-// (already verified), the session ID and the ticket the server gave us, and the ticket's lifetime
+// (already verified), the verified path as references into that chain and the pinned roots, the session ID and the ticket the server gave us, and the ticket's lifetime
 // hint. It is a secret: whoever holds it can decrypt every connection made with it and resume the
 // session as us. Store it as you would a private key. A server's ticket holds the same fields (the
 // client's chain in place of the server's), sealed by session-ticket.ts.
@@ -16,9 +16,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { type SuiteParams, suiteByCode } from '../ciphers/suites.js';
 import { Reader, utf8, Writer } from '../codec.js';
 import type { ResolvedConfig } from '../config.js';
+import { MAX_PATH_REFERENCES } from './resumed-path.js';
 
-const CLIENT_FORMAT = 0x51;
-const SERVER_FORMAT = 0x52;
+const CLIENT_FORMAT = 0x53;
+const SERVER_FORMAT = 0x54;
 
 /** What both sides keep of a completed full handshake to resume it. */
 export interface StoredSession {
@@ -37,6 +38,8 @@ export interface StoredSession {
   readonly signatureScheme: string;
   /** The peer's certificate chain as it sent it (verified then), leaf first; may be empty (server side). */
   readonly peerChain: readonly Uint8Array[];
+  /** The verified path, leaf to pinned root, as pathReferences() gives it (resumed-path.ts); may be empty. */
+  readonly verifiedPath: readonly number[];
 }
 
 /** A client's session: the stored state and how to offer it again. */
@@ -62,6 +65,9 @@ function encodeStored(w: Writer, s: StoredSession): void {
   w.vector24(() => {
     for (const der of s.peerChain) w.opaque24(der);
   });
+  w.vector8(() => {
+    for (const reference of s.verifiedPath) w.u16(reference);
+  });
 }
 
 function decodeStored(r: Reader): StoredSession {
@@ -75,6 +81,7 @@ function decodeStored(r: Reader): StoredSession {
   const group = utf8.decode(r.opaque8());
   const signatureScheme = utf8.decode(r.opaque8());
   const peerChain = r.vector24((v) => v.list((c) => c.opaque24({ min: 1 })));
+  const verifiedPath = r.vector8((v) => v.list((c) => c.u16()), { max: 2 * MAX_PATH_REFERENCES });
   return {
     suite,
     extendedMasterSecret: flags === 1,
@@ -85,6 +92,7 @@ function decodeStored(r: Reader): StoredSession {
     group,
     signatureScheme,
     peerChain,
+    verifiedPath,
   };
 }
 

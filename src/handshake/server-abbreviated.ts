@@ -5,7 +5,6 @@
 import type { SuiteParams } from '../ciphers/suites.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { ProtocolVersion } from '../record/types.js';
-import { identityOf } from '../x509/verify.js';
 import type { HandshakeIo } from './io.js';
 import { encodeFinished } from './messages/finished.js';
 import { encodeServerHello, RANDOM_LENGTH } from './messages/hello.js';
@@ -13,6 +12,7 @@ import { encodeServerHelloExtensions } from './messages/hello-extensions.js';
 import { encodeNewSessionTicket } from './messages/new-session-ticket.js';
 import { type ClientHello, CompressionMethod, HandshakeType } from './messages/types.js';
 import type { ServerChoices } from './negotiate-client-hello.js';
+import { resumedIdentity } from './resumed-path.js';
 import { newTicket, type ResumableSession } from './server-resumption.js';
 import type { ServerState } from './server-states.js';
 import { deriveTrafficKeys, type HandshakeResult, handshakeResult, wipeTrafficKeys } from './session.js';
@@ -91,7 +91,7 @@ export function resumedResult(r: Resumed, masterSecret: Uint8Array): HandshakeRe
     alpn: r.alpn,
     extendedMasterSecret: stored.extendedMasterSecret,
     peerCertificates,
-    identity: leaf ? identityOf(leaf) : undefined,
+    identity: leaf ? resumedIdentity(leaf, r.session.verifiedPath) : undefined,
     resumed: true,
   });
 }

@@ -8,6 +8,7 @@ import { chainCacheOf } from './chain-cache.js';
 import type { ClientHello, NewSessionTicket } from './messages/types.js';
 import { keyFitsSuite } from './negotiate.js';
 import type { ServerChoices } from './negotiate-client-hello.js';
+import { pathReferences, rebuildPath } from './resumed-path.js';
 import { type StoredSession, verificationFingerprint } from './resumption.js';
 
 /** The session ID a new full handshake gets: 32 random bytes (RFC 5246 §7.4.1.3). */
@@ -22,6 +23,8 @@ export function serverFingerprint(cfg: ResolvedServerConfig): Uint8Array {
 export interface ResumableSession {
   readonly stored: StoredSession;
   readonly peerCertificates: readonly Certificate[];
+  /** The path that verified the client's certificate in the full handshake, when kept. */
+  readonly verifiedPath: readonly Certificate[] | undefined;
   /** Resumed from a ticket sealed with an older key: send a fresh one (as OpenSSL and Go do). */
   readonly renewTicket: boolean;
 }
@@ -50,11 +53,17 @@ export function findResumable(
     } catch {
       return undefined;
     }
-    found = { stored: opened.stored, peerCertificates, renewTicket: !opened.current };
+    const verifiedPath = rebuildPath(opened.stored.verifiedPath, peerCertificates, cfg.rootCertificates);
+    found = { stored: opened.stored, peerCertificates, verifiedPath, renewTicket: !opened.current };
   } else {
     const cached = store.get(hello.sessionId);
     if (!cached) return undefined;
-    found = { ...cached, renewTicket: false };
+    const verifiedPath = rebuildPath(
+      cached.stored.verifiedPath,
+      cached.peerCertificates,
+      cfg.rootCertificates,
+    );
+    found = { ...cached, verifiedPath, renewTicket: false };
     if (!acceptable(cfg, found.stored, found.peerCertificates, hello, n, now)) {
       store.remove(hello.sessionId);
       return undefined;
@@ -95,6 +104,8 @@ export function storedSession(
     group: string;
     signatureScheme: string;
     peerCertificates: readonly Certificate[];
+    /** The path that verified the client's certificate (its identity's verifiedPath). */
+    verifiedPath: readonly Certificate[] | undefined;
   },
   createdAt = cfg.now(),
 ): StoredSession {
@@ -108,6 +119,7 @@ export function storedSession(
     group: h.group,
     signatureScheme: h.signatureScheme,
     peerChain: h.peerCertificates.map((c) => c.der),
+    verifiedPath: pathReferences(h.verifiedPath, h.peerCertificates, cfg.rootCertificates),
   };
 }
 

@@ -258,6 +258,7 @@ export class ServerHandshake {
         masterSecret: s.masterSecret,
         signatureScheme: s.client?.scheme.name ?? 'none',
         peerCertificates,
+        verifiedPath: s.client?.identity.verifiedPath,
       });
     if (session.issueTicket) {
       const ticket = newTicket(cfg, resumable());

@@ -10,6 +10,7 @@ export { checkHostname, matchesHostname, parseIpAddress } from './hostname.js';
 export { generalNameText } from './name.js';
 export type { PemBlock, PemOptions, PemOrDer } from './pem.js';
 export { parsePem, toDerList, toPem } from './pem.js';
+export type { CompiledCrl } from './revocation.js';
 export { compileRevocationLists, RevocationLists } from './revocation.js';
 export type {
   Certificate,

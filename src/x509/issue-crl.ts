@@ -35,6 +35,7 @@ export interface IssueCrlOptions {
   days?: number;
   /** thisUpdate, ms since epoch; default Date.now(). */
   now?: number;
+  /** Random bytes for the signature (ECDSA nonces, PSS salts); the provider's default when absent. */
   random?: (n: number) => Uint8Array;
 }
 

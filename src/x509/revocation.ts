@@ -11,7 +11,9 @@ import { type PemOrDer, toDerList } from './pem.js';
 import type { Certificate } from './types.js';
 import type { SignatureVerifier } from './verify.js';
 
-interface CompiledCrl {
+/** One CRL of a RevocationLists: the parsed list and which pinned roots' keys verified its signature. */
+export interface CompiledCrl {
+  /** The parsed CRL. */
   readonly crl: CertificateRevocationList;
   /** Fingerprints of the pinned roots whose key verified the CRL (empty: an intermediate's CRL). */
   readonly verifiedByRoots: ReadonlySet<string>;

@@ -455,3 +455,47 @@ describe('per group and per argument order', () => {
     expect(() => mine.exportKeyingMaterial(-1, 'EXPORTER-compat')).toThrow(/non-negative integer length/);
   }, 20_000);
 });
+
+describe('authorized / authorizationError on a server that asks for a client certificate', () => {
+  /** The server side's answers when a node:tls client without a certificate connects. */
+  async function serverSeesNoCertificate(kind: Kind, ask: boolean) {
+    let onSecure!: (s: AnySocket) => void;
+    const secured = new Promise<AnySocket>((resolve) => {
+      onSecure = resolve;
+    });
+    const server: Server =
+      kind === 'node'
+        ? tls.createServer(
+            { ...pki.server, ca: pki.ca, requestCert: ask, rejectUnauthorized: false, maxVersion: 'TLSv1.2' },
+            onSecure,
+          )
+        : createServer({ ...pki.server, ca: pki.ca, clientAuth: ask ? 'optional' : 'none' }, onSecure);
+    cleanup.push(() => server.close());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = tls.connect({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      servername: 'localhost',
+      ca: pki.ca,
+      maxVersion: 'TLSv1.2',
+    });
+    client.on('error', () => {});
+    cleanup.push(() => client.destroy());
+    const s = await secured;
+    return { authorized: s.authorized, authorizationError: s.authorizationError ?? null };
+  }
+
+  it("clientAuth 'optional' and no certificate: as node:tls with requestCert, rejectUnauthorized false", async () => {
+    const node = await serverSeesNoCertificate('node', true);
+    const memtls = await serverSeesNoCertificate('memtls', true);
+    expect(memtls).toEqual(node);
+    expect(node).toEqual({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT' });
+  });
+
+  it("clientAuth 'none': as node:tls without requestCert (not authorized, no error)", async () => {
+    const node = await serverSeesNoCertificate('node', false);
+    const memtls = await serverSeesNoCertificate('memtls', false);
+    expect(memtls).toEqual(node);
+    expect(node).toEqual({ authorized: false, authorizationError: null });
+  });
+});

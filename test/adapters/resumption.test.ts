@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer, type TlsNetServer, type TlsSocket } from '../../src/adapters/node.js';
+import { type EcosystemPki, ecosystemPki } from '../../examples/ecosystem-pki.js';
+import {
+  connect,
+  createServer,
+  type DetailedPeerCertificate,
+  type TlsNetServer,
+  type TlsSocket,
+} from '../../src/adapters/node.js';
 import type { ServerConfig } from '../../src/config.js';
 import { type Identity, type TestPki, testPki } from '../helpers/pki.js';
 
@@ -301,4 +308,90 @@ describe('real clients resume with a memtls server', () => {
     expect((await memtlsOnce(c.port, { session: first.session! })).reused).toBe(false);
     expect(b.reused).toEqual([true, false, false]);
   }, 30_000);
+});
+
+describe('a resumed session keeps the verified path of its full handshake', () => {
+  /** getPeerCertificate(true) as a list: each certificate's fingerprint, and whether the last is its own issuer. */
+  function chainOf(socket: TlsSocket): { fingerprints: string[]; subjects: string[]; rootIsSelf: boolean } {
+    const fingerprints: string[] = [];
+    const subjects: string[] = [];
+    let current = socket.getPeerCertificate(true) as DetailedPeerCertificate | null;
+    let rootIsSelf = false;
+    while (current && fingerprints.length < 10) {
+      fingerprints.push(current.fingerprint256);
+      subjects.push(String(current.subject.CN));
+      if (current.issuerCertificate === current) {
+        rootIsSelf = true;
+        break;
+      }
+      current = current.issuerCertificate ?? null;
+    }
+    return { fingerprints, subjects, rootIsSelf };
+  }
+
+  /** One connection between memtls/node sockets (root → issuing CA → leaf on both sides); both sides' chains. */
+  async function connectOnce(
+    port: number,
+    example: EcosystemPki,
+    credentials: { cert: string; key: string },
+    session?: Uint8Array,
+  ) {
+    const client = connect({
+      host: '127.0.0.1',
+      port,
+      serverName: 'localhost',
+      ca: example.ca,
+      ...credentials,
+      ...(session ? { session } : {}),
+    });
+    cleanup.push(() => client.destroy());
+    let newSession: Buffer | undefined;
+    client.on('session', (s: Buffer) => {
+      newSession = s;
+    });
+    await once(client, 'secureConnect');
+    return { client, newSession };
+  }
+
+  for (const sessionTickets of [true, false]) {
+    it(`getPeerCertificate(true) on both sides equals the full handshake's (${sessionTickets ? 'ticket' : 'session ID'})`, async () => {
+      const example = ecosystemPki();
+      const serverSockets: TlsSocket[] = [];
+      const server = createServer({ ca: example.ca, ...example.server, sessionTickets }, (socket) => {
+        serverSockets.push(socket);
+        socket.on('error', () => {});
+        socket.resume();
+      });
+      cleanup.push(() => server.close());
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as net.AddressInfo).port;
+
+      // One client certificate for both connections: a session is bound to our own chain too.
+      const credentials = example.client('device-9');
+      const full = await connectOnce(port, example, credentials);
+      expect(full.client.isSessionReused()).toBe(false);
+      const resumed = await connectOnce(port, example, credentials, full.newSession);
+      expect(full.newSession?.length, 'session').toBeGreaterThan(0);
+      expect(resumed.client.isSessionReused()).toBe(true);
+      while (serverSockets.length < 2) await new Promise((r) => setImmediate(r));
+
+      const fullClientChain = chainOf(full.client);
+      expect(fullClientChain.subjects).toEqual([
+        'localhost',
+        'memtls example issuing CA',
+        'memtls example root',
+      ]);
+      expect(fullClientChain.rootIsSelf).toBe(true);
+      expect(chainOf(resumed.client)).toEqual(fullClientChain);
+
+      const fullServerChain = chainOf(serverSockets[0]!);
+      expect(fullServerChain.subjects).toEqual([
+        'device-9',
+        'memtls example issuing CA',
+        'memtls example root',
+      ]);
+      expect(serverSockets[1]!.isSessionReused()).toBe(true);
+      expect(chainOf(serverSockets[1]!)).toEqual(fullServerChain);
+    }, 30_000);
+  }
 });

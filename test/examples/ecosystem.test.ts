@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runHttps } from '../../examples/https-over-memtls.js';
+import { runFetch, runHttps } from '../../examples/https-over-memtls.js';
 import { runAedes } from '../../examples/mqtt-aedes.js';
 import { MOSQUITTO, runMosquitto } from '../../examples/mqtt-mosquitto.js';
 import { runWss } from '../../examples/wss-over-memtls.js';
@@ -20,6 +20,21 @@ describe('ecosystem examples', () => {
       encrypted: true,
       authorized: true,
       clientCN: 'web-client-1',
+      protocol: 'TLSv1.2',
+    });
+  }, 30_000);
+
+  it('https-over-memtls: undici fetch() through an Agent({ connect }) returning memtls connections', async () => {
+    const r = await runFetch();
+    expect(r.bodies).toEqual([
+      'hello fetch-client-1, you asked for /first',
+      'hello fetch-client-1, you asked for /second',
+    ]);
+    expect(r.connections).toBe(1);
+    expect(r.seenByHandler).toEqual({
+      encrypted: true,
+      authorized: true,
+      clientCN: 'fetch-client-1',
       protocol: 'TLSv1.2',
     });
   }, 30_000);
