@@ -275,7 +275,7 @@ export class TlsSocket extends TlsSocketSurface {
     this.sent(callback);
   }
 
-  /** After the handshake, one chunk goes straight to the engine: no array or closure per write. */
+  /** @internal Node stream hook: after the handshake, one chunk goes straight to the engine. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
     if (!this.info && !this.connection.error) {
       this.waitingForHandshake.push(() => this._write(chunk, _encoding, callback));

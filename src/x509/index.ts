@@ -12,6 +12,7 @@ export type { PemBlock, PemOptions, PemOrDer } from './pem.js';
 export { parsePem, toDerList, toPem } from './pem.js';
 export type { CompiledCrl } from './revocation.js';
 export { compileRevocationLists, RevocationLists } from './revocation.js';
+export { VerifiedSignatureCache } from './signature-cache.js';
 export type {
   Certificate,
   DistinguishedName,
