@@ -72,7 +72,7 @@ const SECTIONS: Record<string, Section> = {
   },
 };
 /** Sections of a run that names none. */
-const DEFAULT_SECTIONS = ['record', 'handshake', 'adapters'];
+const DEFAULT_SECTIONS = ['record', 'handshake', 'adapters', 'resumption', 'pure'];
 
 /** The value after `flag` in args (removed from args with it), or undefined. */
 function option(args: string[], flag: string): string | undefined {
