@@ -3,6 +3,7 @@
 
 import { equalBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
+import { peerError } from '../errors.js';
 import type { Certificate } from '../x509/types.js';
 import { chainCacheOf } from './chain-cache.js';
 import type { ClientHello, NewSessionTicket } from './messages/types.js';
@@ -85,6 +86,16 @@ function acceptable(
   if (!equalBytes(s.fingerprint, serverFingerprint(cfg))) return false;
   if (!cfg.suites.includes(s.suite) || !hello.cipherSuites.includes(s.suite.code)) return false;
   if (!cfg.certificates.some((c) => keyFitsSuite(c.key.publicKey, s.suite))) return false;
+  // RFC 7627 §5.3: a session made with the extended master secret offered in a ClientHello without
+  // it "MUST abort the abbreviated handshake" (a downgrade; Go and OpenSSL refuse it too); one made
+  // without it, now offered with it, gets a full handshake.
+  if (s.extendedMasterSecret && !n.extendedMasterSecret) {
+    throw peerError(
+      'resumption_ems_mismatch',
+      'the client offers a session made with the extended master secret in a ClientHello without it ' +
+        '(RFC 7627 §5.3): refused as a downgrade',
+    );
+  }
   if (s.extendedMasterSecret !== n.extendedMasterSecret) return false;
   if (s.serverName !== n.serverName) return false;
   const leaf = peerCertificates[0];

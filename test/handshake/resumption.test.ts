@@ -229,7 +229,7 @@ describe('RFC 7627 §5.3 and the resumed suite', () => {
     expect(errorOf(log.client)?.alertSent).toBe('illegal_parameter');
   });
 
-  it('server: a ClientHello without EMS offering an EMS session gets a full handshake', () => {
+  it('server: a ClientHello without EMS offering an EMS session is refused (handshake_failure), as RFC 7627 §5.3 says', () => {
     const server = createServerContext({ ...base.server, requireExtendedMasterSecret: false });
     const session = sessionOf(connect(base.client, server).client)!;
     const c = new TlsClient(base.client, { session });
@@ -238,15 +238,25 @@ describe('RFC 7627 §5.3 and the resumed suite', () => {
     const len = (hello[3]! << 8) | hello[4]!;
     const m = decodeHandshakeMessage(hello.subarray(5, 5 + len));
     if (m.type !== HandshakeType.client_hello) throw new Error('expected ClientHello');
-    const raw = encodeHandshakeMessage({
-      type: m.type,
-      body: { ...m.body, extensions: m.body.extensions.filter((e) => e.type !== 23) },
+    const withoutEms = (body: typeof m.body) => ({
+      ...body,
+      extensions: body.extensions.filter((e) => e.type !== 23),
     });
+    const raw = encodeHandshakeMessage({ type: m.type, body: withoutEms(m.body) });
     const events = s.receive(new Uint8Array([22, 3, 3, raw.length >> 8, raw.length & 0xff, ...raw]));
-    expect(errorOf(events)).toBeUndefined();
-    expect((s as unknown as { handshake: { state: { step: string } } }).handshake.state.step).toBe(
-      'awaitCertificate',
+    expect(errorOf(events)?.code).toBe('resumption_ems_mismatch');
+    expect(errorOf(events)?.alertSent).toBe('handshake_failure');
+    // The same ClientHello without EMS and without the session is a full handshake (EMS not required).
+    const fresh = new TlsClient(base.client).takeOutgoing();
+    const freshLen = (fresh[3]! << 8) | fresh[4]!;
+    const f = decodeHandshakeMessage(fresh.subarray(5, 5 + freshLen));
+    if (f.type !== HandshakeType.client_hello) throw new Error('expected ClientHello');
+    const freshRaw = encodeHandshakeMessage({ type: f.type, body: withoutEms(f.body) });
+    const s2 = new TlsServer(server);
+    const events2 = s2.receive(
+      new Uint8Array([22, 3, 3, freshRaw.length >> 8, freshRaw.length & 0xff, ...freshRaw]),
     );
+    expect(errorOf(events2)).toBeUndefined();
   });
 });
 
