@@ -115,6 +115,19 @@ export function ownSchemes(own: OwnKey, allowed: readonly SchemeParams[]): Schem
   return only ? fits.filter((s) => only.has(s.code)) : fits;
 }
 
+/** `state` when it is the handshake's pause for a signature; a local error otherwise. */
+export function awaitingSignature<S extends { readonly step: string }>(
+  state: S,
+): Extract<S, { readonly step: 'awaitSignature' }> {
+  if (state.step !== 'awaitSignature') {
+    throw localError(
+      'no_pending_signature',
+      'provideSignature(): the handshake is not waiting for a signature',
+    );
+  }
+  return state as Extract<S, { readonly step: 'awaitSignature' }>;
+}
+
 /** A local error for a signer that threw, rejected or was failed by the application. */
 export function signerFailed(cause: unknown): TlsError {
   const detail = cause instanceof Error ? cause.message : String(cause);

@@ -6,8 +6,8 @@ import { groupByCode } from '../ciphers/groups.js';
 import { describeScheme, schemeByCode } from '../ciphers/schemes.js';
 import { concatBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
-import { certificateError, localError, peerError } from '../errors.js';
-import type { SignatureRequest } from '../signer.js';
+import { certificateError, peerError } from '../errors.js';
+import { awaitingSignature, type SignatureRequest } from '../signer.js';
 import { isIpLiteral } from '../x509/hostname.js';
 import { buildClientHello } from './build-client-hello.js';
 import { checkServerHello } from './check-server-hello.js';
@@ -270,14 +270,7 @@ export class ClientHandshake {
 
   /** The signer's answer: checked against our certificate's key, then CertificateVerify and Finished go out. */
   provideSignature(signature: unknown): void {
-    const s = this.state;
-    if (s.step !== 'awaitSignature') {
-      throw localError(
-        'no_pending_signature',
-        'provideSignature(): the handshake is not waiting for a signature',
-      );
-    }
-    this.state = finishSignedFlight(this.config, this.io, s, signature);
+    this.state = finishSignedFlight(this.config, this.io, awaitingSignature(this.state), signature);
   }
 
   private onFinished(s: StateAt<'awaitFinished'>, finished: Finished, raw: Uint8Array): ClientState {

@@ -4,8 +4,8 @@
 
 import { describeScheme, schemeByCode } from '../ciphers/schemes.js';
 import type { ResolvedServerConfig } from '../config.js';
-import { certificateError, localError, peerError } from '../errors.js';
-import type { SignatureRequest } from '../signer.js';
+import { certificateError, peerError } from '../errors.js';
+import { awaitingSignature, type SignatureRequest } from '../signer.js';
 import type { HandlerTable, StateAt as StateAtOf } from './handler-table.js';
 import type { HandshakeIo } from './io.js';
 import { encodeFinished } from './messages/finished.js';
@@ -82,14 +82,7 @@ export class ServerHandshake {
 
   /** The signer's answer: checked against the certificate's key, then ServerKeyExchange goes out. */
   provideSignature(signature: unknown): void {
-    const s = this.state;
-    if (s.step !== 'awaitSignature') {
-      throw localError(
-        'no_pending_signature',
-        'provideSignature(): the handshake is not waiting for a signature',
-      );
-    }
-    this.state = finishSignedFlight(this.config, this.io, s, signature);
+    this.state = finishSignedFlight(this.config, this.io, awaitingSignature(this.state), signature);
   }
 
   get expectsChangeCipherSpec(): boolean {

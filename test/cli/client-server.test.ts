@@ -2,14 +2,14 @@
 // src/cli) against `openssl s_client` / `openssl s_server`, TLS 1.2 with client certificates, for an
 // ECDSA and an RSA certificate.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
+import { freePort, killAll, type Proc, run } from '../helpers/processes.js';
 
 let work: string;
 let bin: string;
@@ -26,74 +26,7 @@ beforeAll(async () => {
 
 afterAll(() => cli?.remove());
 
-interface Proc {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  /** Resolves when the output stream contains the pattern (rejects after `ms` with what was seen). */
-  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-const running: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-function run(command: string, args: string[]): Proc {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  running.push(child);
-  const proc: Proc = {
-    child,
-    stdout: '',
-    stderr: '',
-    waitFor(stream, pattern, ms = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = proc[stream].match(pattern);
-          if (match) {
-            clearTimeout(timer);
-            child[stream]!.off('data', check);
-            resolve(match);
-          }
-        };
-        const timer = setTimeout(() => {
-          child[stream]!.off('data', check);
-          reject(
-            new Error(
-              `timed out waiting for ${pattern} on ${stream}; stdout: ${proc.stdout}\nstderr: ${proc.stderr}`,
-            ),
-          );
-        }, ms);
-        child[stream]!.on('data', check);
-        check();
-      });
-    },
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-  };
-  child.stdout!.on('data', (d: Buffer) => {
-    proc.stdout += d.toString();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    proc.stderr += d.toString();
-  });
-  return proc;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
-  ]);
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+afterEach(killAll);
 
 function memtlsServer(id: Identity, extra: string[] = []): Proc {
   return run(process.execPath, [
@@ -144,13 +77,13 @@ describe('memtls server --echo ↔ openssl s_client', () => {
       client.child.stdin!.write('hello memtls\n');
       await client.waitFor('stdout', /hello memtls/);
       client.child.stdin!.end();
-      expect(await withTimeout(client.exited, 10_000, 's_client exit')).toBe(0);
+      expect(await client.exit(10_000)).toBe(0);
       const [line] = await server.waitFor('stderr', /handshake with .*\n/);
       expect(line).toContain(suite);
       expect(line).toContain('CN=client.test');
       expect(line).toContain('DNS:client.test');
       server.child.kill('SIGTERM');
-      expect(await withTimeout(server.exited, 10_000, 'server exit')).toBe(0);
+      expect(await server.exit(10_000)).toBe(0);
     });
   }
 
@@ -169,7 +102,7 @@ describe('memtls server --echo ↔ openssl s_client', () => {
     ]);
     client.child.stdin!.end();
     await server.waitFor('stderr', /handshake failed with 127\.0\.0\.1:\d+: certificate_required: /);
-    await withTimeout(client.exited, 10_000, 's_client exit');
+    await client.exit(10_000);
   });
 });
 
@@ -221,11 +154,11 @@ describe('memtls client ↔ openssl s_server -Verify 1', () => {
       server.child.stdin!.write('hello from openssl\n');
       await client.waitFor('stdout', /hello from openssl/);
       client.child.stdin!.end(); // close_notify; s_server answers and exits (-naccept 1)
-      expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(0);
+      expect(await client.exit(10_000)).toBe(0);
       expect(readFileSync(join(work, `keylog-${kind}.txt`), 'utf8')).toMatch(
         /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$/,
       );
-      await withTimeout(server.exited, 10_000, 's_server exit');
+      await server.exit(10_000);
     });
   }
 
@@ -247,7 +180,7 @@ describe('memtls client ↔ openssl s_server -Verify 1', () => {
       id.keyPath,
       '--quiet',
     ]);
-    expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(1);
+    expect(await client.exit(10_000)).toBe(1);
     expect(client.stderr).toMatch(/^memtls: error: hostname_mismatch: .*wrong\.test/m);
     await server.waitFor('stderr', /handshake failed with .*: bad_certificate: /);
   });
@@ -273,7 +206,7 @@ describe('openssl s_client -sigalgs → memtls server (a TLS 1.2 ECDSA hash is n
       '-no_ign_eof',
     ]);
     client.child.stdin!.end();
-    const code = await withTimeout(client.exited, 10_000, 's_client exit');
+    const code = await client.exit(10_000);
     return { server, client, code };
   }
 
@@ -322,7 +255,7 @@ describe('memtls client: a server that closes without close_notify', () => {
     const cut = await nodeTlsServer('partial\n', false);
     try {
       const client = memtlsClient(cut.port);
-      expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(1);
+      expect(await client.exit(10_000)).toBe(1);
       expect(client.stdout).toBe('partial\n');
       expect(client.stderr).toMatch(/^memtls: error: unexpected_eof: .*close_notify/m);
     } finally {
@@ -331,7 +264,7 @@ describe('memtls client: a server that closes without close_notify', () => {
     const clean = await nodeTlsServer('complete\n', true);
     try {
       const client = memtlsClient(clean.port);
-      expect(await withTimeout(client.exited, 10_000, 'client exit')).toBe(0);
+      expect(await client.exit(10_000)).toBe(0);
       expect(client.stdout).toBe('complete\n');
       expect(client.stderr).not.toMatch(/error/);
     } finally {
