@@ -1,7 +1,7 @@
 // The sans-IO connection: bytes in, events and bytes out. Wires the record layer, handshake
 // reassembly and the client/server state machines (RFC 5246 §6–7, RFC 5705, RFC 5746).
 
-import type { ResolvedConfig } from './config.js';
+import type { ResolvedConfig, ResolvedServerConfig } from './config.js';
 import type { TlsEvent } from './connection-events.js';
 import { recordLayerIo } from './connection-io.js';
 import {
@@ -68,6 +68,8 @@ export abstract class TlsConnection {
   };
   /** receive() stopped at maxRecordsPerReceive with bytes still buffered. */
   private inputPending = false;
+  /** Server: the session-ID cache entry of this connection's session, dropped if it fails. */
+  private cachedSessionId: Uint8Array | undefined;
   private warningAlerts = 0;
   private renegotiationRefusals = 0;
   /** verify_data of the Finished we sent and the one we received, for SessionInfo.finished. */
@@ -417,6 +419,7 @@ export abstract class TlsConnection {
     // The session first, as node:tls emits 'session' before 'secureConnect': a caller that closes the
     // connection on 'handshake' has it already.
     if (result.session) events.push({ type: 'session', session: result.session });
+    this.cachedSessionId = result.cachedSessionId;
     events.push({ type: 'handshake', info });
     // Drop the state machine and what it holds (an idle connection keeps only its phase).
     this.handshake = this.role === 'server' ? FinishedHandshake.ofServer : FinishedHandshake.ofClient;
@@ -458,6 +461,12 @@ export abstract class TlsConnection {
 
   private fail(cause: unknown, events: TlsEvent[]): void {
     const error = asTlsError(cause);
+    // RFC 5246 §7.2: after a fatal alert the session ID MUST NOT resume another connection; like
+    // OpenSSL, any failure (a cut-off transport too) drops it. Tickets are stateless and stay valid.
+    if (this.cachedSessionId && 'sessions' in this.resolved) {
+      (this.resolved as ResolvedServerConfig).sessions.remove(this.cachedSessionId);
+      this.cachedSessionId = undefined;
+    }
     const ended = this.phase;
     this.phase = { name: 'failed', error, info: this.info };
     const alert = alertForFailure(error);

@@ -80,7 +80,7 @@ export function resumedResult(r: Resumed, masterSecret: Uint8Array): HandshakeRe
   const stored = r.session.stored;
   const peerCertificates = [...r.session.peerCertificates];
   const leaf = peerCertificates[0];
-  return handshakeResult({
+  const result = handshakeResult({
     suite: r.suite,
     masterSecret,
     clientRandom: r.clientRandom,
@@ -94,4 +94,6 @@ export function resumedResult(r: Resumed, masterSecret: Uint8Array): HandshakeRe
     identity: leaf ? resumedIdentity(leaf, r.session.verifiedPath) : undefined,
     resumed: true,
   });
+  const cachedId = r.session.cachedId;
+  return cachedId ? { ...result, cachedSessionId: cachedId } : result;
 }

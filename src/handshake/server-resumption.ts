@@ -28,6 +28,8 @@ export interface ResumableSession {
   readonly verifiedPath: readonly Certificate[] | undefined;
   /** Resumed from a ticket sealed with an older key: send a fresh one (as OpenSSL and Go do). */
   readonly renewTicket: boolean;
+  /** Found in the session-ID cache under this ID (not in a ticket). */
+  readonly cachedId?: Uint8Array;
 }
 
 /**
@@ -64,7 +66,7 @@ export function findResumable(
       cached.peerCertificates,
       cfg.rootCertificates,
     );
-    found = { ...cached, verifiedPath, renewTicket: false };
+    found = { ...cached, verifiedPath, renewTicket: false, cachedId: hello.sessionId };
     if (!acceptable(cfg, found.stored, found.peerCertificates, hello, n, now)) {
       store.remove(hello.sessionId);
       return undefined;

@@ -279,6 +279,7 @@ export class ServerHandshake {
       certificate: session.certificate,
     });
     io.transcript.clear();
-    return { step: 'done', result };
+    const cached = !session.issueTicket && session.sessionId.length > 0;
+    return { step: 'done', result: cached ? { ...result, cachedSessionId: session.sessionId } : result };
   }
 }

@@ -45,6 +45,11 @@ export interface HandshakeResult {
   readonly serverRandom: Uint8Array;
   /** Client: a serialized session to hand out in a `session` event (resumption.ts). */
   readonly session?: Uint8Array;
+  /**
+   * Server: the ID this session is cached under. A fatal alert on the connection invalidates it
+   * (RFC 5246 §7.2: "the session identifier MUST be invalidated").
+   */
+  readonly cachedSessionId?: Uint8Array;
 }
 
 /** client_write and server_write keys from the key block (RFC 5246 §6.3). */

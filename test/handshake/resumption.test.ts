@@ -297,6 +297,30 @@ describe('session IDs (RFC 5246 §7.4.1.2)', () => {
     );
   });
 
+  it('a session ID is invalidated when a connection using it fails (RFC 5246 §7.2), on the full and the resumed connection', () => {
+    const server = createServerContext({ ...base.server, sessionTickets: false });
+    // A connection whose session is cached, then broken by a record that does not authenticate.
+    const first = connect(base.client, server);
+    const session = sessionOf(first.client)!;
+    const broken = first.s.receive(new Uint8Array([23, 3, 3, 0, 24, ...new Uint8Array(24)]));
+    expect(errorOf(broken)?.alertSent).toBe('bad_record_mac');
+    expect(infoOf(connect(base.client, server, session).client)?.resumed).toBe(false);
+    // A session resumed by ID, whose resumed connection then fails, is dropped the same way.
+    const made = connect(base.client, server);
+    const again = sessionOf(made.client)!;
+    const resumed = connect(base.client, server, again);
+    expect(infoOf(resumed.server)?.resumed).toBe(true);
+    // A plaintext alert once records are protected does not authenticate: bad_record_mac.
+    expect(errorOf(resumed.s.receive(new Uint8Array([21, 3, 3, 0, 2, 2, 40])))?.alertSent).toBe(
+      'bad_record_mac',
+    );
+    expect(infoOf(connect(base.client, server, again).client)?.resumed).toBe(false);
+    // Without a failure, the same session resumes again and again.
+    const kept = sessionOf(connect(base.client, server).client)!;
+    expect(infoOf(connect(base.client, server, kept).client)?.resumed).toBe(true);
+    expect(infoOf(connect(base.client, server, kept).client)?.resumed).toBe(true);
+  });
+
   it('the cache is bounded (LRU): the oldest session is evicted', () => {
     const server = createServerContext({ ...base.server, sessionTickets: false, sessionCacheSize: 2 });
     const s1 = sessionOf(connect(base.client, server).client)!;
