@@ -5,6 +5,7 @@
 import type { SuiteParams } from './ciphers/suites.js';
 import type { TlsError } from './errors.js';
 import type { SessionInfo } from './handshake/session.js';
+import { pendingWritesFull } from './limits.js';
 
 /** What the exporter needs after the handshake; zeroed when the connection closes or fails. */
 export interface SessionSecrets {
@@ -81,4 +82,17 @@ export function weHaveClosed(phase: ConnectionPhase): boolean {
     (phase.name === 'closing' && phase.sentClose) ||
     phase.name === 'closed'
   );
+}
+
+/** Application data written during the handshake, kept (a copy) until it completes. */
+export function bufferPendingWrite(
+  phase: Extract<ConnectionPhase, { name: 'handshaking' }>,
+  data: Uint8Array,
+  maxPendingWriteBytes: number,
+): void {
+  if (phase.pendingWriteBytes + data.length > maxPendingWriteBytes) {
+    throw pendingWritesFull(phase.pendingWriteBytes, data.length, maxPendingWriteBytes);
+  }
+  phase.pendingWrites.push(new Uint8Array(data));
+  phase.pendingWriteBytes += data.length;
 }

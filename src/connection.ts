@@ -5,6 +5,7 @@ import type { ResolvedConfig, ResolvedServerConfig } from './config.js';
 import type { TlsEvent } from './connection-events.js';
 import { recordLayerIo } from './connection-io.js';
 import {
+  bufferPendingWrite,
   type ConnectionPhase,
   type ConnectionState,
   packSessionSecrets,
@@ -20,9 +21,8 @@ import {
   localError,
   peerError,
   type TlsError,
-  transportError,
 } from './errors.js';
-import { exportFromSecrets } from './exporter.js';
+import { exportFromPhase } from './exporter.js';
 import type { ClientHandshake } from './handshake/client.js';
 import { FinishedHandshake } from './handshake/finished.js';
 import type { HandshakeIo } from './handshake/io.js';
@@ -36,10 +36,14 @@ import {
   checkHelloExtensions,
   checkInputWhileSigning,
   outgoingFull,
-  pendingWritesFull,
   tooManyWarningAlerts,
 } from './limits.js';
-import { checkPostHandshakeType, checkRenegotiationRefusals, readWarningAlert } from './received-alerts.js';
+import {
+  checkPostHandshakeType,
+  checkRenegotiationRefusals,
+  readWarningAlert,
+  unexpectedEof,
+} from './received-alerts.js';
 import { RecordLayer } from './record/record-layer.js';
 import { ContentType, type PlainRecord } from './record/types.js';
 import { type SignatureRequest, signerFailed } from './signer.js';
@@ -239,14 +243,7 @@ export abstract class TlsConnection {
     }
     if (data.length === 0) return;
     const limits = this.resolved.limits;
-    if (phase.name === 'handshaking') {
-      if (phase.pendingWriteBytes + data.length > limits.maxPendingWriteBytes) {
-        throw pendingWritesFull(phase.pendingWriteBytes, data.length, limits.maxPendingWriteBytes);
-      }
-      phase.pendingWrites.push(new Uint8Array(data));
-      phase.pendingWriteBytes += data.length;
-      return;
-    }
+    if (phase.name === 'handshaking') return bufferPendingWrite(phase, data, limits.maxPendingWriteBytes);
     const queued = this.records.pendingOutgoing;
     if (queued > 0 && queued + data.length > limits.maxOutgoingBytes) {
       throw outgoingFull(queued, data.length, limits.maxOutgoingBytes);
@@ -278,15 +275,7 @@ export abstract class TlsConnection {
       return [];
     }
     const events: TlsEvent[] = [];
-    this.fail(
-      transportError(
-        'unexpected_eof',
-        phase.name !== 'handshaking'
-          ? 'the peer closed the connection without close_notify: the data received may be truncated (allowTruncation: true accepts this)'
-          : 'the peer closed the connection during the TLS handshake',
-      ),
-      events,
-    );
+    this.fail(unexpectedEof(phase.name === 'handshaking'), events);
     return events;
   }
 
@@ -310,20 +299,7 @@ export abstract class TlsConnection {
    * throws a local error (code 'closed' or 'failed').
    */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    const phase = this.phase;
-    if (phase.name === 'failed') {
-      throw localError(
-        'failed',
-        `exportKeyingMaterial(): the connection failed (${phase.error.code}) and its keys were wiped`,
-      );
-    }
-    if (phase.name === 'closed') {
-      throw localError('closed', 'exportKeyingMaterial(): the connection is closed and its keys were wiped');
-    }
-    if (phase.name === 'handshaking') {
-      throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
-    }
-    return exportFromSecrets(phase.secrets, label, length, context);
+    return exportFromPhase(this.phase, label, length, context);
   }
 
   private onRecord(record: PlainRecord, events: TlsEvent[]): void {

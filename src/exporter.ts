@@ -2,7 +2,7 @@
 // reserved by RFC 5705 §4 and RFC 5246, lengths) and the PRF call (RFC 5705 §4, RFC 7627 §5.4).
 
 import { exportKeyingMaterial } from './ciphers/prf.js';
-import type { SessionSecrets } from './connection-phase.js';
+import type { ConnectionPhase, SessionSecrets } from './connection-phase.js';
 import { localError } from './errors.js';
 
 /** Labels TLS itself uses with the PRF (RFC 5705 §4, RFC 5246 §8.1, §6.3, §7.4.9; RFC 7627 §4). */
@@ -39,4 +39,30 @@ export function exportFromSecrets(
     length,
     context,
   );
+}
+
+/**
+ * The exporter on a connection in `phase`: from handshake completion until the connection is
+ * 'closed' (allowed while 'closing'); after 'closed' or 'failed' the master secret is wiped and this
+ * throws a local error (code 'closed' or 'failed').
+ */
+export function exportFromPhase(
+  phase: ConnectionPhase,
+  label: string,
+  length: number,
+  context?: Uint8Array,
+): Uint8Array {
+  if (phase.name === 'failed') {
+    throw localError(
+      'failed',
+      `exportKeyingMaterial(): the connection failed (${phase.error.code}) and its keys were wiped`,
+    );
+  }
+  if (phase.name === 'closed') {
+    throw localError('closed', 'exportKeyingMaterial(): the connection is closed and its keys were wiped');
+  }
+  if (phase.name === 'handshaking') {
+    throw localError('not_ready', 'exportKeyingMaterial() needs a completed handshake');
+  }
+  return exportFromSecrets(phase.secrets, label, length, context);
 }

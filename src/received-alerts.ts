@@ -1,7 +1,16 @@
 // What may come from the peer outside the handshake's own messages: an alert record (RFC 5246 §7.2;
-// RFC 8446 §6 for the alerts that are always fatal) and a renegotiation request, refused (RFC 5746 §4.2, §4.4).
+// RFC 8446 §6 for the alerts that are always fatal), a renegotiation request, refused (RFC 5746 §4.2,
+// §4.4), and the end of the transport without close_notify (RFC 5246 §7.2.1).
 
-import { alertReceivedError, decodeError, limitError, mayBeWarning, peerError } from './errors.js';
+import {
+  alertReceivedError,
+  decodeError,
+  limitError,
+  mayBeWarning,
+  peerError,
+  type TlsError,
+  transportError,
+} from './errors.js';
 import { HandshakeType } from './handshake/messages/types.js';
 import { type TraceHook, traceAlert } from './trace.js';
 
@@ -42,4 +51,14 @@ export function checkRenegotiationRefusals(refusals: number): void {
       `the peer asked to renegotiate ${refusals} times; renegotiation is not supported`,
     );
   }
+}
+
+/** The transport ended without the peer's close_notify (kind 'transport': no alert is sent). */
+export function unexpectedEof(duringHandshake: boolean): TlsError {
+  return transportError(
+    'unexpected_eof',
+    duringHandshake
+      ? 'the peer closed the connection during the TLS handshake'
+      : 'the peer closed the connection without close_notify: the data received may be truncated (allowTruncation: true accepts this)',
+  );
 }
