@@ -387,7 +387,7 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
         ` (ECDSA suites need an EC or Ed25519 key, RSA suites an RSA key)`,
     );
   }
-  const sessions = new SessionStore(config, common.random);
+  const sessions = new SessionStore(config, common.random, common.provider);
   return Object.freeze({
     ...common,
     certificates,

@@ -2,6 +2,7 @@
 // options, the ticket keys and the bounded LRU session-ID cache, shared by every connection made
 // from one context. The one mutable object inside an otherwise frozen context.
 
+import type { CryptoProvider } from '../ciphers/provider.js';
 import { localError, type TlsError } from '../errors.js';
 import type { Certificate } from '../x509/types.js';
 import { MAX_TICKET_LENGTH } from './messages/new-session-ticket.js';
@@ -44,7 +45,12 @@ export class SessionStore {
   private readonly sealer: TicketSealer;
   private readonly cache = new Map<string, CachedSession>();
 
-  constructor(options: ServerResumptionOptions, random: (n: number) => Uint8Array) {
+  /** `provider` seals the tickets (AES-256-GCM): node:crypto's with nodeCryptoProvider. */
+  constructor(
+    options: ServerResumptionOptions,
+    random: (n: number) => Uint8Array,
+    provider: Pick<CryptoProvider, 'aead'>,
+  ) {
     const tickets = options.sessionTickets ?? true;
     if (typeof tickets !== 'boolean') throw resumptionBad('sessionTickets must be a boolean');
     this.ticketsEnabled = tickets;
@@ -57,7 +63,9 @@ export class SessionStore {
     }
     this.cacheSize = size;
     const keys = parseTicketKeys(options.ticketKeys ?? random(TICKET_KEY_LENGTH));
-    this.sealer = new TicketSealer(keys, rotation * 1000, this.lifetimeMs);
+    this.sealer = new TicketSealer(keys, rotation * 1000, this.lifetimeMs, (key) =>
+      provider.aead('AES-256-GCM', key),
+    );
   }
 
   /** A sealed ticket for `session`, or an empty one when it would not fit (RFC 5077 §3.3). */

@@ -11,11 +11,11 @@
 // and the periods a ticket's lifetime reaches back to. Anything else opens as undefined.
 //
 // Ticket: key name(16) ‖ u32 period ‖ nonce(12) ‖ AES-256-GCM(plaintext, aad = name ‖ period) ‖ tag(16);
-// AES-GCM is src/ciphers/aead.ts, built on @noble/ciphers' AES and GHASH.
+// AES-GCM comes from the context's crypto provider (noble's AES and GHASH by default, node:crypto's
+// with nodeCryptoProvider).
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createAead } from '../ciphers/aead.js';
 import type { Aead } from '../ciphers/provider.js';
 import { equalBytes, utf8 } from '../codec.js';
 import { localError } from '../errors.js';
@@ -72,7 +72,7 @@ export interface OpenedTicket {
 
 /**
  * The ticket keys of one server context: seals with the current key, opens with recent ones. Each
- * derived key is one AES-256-GCM instance (src/ciphers/aead.ts, on @noble/ciphers' AES and GHASH),
+ * derived key is one AES-256-GCM instance from the context's crypto provider,
  * keyed once and kept, so a ticket costs no key schedule or GHASH table.
  */
 export class TicketSealer {
@@ -86,6 +86,8 @@ export class TicketSealer {
     private readonly keys: readonly KeyMaterial[],
     private readonly rotationMs: number,
     private readonly lifetimeMs: number,
+    /** An AES-256-GCM instance for a derived key (the context's crypto provider's). */
+    private readonly aeadFor: (key: Uint8Array) => Aead,
   ) {}
 
   private period(nowMs: number): number {
@@ -100,7 +102,7 @@ export class TicketSealer {
       info.set(INFO);
       new DataView(info.buffer).setUint32(INFO.length, period);
       const key = hkdf(sha256, material.secret, material.name, info, 32);
-      aead = createAead('AES-256-GCM', key);
+      aead = this.aeadFor(key);
       key.fill(0);
       if (this.derived.size >= MAX_DERIVED_KEYS) {
         for (const old of this.derived.values()) old.dispose();

@@ -10,6 +10,7 @@ import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { decodeHandshakeMessage, encodeHandshakeMessage } from '../../src/handshake/messages/handshake.js';
 import { HandshakeType, type ServerHello } from '../../src/handshake/messages/types.js';
 import { decodeClientSession, encodeClientSession } from '../../src/handshake/resumption.js';
+import { nodeCryptoProvider } from '../../src/providers/node/provider.js';
 import { dataOf, errorOf, type Mangle, runPair } from '../helpers/pair.js';
 import { p256Configs, type TestPki, testPki } from '../helpers/pki.js';
 
@@ -113,6 +114,16 @@ describe('session tickets (RFC 5077)', () => {
     expect(errorOf(full.client)).toBeUndefined();
     expect(infoOf(full.server)?.resumed).toBe(false);
     expect(infoOf(full.client)?.resumed).toBe(false);
+  });
+
+  it('tickets are sealed by the context crypto provider: node:crypto and noble servers open each other’s', () => {
+    const keys = new Uint8Array(48).fill(7);
+    const native = createServerContext({ ...base.server, ticketKeys: keys, crypto: nodeCryptoProvider });
+    const pure = createServerContext({ ...base.server, ticketKeys: keys });
+    const fromNative = sessionOf(connect(base.client, native).client)!;
+    expect(infoOf(connect(base.client, pure, fromNative).server)?.resumed).toBe(true);
+    const fromPure = sessionOf(connect(base.client, pure).client)!;
+    expect(infoOf(connect(base.client, native, fromPure).server)?.resumed).toBe(true);
   });
 
   it('contexts copy Buffer inputs: the session and ticketKeys Buffers are neither wiped nor read again', () => {
