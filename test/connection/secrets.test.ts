@@ -13,9 +13,15 @@ import { p256Configs, type TestPki, testPki } from '../helpers/pki.js';
 
 let pki: TestPki;
 let base: { client: ClientConfig; server: ServerConfig };
+/**
+ * The server config without session tickets: a context's ticket key (an AEAD from the same
+ * provider) lives as long as the context, not the connection, and is not what these tests count.
+ */
+let perConnection: ServerConfig;
 beforeAll(() => {
   pki = testPki();
   base = p256Configs(pki);
+  perConnection = { ...base.server, sessionTickets: false };
 }, 120_000);
 
 /** The noble provider, keeping a reference to every key share, AEAD and AEAD key it hands out. */
@@ -95,7 +101,7 @@ describe('wiping key material', () => {
     (suite) => {
       const rec = recordingProvider();
       const c = new TlsClient({ ...base.client, cipherSuites: [suite], crypto: rec.provider });
-      const s = new TlsServer({ ...base.server, crypto: rec.provider });
+      const s = new TlsServer({ ...perConnection, crypto: rec.provider });
       runPair(c, s);
       expect(c.state).toBe('open');
       const secrets = [masterSecretOf(c), masterSecretOf(s)];
@@ -134,7 +140,7 @@ describe('wiping key material', () => {
       },
     };
     const c = new TlsClient({ ...base.client, crypto: provider });
-    const s = new TlsServer({ ...base.server, crypto: provider });
+    const s = new TlsServer({ ...perConnection, crypto: provider });
     runPair(c, s);
     c.close();
     s.close();
@@ -151,7 +157,7 @@ describe('wiping key material', () => {
   it('a connection failure after the handshake zeroes everything and still sends its alert', () => {
     const rec = recordingProvider();
     const c = new TlsClient({ ...base.client, crypto: rec.provider });
-    const s = new TlsServer({ ...base.server, crypto: rec.provider });
+    const s = new TlsServer({ ...perConnection, crypto: rec.provider });
     runPair(c, s);
     const secrets = [masterSecretOf(c), masterSecretOf(s)];
     const aeadKeys = rec.aeads.map(keyMaterialOf);
@@ -178,7 +184,7 @@ describe('wiping key material', () => {
   it('the key block is zeroed once the record layer has keyed its AEADs', () => {
     const rec = recordingProvider();
     const c = new TlsClient({ ...base.client, crypto: rec.provider });
-    const s = new TlsServer({ ...base.server, crypto: rec.provider });
+    const s = new TlsServer({ ...perConnection, crypto: rec.provider });
     runPair(c, s);
     expect(c.state).toBe('open');
     expect(rec.aeadKeys).toHaveLength(4);
@@ -192,7 +198,7 @@ describe('wiping key material', () => {
     const rec = recordingProvider();
     const other = pki.leaf('p256', 'client', { otherRoot: true });
     const c = new TlsClient({ ...base.client, cert: other.cert, key: other.key, crypto: rec.provider });
-    const s = new TlsServer({ ...base.server, clientAuth: 'required', crypto: rec.provider });
+    const s = new TlsServer({ ...perConnection, clientAuth: 'required', crypto: rec.provider });
     s.receive(c.takeOutgoing()); // ClientHello → the server makes its share
     expect(rec.shares).toHaveLength(1);
     const serverKey = privateKeyOf(rec.shares[0]!);
@@ -224,7 +230,7 @@ describe('wiping key material', () => {
   it('close_notify from the peer in the middle of the handshake zeroes the ephemeral key', () => {
     const rec = recordingProvider();
     const c = new TlsClient({ ...base.client, crypto: rec.provider });
-    const s = new TlsServer({ ...base.server, clientAuth: 'required', crypto: rec.provider });
+    const s = new TlsServer({ ...perConnection, clientAuth: 'required', crypto: rec.provider });
     s.receive(c.takeOutgoing());
     const serverKey = privateKeyOf(rec.shares[0]!);
     s.receive(new Uint8Array([21, 3, 3, 0, 2, 1, 0])); // warning close_notify
