@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { type TestPki, testPki } from '../helpers/pki.js';
-import { freePort, killAll, type Proc, run } from '../helpers/processes.js';
+import { killAll, type Proc, run, sServer } from '../helpers/processes.js';
 
 let pki: TestPki;
 let cli: CliBundle | undefined;
@@ -20,22 +20,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => cli?.remove());
 afterEach(killAll);
-
-/** openssl s_server on a free port (one connection), ready to accept. */
-async function sServer(args: string[]): Promise<{ server: Proc; port: number }> {
-  const port = await freePort();
-  const server = run('openssl', [
-    's_server',
-    '-accept',
-    `127.0.0.1:${port}`,
-    '-tls1_2',
-    '-naccept',
-    '1',
-    ...args,
-  ]);
-  await server.waitFor('stdout', /ACCEPT/);
-  return { server, port };
-}
 
 function memtls(args: string[]): Proc {
   return run(process.execPath, [bin, ...args]);

@@ -1,5 +1,5 @@
 // Child processes for CLI tests: spawn with captured output, wait for a pattern on a stream (bounded),
-// kill every child a test started by its PID, and a free 127.0.0.1 port for `openssl s_server -accept`.
+// kill every child a test started by its PID, a free 127.0.0.1 port, and `openssl s_server` on one.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
@@ -81,4 +81,20 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as net.AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** openssl s_server (TLS 1.2) on a free 127.0.0.1 port for one connection, ready to accept. */
+export async function sServer(args: string[]): Promise<{ server: Proc; port: number }> {
+  const port = await freePort();
+  const server = run('openssl', [
+    's_server',
+    '-accept',
+    `127.0.0.1:${port}`,
+    '-tls1_2',
+    '-naccept',
+    '1',
+    ...args,
+  ]);
+  await server.waitFor('stdout', /ACCEPT/);
+  return { server, port };
 }
