@@ -6,20 +6,18 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliUnderTest } from '../helpers/cli-bundle.js';
 import { type Identity, type TestPki, testPki } from '../helpers/pki.js';
-import { killAll, type Proc, run, sServer } from '../helpers/processes.js';
+import { type Proc, run, sServer } from '../helpers/processes.js';
 
 let pki: TestPki;
-let cli: CliBundle | undefined;
-let bin: string;
 let encryptedKey: string;
+const cli = cliUnderTest('memtls-cli-flags-');
+const { memtls } = cli;
 
-beforeAll(async () => {
+beforeAll(() => {
   pki = testPki();
-  cli = await bundleCli('memtls-cli-flags-');
-  bin = cli.bin;
   encryptedKey = join(cli.work, 'server-enc.key');
   execFileSync('openssl', [
     'pkcs8',
@@ -34,12 +32,6 @@ beforeAll(async () => {
     'aes-256-cbc',
   ]);
 }, 60_000);
-afterAll(() => cli?.remove());
-afterEach(killAll);
-
-function memtls(args: string[], env?: NodeJS.ProcessEnv): Proc {
-  return run(process.execPath, [bin, ...args], env);
-}
 
 /** memtls client to 127.0.0.1:port trusting the test root; stdin closed at once. */
 async function client(port: number, extra: string[]): Promise<{ code: number | null; proc: Proc }> {

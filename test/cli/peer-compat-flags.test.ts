@@ -4,26 +4,18 @@
 
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliUnderTest } from '../helpers/cli-bundle.js';
 import { type TestPki, testPki } from '../helpers/pki.js';
-import { killAll, type Proc, run } from '../helpers/processes.js';
+import { type Proc, run } from '../helpers/processes.js';
 
 let pki: TestPki;
-let cli: CliBundle | undefined;
-let bin: string;
+const cli = cliUnderTest('memtls-cli-compat-');
+const { memtls } = cli;
 
-beforeAll(async () => {
+beforeAll(() => {
   pki = testPki();
-  cli = await bundleCli('memtls-cli-compat-');
-  bin = cli.bin;
 }, 60_000);
-afterAll(() => cli?.remove());
-afterEach(killAll);
-
-function memtls(args: string[], env?: NodeJS.ProcessEnv): Proc {
-  return run(process.execPath, [bin, ...args], env);
-}
 
 /** memtls client to 127.0.0.1:port trusting the test root; stdin closed at once. */
 async function client(port: number, extra: string[]): Promise<{ code: number | null; proc: Proc }> {

@@ -4,26 +4,18 @@
 
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliUnderTest } from '../helpers/cli-bundle.js';
 import { type TestPki, testPki } from '../helpers/pki.js';
-import { killAll, type Proc, run } from '../helpers/processes.js';
+import { run } from '../helpers/processes.js';
 
 let pki: TestPki;
-let cli: CliBundle | undefined;
-let bin: string;
+const cli = cliUnderTest('memtls-cli-starttls-');
+const { memtls, listen } = cli;
 
-beforeAll(async () => {
+beforeAll(() => {
   pki = testPki();
-  cli = await bundleCli('memtls-cli-starttls-');
-  bin = cli.bin;
 }, 60_000);
-afterAll(() => cli?.remove());
-afterEach(killAll);
-
-function memtls(args: string[]): Proc {
-  return run(process.execPath, [bin, ...args]);
-}
 
 /** A minimal SMTP server: greeting, EHLO (offering STARTTLS unless told not to), then node:tls. */
 async function smtpServer(
@@ -125,10 +117,7 @@ describe('memtls server --starttls', () => {
   it('smtp: openssl s_client -starttls smtp gets through EHLO/STARTTLS and completes mutual TLS', async () => {
     const sid = pki.leaf('p256', 'server');
     const cid = pki.leaf('p256', 'client');
-    const server = memtls([
-      'server',
-      '--port',
-      '0',
+    const { server, port } = await listen([
       '--ca',
       pki.caPath,
       '--cert',
@@ -139,7 +128,6 @@ describe('memtls server --starttls', () => {
       'smtp',
       '--echo',
     ]);
-    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
     const client = run('openssl', [
       's_client',
       '-connect',
@@ -171,10 +159,7 @@ describe('memtls server --starttls', () => {
   it('line: memtls client --starttls line ↔ memtls server --starttls line -quiet', async () => {
     const sid = pki.leaf('p256', 'server');
     const cid = pki.leaf('p256', 'client');
-    const server = memtls([
-      'server',
-      '--port',
-      '0',
+    const { server, port } = await listen([
       '--ca',
       pki.caPath,
       '--cert',
@@ -186,7 +171,6 @@ describe('memtls server --starttls', () => {
       '--echo',
       '-quiet',
     ]);
-    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
     const client = memtls([
       'client',
       `127.0.0.1:${port}`,
@@ -214,10 +198,7 @@ describe('memtls server --starttls', () => {
 
   it('smtp: a client that never sends STARTTLS is told to (530) and logged when it quits', async () => {
     const sid = pki.leaf('p256', 'server');
-    const server = memtls([
-      'server',
-      '--port',
-      '0',
+    const { server, port } = await listen([
       '--ca',
       pki.caPath,
       '--cert',
@@ -227,7 +208,6 @@ describe('memtls server --starttls', () => {
       '--starttls',
       'smtp',
     ]);
-    const [, port] = await server.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)/);
     const socket = net.connect(Number(port), '127.0.0.1');
     let seen = '';
     socket.on('data', (d: Buffer) => {

@@ -4,26 +4,18 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliUnderTest } from '../helpers/cli-bundle.js';
 import { type TestPki, testPki } from '../helpers/pki.js';
-import { killAll, type Proc, run, sServer } from '../helpers/processes.js';
+import { run, sServer } from '../helpers/processes.js';
 
 let pki: TestPki;
-let cli: CliBundle | undefined;
-let bin: string;
+const cli = cliUnderTest('memtls-cli-trace-');
+const { memtls } = cli;
 
-beforeAll(async () => {
+beforeAll(() => {
   pki = testPki();
-  cli = await bundleCli('memtls-cli-trace-');
-  bin = cli.bin;
 }, 60_000);
-afterAll(() => cli?.remove());
-afterEach(killAll);
-
-function memtls(args: string[]): Proc {
-  return run(process.execPath, [bin, ...args]);
-}
 
 describe('memtls client -msg -showcerts (OpenSSL spellings) ↔ openssl s_server -Verify 1', () => {
   it('traces every message both ways and prints the chain the server sent, with details and PEM', async () => {
