@@ -36,6 +36,9 @@ beforeAll(() => {
 }, 60_000);
 
 type Request = Extract<TlsEvent, { type: 'signatureRequest' }>;
+/** A client with its key in memory, for a server whose key is a signer. */
+const inMemoryClient = () =>
+  new TlsClient({ ca: pki.ca, serverName: 'server.test', cert: client.cert, key: client.key });
 const requestOf = (events: TlsEvent[]) => events.find((e): e is Request => e.type === 'signatureRequest');
 
 describe('a signer that answers at once', () => {
@@ -66,12 +69,7 @@ describe('a signer that answers at once', () => {
 
   it("keeps to the signer's own schemes", () => {
     const signer = { ...keyObjectSigner(rsaServer.key, 'sync'), schemes: ['rsa_pkcs1_sha384'] as const };
-    const tlsClient = new TlsClient({
-      ca: pki.ca,
-      serverName: 'server.test',
-      cert: client.cert,
-      key: client.key,
-    });
+    const tlsClient = inMemoryClient();
     const tlsServer = new TlsServer({ ca: pki.ca, cert: rsaServer.cert, key: signer });
     const log = runPair(tlsClient, tlsServer);
     expect(errorOf(log.client)).toBeUndefined();
@@ -82,12 +80,7 @@ describe('a signer that answers at once', () => {
 describe('a signer that answers later', () => {
   it('pauses the server handshake; bytes received meanwhile wait; provideSignature continues', async () => {
     const signer = keyObjectSigner(server.key, 'async');
-    const tlsClient = new TlsClient({
-      ca: pki.ca,
-      serverName: 'server.test',
-      cert: client.cert,
-      key: client.key,
-    });
+    const tlsClient = inMemoryClient();
     const tlsServer = new TlsServer({ ca: pki.ca, cert: server.cert, key: signer });
     const hello = tlsClient.takeOutgoing();
     // The ClientHello in two pieces: the pause comes with the second.
@@ -147,12 +140,7 @@ describe('a signer that answers later', () => {
   });
 
   it('a peer that keeps sending while we wait hits maxHandshakeMessageSize (input_while_signing)', () => {
-    const tlsClient = new TlsClient({
-      ca: pki.ca,
-      serverName: 'server.test',
-      cert: client.cert,
-      key: client.key,
-    });
+    const tlsClient = inMemoryClient();
     const tlsServer = new TlsServer({
       ca: pki.ca,
       cert: server.cert,
@@ -183,12 +171,7 @@ describe('a wrong or failing signer is a local error, not a bad handshake on the
       publicKey: honest.publicKey,
       sign: (_scheme, message) => new Uint8Array(sign('sha256', message, other)),
     };
-    const tlsClient = new TlsClient({
-      ca: pki.ca,
-      serverName: 'server.test',
-      cert: client.cert,
-      key: client.key,
-    });
+    const tlsClient = inMemoryClient();
     const tlsServer = new TlsServer({ ca: pki.ca, cert: server.cert, key: liar });
     const error = errorOf(tlsServer.receive(tlsClient.takeOutgoing()));
     expect(error?.kind).toBe('local');
@@ -201,12 +184,7 @@ describe('a wrong or failing signer is a local error, not a bad handshake on the
   });
 
   it('a wrong signature provided later fails the connection locally; the peer got no ServerKeyExchange', async () => {
-    const tlsClient = new TlsClient({
-      ca: pki.ca,
-      serverName: 'server.test',
-      cert: client.cert,
-      key: client.key,
-    });
+    const tlsClient = inMemoryClient();
     const tlsServer = new TlsServer({
       ca: pki.ca,
       cert: server.cert,
