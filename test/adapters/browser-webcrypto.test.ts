@@ -3,18 +3,16 @@
 // the WebSocket bridge to `openssl s_server -Verify 1`, signing CertificateVerify with subtle.sign
 // through a Signer (the handshake pauses for the promise; the adapter waits).
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageResult, PageRun } from '../../examples/browser/page.js';
 import { type BrowserDemo, startBrowserDemo } from '../../examples/browser/serve.js';
 import { issueCertificateForPublicKey, parseCertificate, toDerList } from '../../src/index.js';
 import { testPki } from '../helpers/pki.js';
+import { type HeadlessChromium, launchChromium } from './chromium.js';
 import { type OpensslServer, startOpensslRevServer } from './openssl-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const pki = testPki();
 const server = pki.leaf('p256', 'server');
 
@@ -27,39 +25,22 @@ interface PageGlobals {
 describe('a non-extractable WebCrypto key in Chromium signs for mutual TLS with OpenSSL', () => {
   let openssl: OpensslServer | undefined;
   let demo: BrowserDemo | undefined;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: HeadlessChromium | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`the browser test needs Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    }
     openssl = await startOpensslRevServer({ ca: pki.caPath, cert: server.certPath, key: server.keyPath });
     demo = await startBrowserDemo({ target: { host: '127.0.0.1', port: openssl.port } });
-    profile = mkdtempSync(join(tmpdir(), 'memtls-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await demo?.close();
     openssl?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('the browser key signs CertificateVerify; s_server verifies the certificate issued for it', async () => {
-    const page = await context!.newPage();
+    const page = await browser!.context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(demo!.pageUrl);
