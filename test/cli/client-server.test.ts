@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
-import { type Identity, type KeyKind, type TestPki, testPki } from '../helpers/pki.js';
+import { type Identity, type KeyKind, type TestPki, testPki, tlsFlags } from '../helpers/pki.js';
 import { freePort, killAll, type Proc, run } from '../helpers/processes.js';
 
 let work: string;
@@ -29,19 +29,7 @@ afterAll(() => cli?.remove());
 afterEach(killAll);
 
 function memtlsServer(id: Identity, extra: string[] = []): Proc {
-  return run(process.execPath, [
-    bin,
-    'server',
-    '--port',
-    '0',
-    '--ca',
-    pki.caPath,
-    '--cert',
-    id.certPath,
-    '--key',
-    id.keyPath,
-    ...extra,
-  ]);
+  return run(process.execPath, [bin, 'server', '--port', '0', ...tlsFlags(pki, id), ...extra]);
 }
 
 const KINDS: [KeyKind, string][] = [
@@ -136,12 +124,7 @@ describe('memtls client ↔ openssl s_server -Verify 1', () => {
         `127.0.0.1:${port}`,
         '--servername',
         'server.test',
-        '--ca',
-        pki.caPath,
-        '--cert',
-        id.certPath,
-        '--key',
-        id.keyPath,
+        ...tlsFlags(pki, id),
         '--keylog',
         join(work, `keylog-${kind}.txt`),
       ]);
@@ -172,12 +155,7 @@ describe('memtls client ↔ openssl s_server -Verify 1', () => {
       `127.0.0.1:${port}`,
       '--servername',
       'wrong.test',
-      '--ca',
-      pki.caPath,
-      '--cert',
-      id.certPath,
-      '--key',
-      id.keyPath,
+      ...tlsFlags(pki, id),
       '--quiet',
     ]);
     expect(await client.exit(10_000)).toBe(1);

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
-import { type Identity, type TestPki, testPki } from '../helpers/pki.js';
+import { type Identity, type TestPki, testPki, tlsFlags } from '../helpers/pki.js';
 
 let cli: CliBundle | undefined;
 let pki: TestPki;
@@ -75,18 +75,7 @@ function memtls(args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 async function memtlsServer(extra: string[] = []) {
-  const server = start([
-    'server',
-    '--port',
-    '0',
-    '--ca',
-    pki.caPath,
-    '--cert',
-    serverId.certPath,
-    '--key',
-    serverId.keyPath,
-    ...extra,
-  ]);
+  const server = start(['server', '--port', '0', ...tlsFlags(pki, serverId), ...extra]);
   const [, port] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
   return { server, port: Number(port) };
 }
@@ -96,12 +85,7 @@ const clientArgs = (port: number, extra: string[]) => [
   `127.0.0.1:${port}`,
   '--servername',
   'server.test',
-  '--ca',
-  pki.caPath,
-  '--cert',
-  clientId.certPath,
-  '--key',
-  clientId.keyPath,
+  ...tlsFlags(pki, clientId),
   ...extra,
 ];
 
@@ -185,12 +169,7 @@ describe('memtls CLI session resumption', () => {
       'server',
       '--port',
       '0',
-      '--ca',
-      pki.caPath,
-      '--cert',
-      serverId.certPath,
-      '--key',
-      serverId.keyPath,
+      ...tlsFlags(pki, serverId),
       '--ticket-keys',
       pki.caPath,
     ]);

@@ -4,7 +4,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
-import { type TestPki, testPki } from '../helpers/pki.js';
+import { type TestPki, testPki, tlsFlags } from '../helpers/pki.js';
 
 let pki: TestPki;
 let cli: CliBundle | undefined;
@@ -52,18 +52,12 @@ describe('memtls server --cert A --key A --cert B --key B', () => {
     const b = pki.leaf('rsa2048', 'server', { cn: 'b.test' });
     const server = spawn(
       process.execPath,
-      [
-        cli!.bin,
-        'server',
-        '--port',
-        '0',
-        '--ca',
-        pki.caPath,
+      [cli!.bin, 'server', '--port', '0', ...tlsFlags(pki, a)].concat([
         '--cert',
-        a.certPath,
+        b.certPath,
         '--key',
-        a.keyPath,
-      ].concat(['--cert', b.certPath, '--key', b.keyPath]),
+        b.keyPath,
+      ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     running.push(server);
@@ -97,20 +91,7 @@ describe('memtls server --cert A --key A --cert B --key B', () => {
     const out = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = execFile(
         process.execPath,
-        [
-          cli!.bin,
-          'server',
-          '--port',
-          '0',
-          '--ca',
-          pki.caPath,
-          '--cert',
-          a.certPath,
-          '--key',
-          a.keyPath,
-          '--cert',
-          a.certPath,
-        ],
+        [cli!.bin, 'server', '--port', '0', ...tlsFlags(pki, a), '--cert', a.certPath],
         { timeout: 15_000 },
         (error, _stdout, stderr) =>
           resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliUnderTest } from '../helpers/cli-bundle.js';
-import { type TestPki, testPki } from '../helpers/pki.js';
+import { type TestPki, testPki, tlsFlags } from '../helpers/pki.js';
 import { run } from '../helpers/processes.js';
 
 let pki: TestPki;
@@ -117,17 +117,7 @@ describe('memtls server --starttls', () => {
   it('smtp: openssl s_client -starttls smtp gets through EHLO/STARTTLS and completes mutual TLS', async () => {
     const sid = pki.leaf('p256', 'server');
     const cid = pki.leaf('p256', 'client');
-    const { server, port } = await listen([
-      '--ca',
-      pki.caPath,
-      '--cert',
-      sid.certPath,
-      '--key',
-      sid.keyPath,
-      '--starttls',
-      'smtp',
-      '--echo',
-    ]);
+    const { server, port } = await listen([...tlsFlags(pki, sid), '--starttls', 'smtp', '--echo']);
     const client = run('openssl', [
       's_client',
       '-connect',
@@ -159,18 +149,7 @@ describe('memtls server --starttls', () => {
   it('line: memtls client --starttls line ↔ memtls server --starttls line -quiet', async () => {
     const sid = pki.leaf('p256', 'server');
     const cid = pki.leaf('p256', 'client');
-    const { server, port } = await listen([
-      '--ca',
-      pki.caPath,
-      '--cert',
-      sid.certPath,
-      '--key',
-      sid.keyPath,
-      '--starttls',
-      'line',
-      '--echo',
-      '-quiet',
-    ]);
+    const { server, port } = await listen([...tlsFlags(pki, sid), '--starttls', 'line', '--echo', '-quiet']);
     const client = memtls([
       'client',
       `127.0.0.1:${port}`,
@@ -178,12 +157,7 @@ describe('memtls server --starttls', () => {
       'line',
       '--servername',
       'server.test',
-      '--ca',
-      pki.caPath,
-      '--cert',
-      cid.certPath,
-      '--key',
-      cid.keyPath,
+      ...tlsFlags(pki, cid),
     ]);
     client.child.stdin!.write('echo over line starttls\n');
     await client.waitFor('stdout', /echo over line starttls/);
@@ -198,16 +172,7 @@ describe('memtls server --starttls', () => {
 
   it('smtp: a client that never sends STARTTLS is told to (530) and logged when it quits', async () => {
     const sid = pki.leaf('p256', 'server');
-    const { server, port } = await listen([
-      '--ca',
-      pki.caPath,
-      '--cert',
-      sid.certPath,
-      '--key',
-      sid.keyPath,
-      '--starttls',
-      'smtp',
-    ]);
+    const { server, port } = await listen([...tlsFlags(pki, sid), '--starttls', 'smtp']);
     const socket = net.connect(Number(port), '127.0.0.1');
     let seen = '';
     socket.on('data', (d: Buffer) => {

@@ -317,3 +317,8 @@ export function p256Configs(pki: TestPki): { client: ClientConfig; server: Serve
     client: { ca: pki.ca, serverName: 'server.test', cert: c.cert, key: c.key },
   };
 }
+
+/** `--ca ROOT --cert C --key K`: the CLI flags for `id` under the test root. */
+export function tlsFlags(pki: TestPki, id: Identity): string[] {
+  return ['--ca', pki.caPath, '--cert', id.certPath, '--key', id.keyPath];
+}
