@@ -1,4 +1,5 @@
-// Start `openssl s_server -rev` (answers each line reversed) with mutual TLS 1.2, on a free port.
+// Start `openssl s_server -rev` (answers each line reversed) with mutual TLS 1.2, on a free port, with
+// any further options a test needs.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 
@@ -9,11 +10,15 @@ export interface OpensslServer {
   stop(): void;
 }
 
-export async function startOpensslRevServer(files: {
-  ca: string;
-  cert: string;
-  key: string;
-}): Promise<OpensslServer> {
+export async function startOpensslRevServer(
+  files: {
+    ca: string;
+    cert: string;
+    key: string;
+  },
+  /** More s_server options (e.g. -no_ticket). */
+  extra: readonly string[] = [],
+): Promise<OpensslServer> {
   const child: ChildProcess = spawn(
     'openssl',
     [
@@ -30,6 +35,7 @@ export async function startOpensslRevServer(files: {
       '-key',
       files.key,
       '-rev',
+      ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -6,6 +6,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startOpensslRevServer } from '../adapters/openssl-server.js';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { type Identity, type TestPki, testPki, tlsFlags } from '../helpers/pki.js';
 
@@ -120,42 +121,16 @@ describe('memtls CLI session resumption', () => {
 
   it('--reconnect against openssl s_server: new, then resumed (tickets and -no_ticket)', async () => {
     for (const extra of [[], ['-no_ticket']]) {
-      const child = spawn(
-        'openssl',
-        [
-          's_server',
-          '-accept',
-          '0',
-          '-tls1_2',
-          '-Verify',
-          '1',
-          '-CAfile',
-          pki.caPath,
-          '-cert',
-          serverId.certPath,
-          '-key',
-          serverId.keyPath,
-          '-rev',
-          ...extra,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+      const peer = await startOpensslRevServer(
+        { ca: pki.caPath, cert: serverId.certPath, key: serverId.keyPath },
+        extra,
       );
-      running.push(child);
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`s_server did not start: ${out}`)), 10_000);
-        child.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /ACCEPT .*:(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-      });
-      const r = await memtls(clientArgs(port, ['--reconnect']));
-      expect(r.stderr).toMatch(/connected: .*, new\nmemtls: connected: .*, resumed\n/);
-      child.kill('SIGKILL');
+      try {
+        const r = await memtls(clientArgs(peer.port, ['--reconnect']));
+        expect(r.stderr).toMatch(/connected: .*, new\nmemtls: connected: .*, resumed\n/);
+      } finally {
+        peer.stop();
+      }
     }
   }, 60_000);
 
