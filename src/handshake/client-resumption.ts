@@ -6,7 +6,7 @@ import { equalBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { peerError } from '../errors.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { chainCacheOf } from './chain-cache.js';
+import { parsedCertificatesOf } from './parsed-certificates.js';
 import type { NewSessionTicket } from './messages/types.js';
 import { pathReferences, rebuildPath } from './resumed-path.js';
 import {
@@ -61,7 +61,7 @@ export function prepareOffer(cfg: ResolvedClientConfig, bytes: Uint8Array | unde
   if (session.peerChain.length === 0) return undefined;
   let peerCertificates: readonly Certificate[];
   try {
-    peerCertificates = chainCacheOf(cfg).parse(session.peerChain);
+    peerCertificates = parsedCertificatesOf(cfg).parseChain(session.peerChain);
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@ import { equalBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { peerError } from '../errors.js';
 import type { Certificate } from '../x509/types.js';
-import { chainCacheOf } from './chain-cache.js';
+import { parsedCertificatesOf } from './parsed-certificates.js';
 import type { ClientHello, NewSessionTicket } from './messages/types.js';
 import { keyFitsSuite } from './negotiate.js';
 import type { ServerChoices } from './negotiate-client-hello.js';
@@ -52,7 +52,7 @@ export function findResumable(
     if (!opened) return undefined;
     let peerCertificates: readonly Certificate[];
     try {
-      peerCertificates = chainCacheOf(cfg).parse(opened.stored.peerChain);
+      peerCertificates = parsedCertificatesOf(cfg).parseChain(opened.stored.peerChain);
     } catch {
       return undefined;
     }

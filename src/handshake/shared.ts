@@ -6,11 +6,11 @@ import type { SuiteParams } from '../ciphers/suites.js';
 import { equalBytes } from '../codec.js';
 import type { ResolvedConfig } from '../config.js';
 import { certificateError, peerError, TlsError } from '../errors.js';
-import { parseCertificate } from '../x509/certificate.js';
 import { checkChainSize } from '../x509/chain-budget.js';
 import { OID } from '../x509/oids.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
 import { verifyChain } from '../x509/verify.js';
+import { parsedCertificatesOf } from './parsed-certificates.js';
 import type { Transcript } from './transcript.js';
 import { askApplication } from './verify-peer.js';
 
@@ -27,9 +27,10 @@ export function authenticatePeer(
 ): { peerCertificates: Certificate[]; identity: PeerIdentity } {
   const tooBig = checkChainSize(certificates, cfg.chainLimits);
   if (tooBig) throw tooBig;
+  const parsed = parsedCertificatesOf(cfg);
   const peerCertificates = certificates.map((der) => {
     try {
-      return parseCertificate(der, { source: 'peer' });
+      return parsed.parse(der);
     } catch (e) {
       if (e instanceof TlsError) throw e;
       throw certificateError('decode_error', `a certificate from the peer does not parse: ${String(e)}`);
