@@ -6,8 +6,8 @@ import { equalBytes } from '../codec.js';
 import type { ResolvedClientConfig } from '../config.js';
 import { peerError } from '../errors.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { parsedCertificatesOf } from './parsed-certificates.js';
 import type { NewSessionTicket } from './messages/types.js';
+import { parsedCertificatesOf } from './parsed-certificates.js';
 import { pathReferences, rebuildPath } from './resumed-path.js';
 import {
   type ClientSession,

@@ -5,10 +5,10 @@ import { equalBytes } from '../codec.js';
 import type { ResolvedServerConfig } from '../config.js';
 import { peerError } from '../errors.js';
 import type { Certificate } from '../x509/types.js';
-import { parsedCertificatesOf } from './parsed-certificates.js';
 import type { ClientHello, NewSessionTicket } from './messages/types.js';
 import { keyFitsSuite } from './negotiate.js';
 import type { ServerChoices } from './negotiate-client-hello.js';
+import { parsedCertificatesOf } from './parsed-certificates.js';
 import { pathReferences, rebuildPath } from './resumed-path.js';
 import { type StoredSession, verificationFingerprint } from './resumption.js';
 
