@@ -114,18 +114,28 @@ export class RecordProtector {
 
   /**
    * Like seal, without joining the parts: the explicit nonce (if the suite has one) goes to
-   * prefix[offset…], and the ciphertext ‖ tag the AEAD returned is returned as it is (no copy).
+   * prefix[offset…]; the ciphertext and the tag are returned as the AEAD made them (Aead.sealParts),
+   * or as two views of what Aead.seal returned. No copy of the sealed bytes.
    */
-  sealApart(
+  sealParts(
     type: number,
     version: number,
     plaintext: Uint8Array,
     prefix: Uint8Array,
     offset: number,
-  ): Uint8Array {
-    const sealed = this.sealAead(type, version, plaintext);
-    if (this.explicitNonceLength > 0) this.writeExplicitNonce(prefix, offset);
-    return sealed;
+  ): readonly [Uint8Array, Uint8Array] {
+    this.checkUsable();
+    this.prepare(type, version, plaintext.length);
+    if (this.explicitNonceLength > 0) {
+      this.writeExplicitNonce(this.nonce, 4);
+      this.writeExplicitNonce(prefix, offset);
+    }
+    this.advance();
+    const aead = this.aead;
+    if (aead.sealParts !== undefined) return aead.sealParts(this.nonce, this.additionalData, plaintext);
+    const sealed = aead.seal(this.nonce, this.additionalData, plaintext);
+    const n = sealed.length - TAG_LENGTH;
+    return [sealed.subarray(0, n), sealed.subarray(n)];
   }
 
   /**

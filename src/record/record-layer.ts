@@ -241,9 +241,11 @@ export class RecordLayer {
   }
 
   /**
-   * Large protected writes: per record, its header and explicit nonce from the slab and the AEAD's
-   * ciphertext ‖ tag as the provider returned it, queued as two chunks: no copy of the sealed bytes
-   * here (takeOutgoingChunks() hands them on as they are; takeOutgoing() joins them once).
+   * Large protected writes: per record, the AEAD's ciphertext and tag as the provider returned them
+   * (Aead.sealParts), with the record's header and explicit nonce written into a small slab region
+   * after the previous record's tag: chunks tag(i−1) ‖ header(i) ‖ nonce(i), ciphertext(i), …, tag(n).
+   * No copy of the sealed bytes here (takeOutgoingChunks() hands them on as they are; takeOutgoing()
+   * joins them once).
    */
   private writeApart(
     protector: RecordProtector,
@@ -252,15 +254,27 @@ export class RecordLayer {
     limit: number,
   ): void {
     const version = ProtocolVersion.TLSv1_2;
-    const prefixLength = RECORD_HEADER_LENGTH + protector.explicitNonceLength;
+    const explicit = protector.explicitNonceLength;
+    const prefixLength = RECORD_HEADER_LENGTH + explicit;
+    const outgoing = this.outgoing;
+    let previousTag: Uint8Array | undefined;
+    let bytes = 0;
     for (let start = 0; start < data.length; start += limit) {
       const piece = start === 0 && data.length <= limit ? data : data.subarray(start, start + limit);
-      const prefix = allocateOutgoing(prefixLength);
-      const sealed = protector.sealApart(type, version, piece, prefix, RECORD_HEADER_LENGTH);
-      writeRecordHeader(prefix, 0, type, version, protector.explicitNonceLength + sealed.length);
-      this.outgoing.push(prefix, sealed);
-      this.outgoingBytes += prefixLength + sealed.length;
+      const at = previousTag === undefined ? 0 : previousTag.length;
+      const head = allocateOutgoing(at + prefixLength);
+      if (previousTag !== undefined) head.set(previousTag, 0);
+      const [ciphertext, tag] = protector.sealParts(type, version, piece, head, at + RECORD_HEADER_LENGTH);
+      writeRecordHeader(head, at, type, version, explicit + ciphertext.length + tag.length);
+      outgoing.push(head, ciphertext);
+      bytes += head.length + ciphertext.length;
+      previousTag = tag;
     }
+    if (previousTag !== undefined) {
+      outgoing.push(previousTag);
+      bytes += previousTag.length;
+    }
+    this.outgoingBytes += bytes;
   }
 
   /**

@@ -103,6 +103,21 @@ class NodeAead implements Aead {
     return out;
   }
 
+  /** seal without the join: node:crypto's own output buffer and tag, as they come. */
+  sealParts(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array] {
+    const cipher = createCipheriv(this.name, this.keyed(), nonce, TAG_OPTIONS);
+    cipher.setAAD(aad);
+    const body = cipher.update(plaintext);
+    const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
+    let ciphertext = plain(body);
+    if (tail.length > 0) {
+      ciphertext = new Uint8Array(body.length + tail.length);
+      ciphertext.set(body, 0);
+      ciphertext.set(tail, body.length);
+    }
+    return [ciphertext, plain(cipher.getAuthTag())];
+  }
+
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined {
     const keyObject = this.keyed();
     if (ciphertextAndTag.length < TAG_LENGTH || nonce.length !== 12) return undefined;
