@@ -13,8 +13,10 @@ export function keptPeer(
   identity: PeerIdentity | undefined,
 ): { chain: () => readonly Certificate[]; identity: PeerIdentity | undefined } {
   if (chain.length === 0) return { chain: () => [], identity };
-  // Copies: a certificate's der may be a view into a larger handshake buffer.
-  const reparsed = lazyChain(chain.map((c) => new Uint8Array(c.der)));
+  // A certificate's der may be a view into a larger handshake buffer: that is copied. One that owns
+  // its buffer (as the context's parsed-certificate cache keeps them) is shared, not copied: the
+  // connections of a peer that reconnects hold one copy of its chain between them.
+  const reparsed = lazyChain(chain.map((c) => (ownsItsBuffer(c.der) ? c.der : new Uint8Array(c.der))));
   if (identity === undefined) return { chain: reparsed, identity };
   const at = chain.indexOf(identity.certificate);
   if (at < 0) return { chain: reparsed, identity };
@@ -27,6 +29,10 @@ export function keptPeer(
   return { chain: reparsed, identity: lazyIdentity(identity, reparsed, at, path) };
 }
 
+function ownsItsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
 /**
  * A function giving the chain parsed from `ders` (once, on the first call). Its own function so that
  * the closure holds only the bytes, never the parsed chain it replaces.
@@ -35,7 +41,8 @@ function lazyChain(ders: readonly Uint8Array[]): () => readonly Certificate[] {
   let parsed: readonly Certificate[] | undefined;
   // The bytes parsed once already during the handshake, so they parse the same way again.
   return () => {
-    parsed ??= Object.freeze(ders.map((der) => parseCertificate(der, { source: 'peer' })));
+    // Parsed from copies: the objects handed out never share bytes with other connections.
+    parsed ??= Object.freeze(ders.map((der) => parseCertificate(new Uint8Array(der), { source: 'peer' })));
     return parsed;
   };
 }

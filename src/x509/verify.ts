@@ -174,15 +174,26 @@ function parseRoots(root: VerifyChainOptions['root']): Certificate[] {
   );
 }
 
-/** Who the verified peer is. */
+/**
+ * The identities of certificates seen already: connections from the same certificate (parsed once per
+ * context, src/handshake/parsed-certificates.ts) share one frozen identity and its strings.
+ */
+const identities = new WeakMap<Certificate, PeerIdentity>();
+
+/** Who the verified peer is (frozen; the same object for the same Certificate). */
 export function identityOf(leaf: Certificate): PeerIdentity {
-  return {
-    commonName: attributeValue(leaf.subject, OID.commonName),
-    subjectAltNames: (leaf.subjectAltNames ?? []).map(generalNameText),
-    subject: leaf.subject.text,
-    fingerprintSha256: leaf.fingerprintSha256,
-    certificate: leaf,
-  };
+  let identity = identities.get(leaf);
+  if (identity === undefined) {
+    identity = Object.freeze({
+      commonName: attributeValue(leaf.subject, OID.commonName),
+      subjectAltNames: Object.freeze((leaf.subjectAltNames ?? []).map(generalNameText)),
+      subject: leaf.subject.text,
+      fingerprintSha256: leaf.fingerprintSha256,
+      certificate: leaf,
+    });
+    identities.set(leaf, identity);
+  }
+  return identity;
 }
 
 // --- validation ---------------------------------------------------------------------------------
