@@ -3,7 +3,7 @@
 // half-close (RFC 5246 §7.2.1), unexpected_eof for a TCP end without close_notify, and a handshake timeout.
 
 import type { Socket } from 'node:net';
-import { localError, type PeerIdentity, type TlsConnection, TlsError } from '../index.js';
+import { localError, type PeerIdentity, type SessionInfo, type TlsConnection, TlsError } from '../index.js';
 import { plainBytes } from './framing.js';
 import { ReceiveLoop, type TlsEventHandlers } from './receive-loop.js';
 import { exporterArguments, keylogLine } from './tls-socket-info.js';
@@ -31,6 +31,17 @@ const ALERT_FLUSH_MS = 1000;
 type WriteCallback = (error?: Error | null) => void;
 
 const EMPTY = new Uint8Array(0);
+
+/** 'newListener' handler (`this` is the TlsSocket): the first 'keylog' listener turns key logging on. */
+function startKeyLog(this: TlsSocket, event: string | symbol): void {
+  const connection = this.connection;
+  if (event === 'keylog' && !connection.onKeyLog) {
+    connection.onKeyLog = (line) => this.emit('keylog', keylogLine(line));
+  }
+}
+
+/** TlsSocket's TlsEventHandlers (defined in its static block). */
+let SocketEvents: new (socket: TlsSocket) => TlsEventHandlers;
 
 /**
  * Sealed bytes that may wait in the socket before a write holds its callback until 'drain'. The
@@ -76,18 +87,14 @@ export class TlsSocket extends TlsSocketSurface {
     for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
       this.initial.push(plainBytes(chunk));
     }
-    this.loop = new ReceiveLoop(connection, this.eventHandlers(), {
+    this.loop = new ReceiveLoop(connection, new SocketEvents(this), {
       handshakeTimeout: options.handshakeTimeout,
       allowTruncation: options.allowTruncation,
       onTimeout: (error) => this.destroy(error),
     });
     socket.on('timeout', () => this.emit('timeout'));
     // As node:tls, key-log lines are made only once someone listens for them.
-    this.on('newListener', (event: string | symbol) => {
-      if (event === 'keylog' && !connection.onKeyLog) {
-        connection.onKeyLog = (line) => this.emit('keylog', keylogLine(line));
-      }
-    });
+    this.on('newListener', startKeyLog); // one function for every socket: no closure per connection
     // Start on the next tick so listeners attached after construction see every event.
     process.nextTick(() => this.start());
   }
@@ -168,36 +175,58 @@ export class TlsSocket extends TlsSocketSurface {
     }
   }
 
-  /** The TlsSocket's answer to each engine event, for the receive loop. */
-  private eventHandlers(): TlsEventHandlers {
-    return {
-      done: () => this.destroyed,
-      handshake: (info) => {
-        this.info = info;
-        this.flush();
-        if (this.connection.role === 'client') this.emit('secureConnect');
-        this.emit('secure');
-        for (const resume of this.waitingForHandshake.splice(0)) resume();
-      },
-      data: (data) => {
-        this.plainBytesRead += data.length;
-        if (!this.push(data) && !this.pausedByUs) {
-          this.pausedByUs = true;
-          this.socket.pause();
-        }
+  private onHandshake(info: SessionInfo): void {
+    this.info = info;
+    this.flush();
+    if (this.connection.role === 'client') this.emit('secureConnect');
+    this.emit('secure');
+    for (const resume of this.waitingForHandshake.splice(0)) resume();
+  }
+
+  private onData(data: Uint8Array): boolean {
+    this.plainBytesRead += data.length;
+    if (!this.push(data) && !this.pausedByUs) {
+      this.pausedByUs = true;
+      this.socket.pause();
+    }
+    return false;
+  }
+
+  private onSession(session: Uint8Array): void {
+    this.lastSession = Buffer.from(session);
+    this.emit('session', this.lastSession);
+  }
+
+  static {
+    // The engine's events as a TlsSocket answers them: a class (defined here, where it may call the
+    // socket's private methods) so each socket holds one small object, not a closure per event.
+    SocketEvents = class implements TlsEventHandlers {
+      constructor(private readonly socket: TlsSocket) {}
+      done(): boolean {
+        return this.socket.destroyed;
+      }
+      handshake(info: SessionInfo): void {
+        this.socket.onHandshake(info);
+      }
+      data(bytes: Uint8Array): boolean {
+        return this.socket.onData(bytes);
+      }
+      peerClosed(): boolean {
+        this.socket.endReadable();
         return false;
-      },
-      peerClosed: () => {
-        this.endReadable();
-        return false;
-      },
-      alert: (description) => this.emit('tlsAlert', description),
-      session: (session) => {
-        this.lastSession = Buffer.from(session);
-        this.emit('session', this.lastSession);
-      },
-      error: (error) => this.fail(error),
-      flush: () => this.flush(),
+      }
+      alert(description: string): void {
+        this.socket.emit('tlsAlert', description);
+      }
+      session(session: Uint8Array): void {
+        this.socket.onSession(session);
+      }
+      error(error: TlsError): void {
+        this.socket.fail(error);
+      }
+      flush(): void {
+        this.socket.flush();
+      }
     };
   }
 

@@ -6,10 +6,12 @@
 //             OpenSSL does; fragment = nonce_explicit ‖ ciphertext ‖ tag
 //   ChaCha20: nonce = write_IV(12) XOR (0(4) ‖ seq_num(8)); fragment = ciphertext ‖ tag
 //
-// The AEAD is keyed once at construction. Nonce and additional-data buffers are reused for every
-// record (the Aead interface is synchronous and keeps neither), so a record costs one AEAD call plus
-// a few byte stores. Sequence numbers are two u32 halves; after seq 2^64 − 1 has been used the
-// protector refuses further records (RFC 5246 §6.1: the connection must end; we do not renegotiate).
+// The AEAD is keyed once at construction. Nonce and additional data are built for each record in one
+// small buffer shared by every protector (the Aead interface is synchronous and keeps neither, and
+// JavaScript runs one call at a time), and the nonce is zeroed after each call; a protector itself holds
+// only numbers (its write IV and sequence number), so an idle connection holds no buffers for them.
+// Sequence numbers are two u32 halves; after seq 2^64 − 1 has been used the protector refuses further
+// records (RFC 5246 §6.1: the connection must end; we do not renegotiate).
 
 import type { Aead, CryptoProvider } from '../ciphers/provider.js';
 import type { SuiteParams } from '../ciphers/suites.js';
@@ -21,6 +23,11 @@ export const ADDITIONAL_DATA_LENGTH = 13;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const TWO_TO_64 = 1n << 64n;
+
+/** The nonce and additional data of the record being sealed or opened (see above). */
+const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
+const NONCE = scratch.subarray(0, NONCE_LENGTH);
+const ADDITIONAL_DATA = scratch.subarray(NONCE_LENGTH);
 
 export interface RecordProtectorOptions {
   /** First sequence number to use (default 0; tests use it to reach 2^64 − 1). */
@@ -38,10 +45,10 @@ export class RecordProtector {
   /** Bytes protection adds to a plaintext: explicit nonce + tag. */
   readonly overhead: number;
   private readonly aead: Aead;
-  // Nonce, additional data and the fixed IV share one small buffer (one allocation per direction).
-  private readonly fixedIv: Uint8Array;
-  private readonly nonce: Uint8Array;
-  private readonly additionalData: Uint8Array;
+  /** The write IV as three big-endian u32 words (AES-GCM uses only the first: its 4-byte salt). */
+  private iv0 = 0;
+  private iv1 = 0;
+  private iv2 = 0;
   private sequenceHigh = 0;
   private sequenceLow = 0;
   /** Set once sequence number 2^64 − 1 has been used. */
@@ -60,7 +67,10 @@ export class RecordProtector {
         `${suite.name} needs a ${suite.keyLength}-byte key, got ${keys.key.length}`,
       );
     }
-    if (keys.fixedIv.length !== suite.fixedIvLength) {
+    if (
+      keys.fixedIv.length !== suite.fixedIvLength ||
+      (suite.fixedIvLength !== 4 && suite.fixedIvLength !== 12)
+    ) {
       throw localError(
         'bad_iv_length',
         `${suite.name} needs a ${suite.fixedIvLength}-byte write IV, got ${keys.fixedIv.length}`,
@@ -69,13 +79,12 @@ export class RecordProtector {
     this.suite = suite;
     this.explicitNonceLength = suite.explicitNonceLength;
     this.overhead = suite.explicitNonceLength + TAG_LENGTH;
-    const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH + suite.fixedIvLength);
-    this.nonce = scratch.subarray(0, NONCE_LENGTH);
-    this.additionalData = scratch.subarray(NONCE_LENGTH, NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
-    this.fixedIv = scratch.subarray(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
-    this.fixedIv.set(keys.fixedIv); // a copy, never a reference to the caller's key block
-    // AES-GCM: the salt is the constant first third of every nonce.
-    if (this.explicitNonceLength > 0) this.nonce.set(this.fixedIv, 0);
+    const iv = keys.fixedIv; // read into numbers: a copy, never a reference to the caller's key block
+    this.iv0 = word(iv, 0);
+    if (iv.length === 12) {
+      this.iv1 = word(iv, 4);
+      this.iv2 = word(iv, 8);
+    }
     this.setSequenceNumber(options.sequenceNumber ?? 0n);
     this.aead = provider.aead(suite.aead, keys.key);
   }
@@ -99,7 +108,7 @@ export class RecordProtector {
     const sealed = this.sealAead(type, version, plaintext);
     if (this.explicitNonceLength === 0) return sealed;
     const out = new Uint8Array(this.explicitNonceLength + sealed.length);
-    this.writeExplicitNonce(out, 0);
+    writeExplicitNonce(out, 0);
     out.set(sealed, this.explicitNonceLength);
     return out;
   }
@@ -107,7 +116,7 @@ export class RecordProtector {
   /** Like seal, but writes the fragment at out[offset…] and returns its length. */
   sealInto(type: number, version: number, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
     const sealed = this.sealAead(type, version, plaintext);
-    if (this.explicitNonceLength > 0) this.writeExplicitNonce(out, offset);
+    if (this.explicitNonceLength > 0) writeExplicitNonce(out, offset);
     out.set(sealed, offset + this.explicitNonceLength);
     return this.explicitNonceLength + sealed.length;
   }
@@ -125,17 +134,18 @@ export class RecordProtector {
     offset: number,
   ): readonly [Uint8Array, Uint8Array] {
     this.checkUsable();
-    this.prepare(type, version, plaintext.length);
-    if (this.explicitNonceLength > 0) {
-      this.writeExplicitNonce(this.nonce, 4);
-      this.writeExplicitNonce(prefix, offset);
-    }
+    this.prepareSeal(type, version, plaintext.length);
+    if (this.explicitNonceLength > 0) writeExplicitNonce(prefix, offset);
     this.advance();
     const aead = this.aead;
-    if (aead.sealParts !== undefined) return aead.sealParts(this.nonce, this.additionalData, plaintext);
-    const sealed = aead.seal(this.nonce, this.additionalData, plaintext);
-    const n = sealed.length - TAG_LENGTH;
-    return [sealed.subarray(0, n), sealed.subarray(n)];
+    try {
+      if (aead.sealParts !== undefined) return aead.sealParts(NONCE, ADDITIONAL_DATA, plaintext);
+      const sealed = aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
+      const n = sealed.length - TAG_LENGTH;
+      return [sealed.subarray(0, n), sealed.subarray(n)];
+    } finally {
+      NONCE.fill(0);
+    }
   }
 
   /**
@@ -152,16 +162,20 @@ export class RecordProtector {
       );
     }
     this.prepare(type, version, fragment.length - this.overhead);
-    const nonce = this.nonce;
     if (explicit > 0) {
       // The sender chooses nonce_explicit (RFC 5288 §3); take it from the record.
-      for (let i = 0; i < 8; i++) nonce[4 + i] = fragment[i]!;
+      for (let i = 0; i < 8; i++) NONCE[4 + i] = fragment[i]!;
     }
-    const plaintext = this.aead.open(
-      nonce,
-      this.additionalData,
-      explicit > 0 ? fragment.subarray(explicit) : fragment,
-    );
+    let plaintext: Uint8Array | undefined;
+    try {
+      plaintext = this.aead.open(
+        NONCE,
+        ADDITIONAL_DATA,
+        explicit > 0 ? fragment.subarray(explicit) : fragment,
+      );
+    } finally {
+      NONCE.fill(0);
+    }
     if (plaintext === undefined) {
       throw badRecordMac(
         `record failed authentication (${this.suite.aead}, sequence number ${this.sequenceNumber}); ` +
@@ -172,28 +186,23 @@ export class RecordProtector {
     return plaintext;
   }
 
-  /** Zero the nonce material and dispose the keyed AEAD; later calls throw. */
+  /** Zero the write IV and dispose the keyed AEAD; later calls throw. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.aead.dispose();
-    this.fixedIv.fill(0);
-    this.nonce.fill(0);
-    this.additionalData.fill(0);
+    this.iv0 = this.iv1 = this.iv2 = 0;
   }
 
   private sealAead(type: number, version: number, plaintext: Uint8Array): Uint8Array {
     this.checkUsable();
-    this.prepare(type, version, plaintext.length);
-    if (this.explicitNonceLength > 0) this.writeExplicitNonce(this.nonce, 4);
+    this.prepareSeal(type, version, plaintext.length);
     this.advance();
-    return this.aead.seal(this.nonce, this.additionalData, plaintext);
-  }
-
-  /** nonce_explicit = this record's sequence number, already in additional_data[0..8]. */
-  private writeExplicitNonce(out: Uint8Array, offset: number): void {
-    const ad = this.additionalData;
-    for (let i = 0; i < 8; i++) out[offset + i] = ad[i]!;
+    try {
+      return this.aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
+    } finally {
+      NONCE.fill(0);
+    }
   }
 
   private checkUsable(): void {
@@ -206,29 +215,31 @@ export class RecordProtector {
     }
   }
 
-  /** Fill in the additional data for this record and, for ChaCha20, the whole nonce. */
+  /** prepare, and for AES-GCM our nonce_explicit: this record's sequence number (as OpenSSL does). */
+  private prepareSeal(type: number, version: number, plaintextLength: number): void {
+    this.prepare(type, version, plaintextLength);
+    if (this.explicitNonceLength > 0) writeExplicitNonce(NONCE, 4);
+  }
+
+  /**
+   * Fill in the additional data for this record and the nonce: for AES-GCM its salt (the explicit part
+   * is the caller's), for ChaCha20 all of it: write_IV XOR (0(4) ‖ seq_num(8)).
+   */
   private prepare(type: number, version: number, plaintextLength: number): void {
-    const ad = this.additionalData;
+    const ad = ADDITIONAL_DATA;
     const high = this.sequenceHigh;
     const low = this.sequenceLow;
-    ad[0] = high >>> 24;
-    ad[1] = (high >>> 16) & 0xff;
-    ad[2] = (high >>> 8) & 0xff;
-    ad[3] = high & 0xff;
-    ad[4] = low >>> 24;
-    ad[5] = (low >>> 16) & 0xff;
-    ad[6] = (low >>> 8) & 0xff;
-    ad[7] = low & 0xff;
+    putWord(ad, 0, high);
+    putWord(ad, 4, low);
     ad[8] = type;
     ad[9] = version >>> 8;
     ad[10] = version & 0xff;
     ad[11] = plaintextLength >>> 8;
     ad[12] = plaintextLength & 0xff;
+    putWord(NONCE, 0, this.iv0);
     if (this.explicitNonceLength === 0) {
-      const nonce = this.nonce;
-      const iv = this.fixedIv;
-      for (let i = 0; i < 4; i++) nonce[i] = iv[i]!;
-      for (let i = 0; i < 8; i++) nonce[4 + i] = iv[4 + i]! ^ ad[i]!;
+      putWord(NONCE, 4, this.iv1 ^ high);
+      putWord(NONCE, 8, this.iv2 ^ low);
     }
   }
 
@@ -239,4 +250,20 @@ export class RecordProtector {
       if (this.sequenceHigh === 0) this.exhausted = true;
     }
   }
+}
+
+/** nonce_explicit = this record's sequence number, already in additional_data[0..8]. */
+function writeExplicitNonce(out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 8; i++) out[offset + i] = ADDITIONAL_DATA[i]!;
+}
+
+function word(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+function putWord(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
 }
