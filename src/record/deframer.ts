@@ -2,9 +2,10 @@
 //
 // Bytes are kept as a list of the caller's chunks (no copying on push), so feeding one byte at a time
 // costs O(1) per byte. A record that lies inside one chunk is returned as a subarray of it (zero
-// copies); one that straddles chunks is assembled once. The header is checked as soon as its 5 bytes
-// are there, so a bad or oversized record fails without waiting for its body, and at most one record
-// (≤ 5 + MAX_CIPHERTEXT bytes) is ever waited for. The caller must not modify pushed bytes afterwards.
+// copies); one that straddles chunks is assembled once (see endLoan for bytes lent by the caller).
+// The header is checked as soon as its 5 bytes are there, so a bad or oversized record fails without
+// waiting for its body, and at most one record (≤ 5 + MAX_CIPHERTEXT bytes) is ever waited for. The
+// caller must not modify pushed bytes afterwards, except lent ones after endLoan.
 
 import { checkRecordHeader, RECORD_HEADER_LENGTH } from './header.js';
 import type { TlsRecord } from './types.js';
@@ -26,6 +27,15 @@ export class Deframer {
   private headerLength = -1;
   /** Where a header split across chunks is assembled (allocated the first time one is). */
   private headerBytes: Uint8Array | undefined;
+  /**
+   * A record whose body was cut off at the end of a loan (see endLoan): its whole fragment, filled up
+   * to `assembled` bytes. While set, it holds every buffered byte (the chunk list is empty) and
+   * push() fills it first.
+   */
+  private assembly: Uint8Array | undefined;
+  private assembled = 0;
+  /** The chunk the last push() added (bytes, or what was left of them after filling the assembly). */
+  private lastPushed: Uint8Array | undefined;
 
   /** Bytes received but not yet returned as records. */
   get bufferedBytes(): number {
@@ -34,9 +44,24 @@ export class Deframer {
 
   /** Add network bytes (any length, including zero). Never throws. */
   push(bytes: Uint8Array): void {
+    this.lastPushed = undefined;
     if (bytes.length === 0) return;
-    this.chunks.push(bytes);
     this.buffered += bytes.length;
+    let rest = bytes;
+    const assembly = this.assembly;
+    if (assembly !== undefined) {
+      const need = assembly.length - this.assembled;
+      if (rest.length <= need) {
+        assembly.set(rest, this.assembled);
+        this.assembled += rest.length;
+        return;
+      }
+      assembly.set(rest.subarray(0, need), this.assembled);
+      this.assembled += need;
+      rest = rest.subarray(need);
+    }
+    this.chunks.push(rest);
+    this.lastPushed = rest;
   }
 
   /**
@@ -46,13 +71,30 @@ export class Deframer {
    */
   endLoan(bytes: Uint8Array): void {
     const last = this.chunks.length - 1;
-    if (last < this.first || this.chunks[last] !== bytes) return; // all of it was read
-    if (last === this.first) {
-      this.chunks[last] = new Uint8Array(bytes.subarray(this.offset));
-      this.offset = 0;
-    } else {
-      this.chunks[last] = new Uint8Array(bytes);
+    const chunk = this.lastPushed;
+    this.lastPushed = undefined;
+    // All of it was read, or it went into the assembly (a copy already).
+    if (chunk === undefined || last < this.first || this.chunks[last] !== chunk || chunk.buffer !== bytes.buffer) {
+      return;
     }
+    if (last !== this.first) {
+      this.chunks[last] = new Uint8Array(chunk);
+      return;
+    }
+    const unread = chunk.subarray(this.offset);
+    if (this.assembly === undefined && this.headerLength > unread.length) {
+      // Part of a record's body: copied once into the record's own fragment, which later bytes fill
+      // up (instead of a copy of the part now and a second copy of the whole record when it is whole).
+      const assembly = new Uint8Array(this.headerLength);
+      assembly.set(unread);
+      this.assembly = assembly;
+      this.assembled = unread.length;
+      this.chunks.length = 0;
+      this.first = 0;
+    } else {
+      this.chunks[last] = new Uint8Array(unread);
+    }
+    this.offset = 0;
   }
 
   /**
@@ -60,6 +102,14 @@ export class Deframer {
    * refuse (see checkRecordHeader); the deframer is then unusable (the connection fails).
    */
   next(): TlsRecord | undefined {
+    const assembly = this.assembly;
+    if (assembly !== undefined) {
+      if (this.assembled < assembly.length) return undefined;
+      this.assembly = undefined;
+      this.buffered -= assembly.length;
+      this.headerLength = -1;
+      return { type: this.headerType, version: this.headerVersion, fragment: assembly };
+    }
     if (this.headerLength < 0) {
       if (this.buffered < RECORD_HEADER_LENGTH) return undefined;
       let h = this.chunks[this.first]!;
