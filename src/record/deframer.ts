@@ -74,7 +74,12 @@ export class Deframer {
     const chunk = this.lastPushed;
     this.lastPushed = undefined;
     // All of it was read, or it went into the assembly (a copy already).
-    if (chunk === undefined || last < this.first || this.chunks[last] !== chunk || chunk.buffer !== bytes.buffer) {
+    if (
+      chunk === undefined ||
+      last < this.first ||
+      this.chunks[last] !== chunk ||
+      chunk.buffer !== bytes.buffer
+    ) {
       return;
     }
     if (last !== this.first) {
