@@ -113,12 +113,22 @@ export class RecordProtector {
     return out;
   }
 
-  /** Like seal, but writes the fragment at out[offset…] and returns its length. */
+  /**
+   * Like seal, but writes the fragment at out[offset…] and returns its length. With Aead.sealParts the
+   * ciphertext and tag go straight into `out` (no joined buffer in between).
+   */
   sealInto(type: number, version: number, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
-    const sealed = this.sealAead(type, version, plaintext);
-    if (this.explicitNonceLength > 0) writeExplicitNonce(out, offset);
-    out.set(sealed, offset + this.explicitNonceLength);
-    return this.explicitNonceLength + sealed.length;
+    const explicit = this.explicitNonceLength;
+    if (this.aead.sealParts === undefined) {
+      const sealed = this.sealAead(type, version, plaintext);
+      if (explicit > 0) writeExplicitNonce(out, offset);
+      out.set(sealed, offset + explicit);
+      return explicit + sealed.length;
+    }
+    const [ciphertext, tag] = this.sealParts(type, version, plaintext, out, offset);
+    out.set(ciphertext, offset + explicit);
+    out.set(tag, offset + explicit + ciphertext.length);
+    return explicit + ciphertext.length + tag.length;
   }
 
   /**
