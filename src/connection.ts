@@ -30,6 +30,9 @@ import { traceChangeCipherSpec, traceHandshake } from './trace.js';
 export type { TlsEvent } from './connection-events.js';
 export type { ConnectionState } from './connection-phase.js';
 
+/** The Finished values before there are any (shared, never written). */
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * The sans-IO connection both TlsClient and TlsServer are: bytes in with receive(), bytes out with
  * takeOutgoing(), application data with write(), close() for close_notify.
@@ -45,8 +48,8 @@ export abstract class TlsConnection extends ConnectionLifecycle {
   private renegotiationRefusals = 0;
   /** verify_data of the Finished we sent and the one we received, for SessionInfo.finished. */
   private readonly finishedValues: { sent: Uint8Array; received: Uint8Array } = {
-    sent: new Uint8Array(0),
-    received: new Uint8Array(0),
+    sent: NO_BYTES,
+    received: NO_BYTES,
   };
   /**
    * A per-connection key-log listener (NSS `CLIENT_RANDOM <hex> <hex>` lines, as config.keyLog,
@@ -262,8 +265,15 @@ export abstract class TlsConnection extends ConnectionLifecycle {
     const done = machine.state;
     if (handshaking.name !== 'handshaking' || done.step !== 'done') return;
     const result = done.result;
-    // Object.assign adds the Finished values without reading result.info's lazy peerCertificates.
-    const info = Object.assign(result.info, { finished: { ...this.finishedValues } }) as SessionInfo;
+    // Object.assign adds the Finished values (both in one buffer) without reading result.info's lazy
+    // peerCertificates.
+    const { sent, received } = this.finishedValues;
+    const both = new Uint8Array(sent.length + received.length);
+    both.set(sent);
+    both.set(received, sent.length);
+    this.finishedValues.sent = this.finishedValues.received = NO_BYTES;
+    const finished = { sent: both.subarray(0, sent.length), received: both.subarray(sent.length) };
+    const info = Object.assign(result.info, { finished }) as SessionInfo;
     this.phase = {
       name: 'open',
       info,

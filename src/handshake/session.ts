@@ -4,7 +4,7 @@ import { deriveKeyBlock } from '../ciphers/prf.js';
 import type { SuiteParams } from '../ciphers/suites.js';
 import type { DirectionKeys } from '../record/types.js';
 import type { Certificate, PeerIdentity } from '../x509/types.js';
-import { keptPeer } from './kept-peer.js';
+import { definePeerCertificates, keptPeer } from './kept-peer.js';
 
 /** What a completed handshake negotiated, and who the peer is. */
 export interface SessionInfo {
@@ -98,8 +98,9 @@ export interface CompletedHandshake {
 /** The HandshakeResult (and its SessionInfo) for a completed handshake. */
 export function handshakeResult(h: CompletedHandshake): HandshakeResult {
   // The peer's certificates are kept as DER and parsed again when read (kept-peer.ts). The getter is
-  // added with defineProperty as a new key: an accessor in the literal, or one replacing a data
-  // property, would put the object in V8's slower (and larger) dictionary mode.
+  // added with defineProperty as a new key (an accessor in the literal, or one replacing a data
+  // property, would put the object in V8's slower and larger dictionary mode), and it is one function
+  // shared by every connection, so SessionInfo objects share their V8 maps.
   const peer = keptPeer(h.peerCertificates, h.identity);
   const info: { -readonly [K in keyof SessionInfo]: SessionInfo[K] } = {
     version: 'TLSv1.2',
@@ -111,7 +112,7 @@ export function handshakeResult(h: CompletedHandshake): HandshakeResult {
     extendedMasterSecret: h.extendedMasterSecret,
     resumed: h.resumed === true,
   } as SessionInfo;
-  Object.defineProperty(info, 'peerCertificates', { get: peer.chain, enumerable: true });
+  definePeerCertificates(info, peer.chain);
   if (peer.identity) info.peerIdentity = peer.identity;
   if (h.certificate) info.certificate = h.certificate;
   return {

@@ -42,8 +42,11 @@ export class Deframer {
     return this.buffered;
   }
 
-  /** Add network bytes (any length, including zero). Never throws. */
-  push(bytes: Uint8Array): void {
+  /**
+   * Add network bytes (any length, including zero). Never throws. `lent`: the caller ends the loan
+   * with endLoan(bytes) before it returns (see there).
+   */
+  push(bytes: Uint8Array, lent = false): void {
     this.lastPushed = undefined;
     if (bytes.length === 0) return;
     this.buffered += bytes.length;
@@ -61,7 +64,7 @@ export class Deframer {
       rest = rest.subarray(need);
     }
     this.chunks.push(rest);
-    this.lastPushed = rest;
+    if (lent) this.lastPushed = rest;
   }
 
   /**

@@ -116,7 +116,8 @@ export class RecordLayer {
    * record read is a new plaintext (read() copies one a provider returns inside the loaned bytes).
    */
   feedLoan(bytes: Uint8Array): void {
-    this.feed(bytes);
+    this.checkNotDisposed();
+    if (this.failure === undefined) this.deframer.push(bytes, true);
     this.loaned = bytes.buffer;
   }
 

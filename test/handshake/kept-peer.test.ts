@@ -47,7 +47,7 @@ describe('the peer chain a finished handshake keeps', () => {
     const chain = [parseCertificate(view, { source: 'peer' })];
     const kept = keptPeer(chain, undefined);
     bytes.fill(0);
-    const reparsed = kept.chain()[0]!;
+    const reparsed = kept.chain.certificates()[0]!;
     expect(reparsed.der.buffer.byteLength).toBe(der.length);
     expect(reparsed.fingerprintSha256).toBe(original.fingerprintSha256);
     expect(reparsed.subject).toEqual(original.subject);

@@ -75,7 +75,7 @@ describe('Deframer (RFC 5246 §6.2.1)', () => {
             }
             const loan = reused.subarray(0, piece.length);
             loan.set(piece);
-            deframer.push(loan);
+            deframer.push(loan, true);
             // Read some records now (or none), as a paused receive() does; each is kept as a copy.
             for (let n = 0; n < reads[i]!; n++) {
               const r = deframer.next();

@@ -154,11 +154,14 @@ export interface HandshakeFragmentMessage {
  * until it returns undefined. `hasPartial` is true while a message is half-received, when the connection
  * must refuse any other content type (ChangeCipherSpec included) with unexpected_message.
  */
+/** The empty buffer every idle reassembler shares (never written: push() replaces it first). */
+const NO_BYTES = new Uint8Array(0);
+
 export class HandshakeReassembler {
   private readonly maxMessageSize: number;
   /** buffer[start, end) holds bytes not yet returned; the buffer grows by doubling, so a message sent one
    * byte per record costs linear, not quadratic, copying. */
-  private buffer: Uint8Array = new Uint8Array(0);
+  private buffer: Uint8Array = NO_BYTES;
   private start = 0;
   private end = 0;
 
@@ -206,7 +209,7 @@ export class HandshakeReassembler {
     this.start += total;
     if (this.start === this.end) {
       // Everything consumed: let the buffer go (idle connections hold nothing here).
-      this.buffer = new Uint8Array(0);
+      this.buffer = NO_BYTES;
       this.start = 0;
       this.end = 0;
     }
