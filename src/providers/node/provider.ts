@@ -109,13 +109,15 @@ class NodeAead implements Aead {
     cipher.setAAD(aad);
     const body = cipher.update(plaintext);
     const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
-    let ciphertext = plain(body);
+    // node:crypto's outputs are returned as they are: each is a Buffer over an ArrayBuffer of its own
+    // (never Node's shared pool), so no view or copy is needed to hand them on.
+    let ciphertext: Uint8Array = body;
     if (tail.length > 0) {
       ciphertext = new Uint8Array(body.length + tail.length);
       ciphertext.set(body, 0);
       ciphertext.set(tail, body.length);
     }
-    return [ciphertext, plain(cipher.getAuthTag())];
+    return [ciphertext, cipher.getAuthTag()];
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined {
@@ -128,7 +130,7 @@ class NodeAead implements Aead {
       decipher.setAAD(aad);
       const body = decipher.update(ciphertextAndTag.subarray(0, n));
       const tail = decipher.final(); // throws when the tag does not verify
-      if (tail.length === 0) return plain(body);
+      if (tail.length === 0) return body; // a Buffer over its own ArrayBuffer (see sealParts)
       const out = new Uint8Array(body.length + tail.length);
       out.set(body, 0);
       out.set(tail, body.length);
