@@ -260,22 +260,27 @@ export class RecordLayer {
     const outgoing = this.outgoing;
     let previousTag: Uint8Array | undefined;
     let bytes = 0;
-    for (let start = 0; start < data.length; start += limit) {
-      const piece = start === 0 && data.length <= limit ? data : data.subarray(start, start + limit);
-      const at = previousTag === undefined ? 0 : previousTag.length;
-      const head = allocateOutgoing(at + prefixLength);
-      if (previousTag !== undefined) head.set(previousTag, 0);
-      const [ciphertext, tag] = protector.sealParts(type, version, piece, head, at + RECORD_HEADER_LENGTH);
-      writeRecordHeader(head, at, type, version, explicit + ciphertext.length + tag.length);
-      outgoing.push(head, ciphertext);
-      bytes += head.length + ciphertext.length;
-      previousTag = tag;
+    try {
+      for (let start = 0; start < data.length; start += limit) {
+        const piece = start === 0 && data.length <= limit ? data : data.subarray(start, start + limit);
+        const at = previousTag === undefined ? 0 : previousTag.length;
+        const head = allocateOutgoing(at + prefixLength);
+        // A record that cannot be sealed (sequence numbers used up) throws here and is not queued.
+        const [ciphertext, tag] = protector.sealParts(type, version, piece, head, at + RECORD_HEADER_LENGTH);
+        if (previousTag !== undefined) head.set(previousTag, 0);
+        writeRecordHeader(head, at, type, version, explicit + ciphertext.length + tag.length);
+        outgoing.push(head, ciphertext);
+        bytes += head.length + ciphertext.length;
+        previousTag = tag;
+      }
+    } finally {
+      // The last queued record's tag, also when a later record failed: every queued record is whole.
+      if (previousTag !== undefined) {
+        outgoing.push(previousTag);
+        bytes += previousTag.length;
+      }
+      this.outgoingBytes += bytes;
     }
-    if (previousTag !== undefined) {
-      outgoing.push(previousTag);
-      bytes += previousTag.length;
-    }
-    this.outgoingBytes += bytes;
   }
 
   /**

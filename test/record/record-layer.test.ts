@@ -378,3 +378,39 @@ describe('RecordLayer: limits and the alerts they send', () => {
     expect(caught(() => layer.write(appData, fromHex('00'))).code).toBe('disposed');
   });
 });
+
+describe('large writes sealed in parts (Aead.sealParts)', () => {
+  it('queues only whole records when a later record of the write cannot be sealed', () => {
+    // A provider whose AEAD refuses its second record, as a used-up sequence number would.
+    let sealed = 0;
+    const failing: typeof nodeTestProvider = {
+      ...nodeTestProvider,
+      aead(algorithm, key) {
+        const inner = nodeTestProvider.aead(algorithm, key);
+        return {
+          algorithm: inner.algorithm,
+          nonceLength: inner.nonceLength,
+          tagLength: inner.tagLength,
+          seal: (n, a, p) => inner.seal(n, a, p),
+          open: (n, a, c) => inner.open(n, a, c),
+          dispose: () => inner.dispose(),
+          sealParts(n, a, p) {
+            if (++sealed === 2) throw new Error('the AEAD refuses');
+            const whole = inner.seal(n, a, p);
+            return [whole.subarray(0, whole.length - 16), whole.subarray(whole.length - 16)];
+          },
+        };
+      },
+    };
+    const { client } = protectedPair(GCM, failing);
+    const { server } = protectedPair(GCM);
+    const message = new Uint8Array(40_000).fill(9);
+    expect(() => client.write(appData, message)).toThrow('the AEAD refuses');
+    const wire = client.takeOutgoing();
+    expect(wire.length).toBe(5 + 8 + 16384 + 16); // the first record, with its tag
+    server.feed(wire);
+    const got = readAll(server);
+    expect(got.map((r) => r.data.length)).toEqual([16384]);
+    expect(got[0]!.data).toEqual(message.subarray(0, 16384));
+  });
+});
