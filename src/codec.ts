@@ -19,7 +19,10 @@ export class Reader {
   readonly context: string;
 
   constructor(buf: Uint8Array, context = 'message', start = 0, end = buf.length) {
-    this.buf = buf;
+    // A subclass such as Node's Buffer has a slice() that returns a view, not a copy: read through a
+    // plain Uint8Array over the same bytes, so bytes() always copies.
+    this.buf =
+      buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.endPos = end;
     this.context = context;

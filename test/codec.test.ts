@@ -274,3 +274,15 @@ describe('byte helpers', () => {
     expect(utf8.decode(utf8.encode('héllo'))).toBe('héllo');
   });
 });
+
+describe('Reader over a Node Buffer', () => {
+  it('bytes() copies even when the input is a Buffer (whose slice() is a view)', () => {
+    const input = Buffer.from([1, 2, 3, 4, 5, 6]);
+    const r = new Reader(input);
+    r.u8();
+    const field = r.bytes(3);
+    input.fill(0); // the caller wipes its buffer, as a decrypted session ticket is wiped
+    expect(Array.from(field)).toEqual([2, 3, 4]);
+    expect(field.constructor).toBe(Uint8Array);
+  });
+});
