@@ -40,6 +40,9 @@ function startKeyLog(this: TlsSocket, event: string | symbol): void {
   }
 }
 
+/** process.nextTick callback of TlsSocket#sent() (defined in its static block). */
+let endBatch: (socket: TlsSocket) => void;
+
 /** TlsSocket's TlsEventHandlers (defined in its static block). */
 let SocketEvents: new (socket: TlsSocket) => TlsEventHandlers;
 
@@ -51,6 +54,9 @@ let SocketEvents: new (socket: TlsSocket) => TlsEventHandlers;
  * the callback waits for 'drain' (the socket only emits it once its queue is empty).
  */
 const SOCKET_QUEUE_LIMIT = 64 * 1024;
+
+/** Plaintext bytes that writes following one another in one turn gather before they are sent. */
+const WRITE_BATCH = 64 * 1024;
 
 /**
  * A TLS connection as a stream.Duplex, with node:tls's TLSSocket surface (TlsSocketSurface; README
@@ -64,6 +70,10 @@ export class TlsSocket extends TlsSocketSurface {
   /** The engine paused at maxRecordsPerReceive: the socket waits until the buffered records are read. */
   private pausedForInput = false;
   private flushingAlert = false;
+  /** A write went to the socket in this turn of the event loop: later ones gather (see sent()). */
+  private batching = false;
+  /** Plaintext bytes given to the engine since the last flush. */
+  private unflushed = 0;
   private pushedEnd = false;
   private peer: { address: string; port: number } | undefined;
   private waitingForHandshake: (() => void)[] = [];
@@ -198,6 +208,11 @@ export class TlsSocket extends TlsSocketSurface {
   }
 
   static {
+    // The end of a turn of the event loop in which a write went out: what gathered since goes too.
+    endBatch = (socket) => {
+      socket.batching = false;
+      if (socket.unflushed > 0) socket.flush();
+    };
     // The engine's events as a TlsSocket answers them: a class (defined here, where it may call the
     // socket's private methods) so each socket holds one small object, not a closure per event.
     SocketEvents = class implements TlsEventHandlers {
@@ -249,6 +264,7 @@ export class TlsSocket extends TlsSocketSurface {
    * socket is corked while they are handed over, and nothing is joined or copied.
    */
   private flush(): boolean {
+    this.unflushed = 0;
     const chunks = this.connection.takeOutgoingChunks();
     const socket = this.socket;
     if (chunks.length === 0 || socket.destroyed || socket.writableEnded) return true;
@@ -327,9 +343,20 @@ export class TlsSocket extends TlsSocketSurface {
     return true;
   }
 
-  /** Hands the sealed records to the socket; the write completes now, or at 'drain' when it is full. */
+  /**
+   * Hands the sealed records to the socket; the write completes now, or at 'drain' when it is full.
+   * The first write of a turn of the event loop goes to the socket at once; the writes that follow it
+   * in the same turn (a loop of write() calls) are sent together, in one writev, when they reach
+   * WRITE_BATCH bytes or at the end of the turn (process.nextTick), as node:tls's writes gather in
+   * OpenSSL's buffer while one is in flight.
+   */
   private sent(callback: WriteCallback): void {
+    if (this.batching && this.unflushed < WRITE_BATCH) return callback();
     this.flush();
+    if (!this.batching) {
+      this.batching = true;
+      process.nextTick(endBatch, this);
+    }
     if (this.socket.writableLength <= SOCKET_QUEUE_LIMIT) return callback();
     const resume = () => {
       this.socket.off('drain', resume).off('close', closed);
@@ -344,6 +371,7 @@ export class TlsSocket extends TlsSocketSurface {
 
   /** connection.write(), handing queued records to the socket first if the engine's queue is full. */
   private writeToEngine(data: Uint8Array): void {
+    this.unflushed += data.length;
     try {
       this.connection.write(data);
       this.plainBytesWritten += data.length;
@@ -370,6 +398,9 @@ export class TlsSocket extends TlsSocketSurface {
   override _destroy(error: Error | null, callback: WriteCallback): void {
     this.loop.stopDeadline();
     this.waitingForHandshake = [];
+    // Writes gathered in this turn (see sent()) go to the socket first, as they would have without
+    // the gathering; what the kernel then does with them is as for any destroyed socket.
+    if (this.unflushed > 0 && !this.connection.error) this.flush();
     if (!this.flushingAlert && !this.socket.destroyed) this.socket.destroy();
     callback(error);
   }
