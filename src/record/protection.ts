@@ -27,6 +27,8 @@ const TWO_TO_64 = 1n << 64n;
 /** The nonce and additional data of the record being sealed or opened (see above). */
 const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
 const NONCE = scratch.subarray(0, NONCE_LENGTH);
+/** The nonce as three words, to zero it in three stores. */
+const NONCE_WORDS = new Uint32Array(scratch.buffer, 0, NONCE_LENGTH / 4);
 const ADDITIONAL_DATA = scratch.subarray(NONCE_LENGTH);
 
 export interface RecordProtectorOptions {
@@ -154,7 +156,7 @@ export class RecordProtector {
       const n = sealed.length - TAG_LENGTH;
       return [sealed.subarray(0, n), sealed.subarray(n)];
     } finally {
-      NONCE.fill(0);
+      wipeNonce();
     }
   }
 
@@ -184,7 +186,7 @@ export class RecordProtector {
         explicit > 0 ? fragment.subarray(explicit) : fragment,
       );
     } finally {
-      NONCE.fill(0);
+      wipeNonce();
     }
     if (plaintext === undefined) {
       throw badRecordMac(
@@ -211,7 +213,7 @@ export class RecordProtector {
     try {
       return this.aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
     } finally {
-      NONCE.fill(0);
+      wipeNonce();
     }
   }
 
@@ -276,4 +278,10 @@ function putWord(out: Uint8Array, at: number, value: number): void {
   out[at + 1] = (value >>> 16) & 0xff;
   out[at + 2] = (value >>> 8) & 0xff;
   out[at + 3] = value & 0xff;
+}
+
+function wipeNonce(): void {
+  NONCE_WORDS[0] = 0;
+  NONCE_WORDS[1] = 0;
+  NONCE_WORDS[2] = 0;
 }
