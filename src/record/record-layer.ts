@@ -21,6 +21,7 @@ import type { CryptoProvider } from '../ciphers/provider.js';
 import { asTlsError, limitError, localError, peerError, type TlsError } from '../errors.js';
 import { Deframer } from './deframer.js';
 import { isKnownContentType, RECORD_HEADER_LENGTH, writeRecordHeader } from './header.js';
+import { allocateOutgoing, SLAB_MAX_RECORD } from './outgoing-slab.js';
 import { RecordProtector } from './protection.js';
 import {
   ContentType,
@@ -47,29 +48,6 @@ export interface RecordLayerOptions {
 const EMPTY = new Uint8Array(0);
 /** What takeOutgoingChunks() returns when nothing is queued (shared, frozen: never the live queue). */
 const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
-
-/**
- * Small outgoing records are carved from a shared slab, as Node's Buffer pool does: a view on an
- * existing buffer costs a tenth of a fresh small Uint8Array (whose backing store is allocated off
- * the JS heap). Regions are never reused, so a returned record stays valid; it may keep its slab
- * alive, and its `.buffer` shows other outgoing records — bytes that go on the wire anyway, since
- * only protected records and plaintext handshake, alert and change_cipher_spec records are written.
- */
-const SLAB_SIZE = 16 * 1024;
-const SLAB_MAX_RECORD = 2048;
-let slab = new Uint8Array(0);
-let slabOffset = 0;
-
-function allocateOutgoing(n: number): Uint8Array {
-  if (n > SLAB_MAX_RECORD) return new Uint8Array(n);
-  if (slabOffset + n > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabOffset = 0;
-  }
-  const out = slab.subarray(slabOffset, slabOffset + n);
-  slabOffset = (slabOffset + n + 7) & ~7; // keep views 8-byte aligned
-  return out;
-}
 
 export class RecordLayer {
   private readonly provider: CryptoProvider;
