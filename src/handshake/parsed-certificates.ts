@@ -16,36 +16,53 @@ const MAX_CACHED_DER = 16 * 1024;
 
 /**
  * Exact DER bytes → the Certificate they parse to, least recently used evicted. Parsing is a pure
- * function of the bytes, so the same bytes always give the same result; only successful parses go in,
- * and nothing here says a certificate is valid: every use still verifies the chain in full (validity
- * at that moment, names, usages, revocation, signatures through the context's signature cache).
- * Entries are frozen (their typed arrays cannot be), since every connection of the context shares them.
+ * function of the bytes, so the same bytes always give the same result. Only certificates of a path
+ * that verified go in (keep(), after the handshake's checks passed; parseChain() for resumption,
+ * whose chains verified when the session was made), so a peer without a certificate from our root
+ * cannot fill the cache or push others out. Nothing here says a certificate is valid: every use still
+ * verifies the chain in full (validity at that moment, names, usages, revocation, signatures through
+ * the context's signature cache). Certificates are frozen (their typed arrays cannot be), since every
+ * connection of the context may share them.
  */
 export class ParsedCertificateCache {
   private readonly entries = new Map<string, Certificate>();
 
   constructor(private readonly capacity = MAX_PARSED_CERTIFICATES) {}
 
-  /** The certificate `der` parses to; throws what parseCertificate throws (nothing is kept then). */
+  /**
+   * The certificate `der` parses to: the cached one, or parsed now (from a copy of the bytes) and not
+   * kept. Throws what parseCertificate throws.
+   */
   parse(der: Uint8Array, what?: string): Certificate {
-    if (der.length > MAX_CACHED_DER) return parseCertificate(der, { source: 'peer', what });
-    const key = byteString(der);
-    const kept = this.entries.get(key);
-    if (kept !== undefined) {
-      this.entries.delete(key); // re-inserted below: most recently used last
-      this.entries.set(key, kept);
-      return kept;
+    if (der.length <= MAX_CACHED_DER) {
+      const key = byteString(der);
+      const kept = this.entries.get(key);
+      if (kept !== undefined) {
+        this.entries.delete(key); // re-inserted: most recently used last
+        this.entries.set(key, kept);
+        return kept;
+      }
     }
-    // A copy: `der` may be a view into a larger handshake message, which the cache must not keep alive.
-    const parsed = deepFreeze(parseCertificate(new Uint8Array(der), { source: 'peer', what }));
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, parsed);
-    return parsed;
+    // A copy: `der` may be a view into a larger handshake message, which must not be kept alive.
+    return deepFreeze(parseCertificate(new Uint8Array(der), { source: 'peer', what }));
   }
 
-  /** Every certificate of `chain`, parsed or taken from the cache. */
+  /** Remember certificates (from parse()) of a path that verified. */
+  keep(certificates: readonly Certificate[]): void {
+    for (const certificate of certificates) {
+      if (certificate.der.length > MAX_CACHED_DER) continue;
+      const key = byteString(certificate.der);
+      this.entries.delete(key);
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+      this.entries.set(key, certificate);
+    }
+  }
+
+  /** Every certificate of a chain that verified earlier (a resumed session's), parsed or cached, kept. */
   parseChain(chain: readonly Uint8Array[]): readonly Certificate[] {
-    return chain.map((der) => this.parse(der));
+    const certificates = chain.map((der) => this.parse(der));
+    this.keep(certificates);
+    return certificates;
   }
 
   /** Certificates kept now. */

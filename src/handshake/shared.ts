@@ -63,6 +63,8 @@ export function authenticatePeer(
   }
   const identity = { ...verdict.identity, verifiedPath: verdict.path };
   if (cfg.verifyPeer) askApplication(cfg.verifyPeer, identity, verdict.path, usage);
+  // Only what the peer sent of the path that verified is remembered (not extra certificates it sent).
+  parsed.keep(verdict.path.filter((c) => peerCertificates.includes(c)));
   return { peerCertificates, identity };
 }
 

@@ -3,10 +3,10 @@
 // reconnecting peer's chain is still verified in full on every handshake.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClientContext, createServerContext } from '../../src/context.js';
+import { createClientContext, createServerContext, resolvedServer } from '../../src/context.js';
 import { TlsClient, TlsServer } from '../../src/endpoints.js';
 import { TlsError } from '../../src/errors.js';
-import { ParsedCertificateCache } from '../../src/handshake/parsed-certificates.js';
+import { ParsedCertificateCache, parsedCertificatesOf } from '../../src/handshake/parsed-certificates.js';
 import { runPair } from '../helpers/pair.js';
 import { certOf, p256Configs, type TestPki, testPki } from '../helpers/pki.js';
 
@@ -22,22 +22,26 @@ beforeAll(() => {
 }, 120_000);
 
 describe('ParsedCertificateCache', () => {
-  it('gives the same frozen certificate for the same bytes, from any buffer', () => {
+  it('gives the same frozen certificate for the same bytes, from any buffer, once kept', () => {
     const cache = new ParsedCertificateCache();
     const first = cache.parse(ders[0]!);
-    const again = cache.parse(new Uint8Array(ders[0]!)); // equal bytes, another buffer
-    expect(again).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(first.subject)).toBe(true);
     expect(Object.isFrozen(first.extensions)).toBe(true);
+    // Not kept yet: parsed again.
+    expect(cache.parse(ders[0]!)).not.toBe(first);
+    expect(cache.size).toBe(0);
+    cache.keep([first]);
+    expect(cache.parse(new Uint8Array(ders[0]!))).toBe(first); // equal bytes, another buffer
     expect(cache.parse(ders[1]!)).not.toBe(first);
-    expect(cache.size).toBe(2);
+    expect(cache.size).toBe(1);
   });
 
   it('keeps its own copy of the bytes: a later change to the caller buffer does not reach it', () => {
     const cache = new ParsedCertificateCache();
     const input = new Uint8Array(ders[0]!);
     const parsed = cache.parse(input);
+    cache.keep([parsed]);
     input.fill(0);
     expect(parsed.der).toEqual(ders[0]);
     expect(cache.parse(ders[0]!)).toBe(parsed);
@@ -49,16 +53,15 @@ describe('ParsedCertificateCache', () => {
     const cache = new ParsedCertificateCache();
     const broken = ders[0]!.slice(0, ders[0]!.length - 5);
     expect(() => cache.parse(broken)).toThrow(TlsError);
-    expect(() => cache.parse(broken)).toThrow(TlsError);
+    expect(() => cache.parseChain([broken])).toThrow(TlsError);
     expect(cache.size).toBe(0);
   });
 
   it('holds at most its capacity, evicting the least recently used', () => {
     const cache = new ParsedCertificateCache(2);
-    const a = cache.parse(ders[0]!);
-    const b = cache.parse(ders[1]!);
+    const [a, b] = cache.parseChain([ders[0]!, ders[1]!]);
     expect(cache.parse(ders[0]!)).toBe(a); // a is now the most recently used
-    cache.parse(ders[2]!); // evicts b
+    cache.parseChain([ders[2]!]); // evicts b
     expect(cache.size).toBe(2);
     expect(cache.parse(ders[0]!)).toBe(a);
     expect(cache.parse(ders[1]!)).not.toBe(b);
@@ -86,5 +89,22 @@ describe('handshakes with a context', () => {
     expect(late.info).toBeUndefined();
     const failure = log.client.find((e) => e.type === 'error');
     expect(failure?.type === 'error' && failure.error.code).toBe('expired');
+  });
+
+  it('remember only certificates whose chain verified: an untrusted peer leaves the cache as it was', () => {
+    const base = p256Configs(pki);
+    const serverContext = createServerContext({ ...base.server, clientAuth: 'required' });
+    const cache = parsedCertificatesOf(resolvedServer(serverContext));
+    const stranger = pki.leaf('p256', 'client', { otherRoot: true });
+    for (let i = 0; i < 3; i++) {
+      const client = new TlsClient({ ...base.client, cert: stranger.cert, key: stranger.key });
+      const server = new TlsServer(serverContext);
+      const log = runPair(client, server);
+      const failure = log.server.find((e) => e.type === 'error');
+      expect(failure?.type === 'error' && failure.error.code).toBe('unknown_ca');
+    }
+    expect(cache.size).toBe(0);
+    runPair(new TlsClient(base.client), new TlsServer(serverContext));
+    expect(cache.size).toBe(1); // the trusted client's leaf (the root is the context's own)
   });
 });
