@@ -9,6 +9,8 @@ import type { AeadAlgorithm, HashName } from './suites.js';
 /**
  * An AEAD keyed once (per connection and direction). `seal` returns ciphertext ‖ tag;
  * `open` returns the plaintext, or undefined when authentication fails (never throws for bad input).
+ * Calls are synchronous and must not call back into memtls; the `nonce` and `aad` arrays are lent
+ * for the call only (the record layer reuses them for every connection) and must not be kept.
  */
 export interface Aead {
   readonly algorithm: AeadAlgorithm;
