@@ -347,8 +347,8 @@ export class TlsSocket extends TlsSocketSurface {
    * Hands the sealed records to the socket; the write completes now, or at 'drain' when it is full.
    * The first write of a turn of the event loop goes to the socket at once; the writes that follow it
    * in the same turn (a loop of write() calls) are sent together, in one writev, when they reach
-   * WRITE_BATCH bytes or at the end of the turn (process.nextTick), as node:tls's writes gather in
-   * OpenSSL's buffer while one is in flight.
+   * WRITE_BATCH bytes or at the end of the turn (process.nextTick), much as node:tls gathers
+   * encrypted output in OpenSSL's buffer while a socket write is in flight.
    */
   private sent(callback: WriteCallback): void {
     if (this.batching && this.unflushed < WRITE_BATCH) return callback();
