@@ -284,3 +284,12 @@ export const utf8 = {
   encode: (s: string): Uint8Array => textEncoder.encode(s),
   decode: (b: Uint8Array): string => textDecoder.decode(b),
 };
+
+/** Bytes → string, one char code per byte (an exact image of the bytes: usable as a Map key). */
+export function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}

@@ -2,6 +2,7 @@
 // chain, sent again byte for byte, is not parsed again — in full handshakes and in resumed ones
 // (RFC 5077 §4), which report the full handshake's certificates.
 
+import { latin1 } from '../codec.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/types.js';
 
@@ -26,6 +27,8 @@ const MAX_CACHED_DER = 16 * 1024;
  */
 export class ParsedCertificateCache {
   private readonly entries = new Map<string, Certificate>();
+  /** The key of each certificate parse() returned, so keep() does not build it again. */
+  private readonly keys = new WeakMap<Certificate, string>();
 
   constructor(private readonly capacity = MAX_PARSED_CERTIFICATES) {}
 
@@ -34,8 +37,8 @@ export class ParsedCertificateCache {
    * kept. Throws what parseCertificate throws.
    */
   parse(der: Uint8Array, what?: string): Certificate {
-    if (der.length <= MAX_CACHED_DER) {
-      const key = byteString(der);
+    const key = der.length <= MAX_CACHED_DER ? latin1(der) : undefined;
+    if (key !== undefined) {
       const kept = this.entries.get(key);
       if (kept !== undefined) {
         this.entries.delete(key); // re-inserted: most recently used last
@@ -44,14 +47,17 @@ export class ParsedCertificateCache {
       }
     }
     // A copy: `der` may be a view into a larger handshake message, which must not be kept alive.
-    return deepFreeze(parseCertificate(new Uint8Array(der), { source: 'peer', what }));
+    const parsed = deepFreeze(parseCertificate(new Uint8Array(der), { source: 'peer', what }));
+    if (key !== undefined) this.keys.set(parsed, key);
+    return parsed;
   }
 
   /** Remember certificates (from parse()) of a path that verified. */
   keep(certificates: readonly Certificate[]): void {
     for (const certificate of certificates) {
       if (certificate.der.length > MAX_CACHED_DER) continue;
-      const key = byteString(certificate.der);
+      const key = this.keys.get(certificate) ?? latin1(certificate.der);
+      this.keys.set(certificate, key);
       this.entries.delete(key);
       if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
       this.entries.set(key, certificate);
@@ -69,15 +75,6 @@ export class ParsedCertificateCache {
   get size(): number {
     return this.entries.size;
   }
-}
-
-/** The bytes as a one-byte-per-char string: an exact Map key (no hash, so no collision to rule out). */
-function byteString(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 4096) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
-  }
-  return s;
 }
 
 /** Freeze an object graph of plain objects and arrays (typed arrays cannot be frozen and are left). */

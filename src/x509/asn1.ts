@@ -2,6 +2,7 @@
 // for INTEGER, BOOLEAN, OID, BIT/OCTET STRING, times (RFC 5280 §4.1.2.5) and directory strings.
 
 import * as asn1js from 'asn1js';
+import { latin1 } from '../codec.js';
 import { certificateError, localError, type TlsError } from '../errors.js';
 import { printable } from '../printable.js';
 
@@ -388,12 +389,6 @@ export function readString(node: DerNode, what: string): string {
 export function readIa5Content(node: DerNode, what: string): string {
   if (node.content.some((b) => b >= 0x80)) throw node.fail(`${what}: non-ASCII byte in IA5String`);
   return latin1(node.content);
-}
-
-export function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
 }
 
 /** Text safe to quote in an error message (one definition for the whole engine). */

@@ -10,7 +10,7 @@
 // an empty body. Send EMPTY_EXTENSION_DATA and check the ack with decodeEmptyExtension(data, name);
 // decodeServerName is the ClientHello form and refuses an empty body.
 
-import { Reader, Writer } from '../../codec.js';
+import { latin1, Reader, Writer } from '../../codec.js';
 import { decodeError, localError, peerError } from '../../errors.js';
 import { MAX_PLAINTEXT, MIN_RECORD_SIZE_LIMIT } from '../../record/types.js';
 import type { Extension } from './types.js';
@@ -121,13 +121,6 @@ export function decodeServerName(data: Uint8Array): string | undefined {
 
 /** Same as decodeServerName (the name types.ts mentions). */
 export const decodeServerNameList: (data: Uint8Array) => string | undefined = decodeServerName;
-
-/** Bytes → string, one char code per byte. */
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
-}
 
 function isAsciiHostName(host: string): boolean {
   for (let i = 0; i < host.length; i++) {

@@ -89,17 +89,13 @@ class NodeAead implements Aead {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    const cipher = createCipheriv(this.name, this.keyed(), nonce, TAG_OPTIONS);
-    cipher.setAAD(aad);
-    const body = cipher.update(plaintext);
-    const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
-    const length = body.length + tail.length + TAG_LENGTH;
+    const [body, tag] = this.sealParts(nonce, aad, plaintext);
+    const length = body.length + tag.length;
     // Large: not zero-filled (every byte is written below), never from Node's shared buffer pool.
     // Small: a plain Uint8Array is cheaper than a Buffer and its Uint8Array view.
     const out = length >= UNFILLED_FROM ? plain(Buffer.allocUnsafeSlow(length)) : new Uint8Array(length);
     out.set(body, 0);
-    if (tail.length > 0) out.set(tail, body.length);
-    out.set(cipher.getAuthTag(), body.length + tail.length);
+    out.set(tag, body.length);
     return out;
   }
 
