@@ -7,15 +7,12 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, nodeCryptoProvider, type TlsSocket } from '../../src/adapters/node.js';
-import { type Identity, type TestPki, testPki } from '../helpers/pki.js';
+import type { ClientConfig, ServerConfig } from '../../src/config.js';
+import { p256Configs, testPki } from '../helpers/pki.js';
 
-let pki: TestPki;
-let serverId: Identity;
-let clientId: Identity;
+let configs: { client: ClientConfig; server: ServerConfig };
 beforeAll(() => {
-  pki = testPki();
-  serverId = pki.leaf('p256', 'server');
-  clientId = pki.leaf('p256', 'client');
+  configs = p256Configs(testPki());
 }, 120_000);
 
 const cleanup: (() => void)[] = [];
@@ -30,7 +27,13 @@ async function sink(): Promise<{ port: number; received: Promise<Buffer> }> {
     done = resolve;
   });
   const server = tls.createServer(
-    { key: serverId.key, cert: serverId.cert, ca: pki.ca, requestCert: true, maxVersion: 'TLSv1.2' },
+    {
+      key: configs.server.key as string,
+      cert: configs.server.cert as string,
+      ca: configs.server.ca as string,
+      requestCert: true,
+      maxVersion: 'TLSv1.2',
+    },
     (s) => {
       const parts: Buffer[] = [];
       s.on('data', (d: Buffer) => parts.push(d));
@@ -44,15 +47,7 @@ async function sink(): Promise<{ port: number; received: Promise<Buffer> }> {
 }
 
 async function client(port: number): Promise<TlsSocket> {
-  const socket = connect({
-    host: '127.0.0.1',
-    port,
-    serverName: 'server.test',
-    ca: pki.ca,
-    cert: clientId.cert,
-    key: clientId.key,
-    crypto: nodeCryptoProvider,
-  });
+  const socket = connect({ ...configs.client, host: '127.0.0.1', port, crypto: nodeCryptoProvider });
   cleanup.push(() => socket.destroy());
   socket.on('error', () => {});
   await once(socket, 'secureConnect');
