@@ -2,7 +2,8 @@
 //
 // Bytes are kept as a list of the caller's chunks (no copying on push), so feeding one byte at a time
 // costs O(1) per byte. A record that lies inside one chunk is returned as a subarray of it (zero
-// copies); one that straddles chunks is assembled once (see endLoan for bytes lent by the caller).
+// copies); one that straddles chunks is assembled once (see endLoan for bytes lent by the caller),
+// large ones in a spare buffer that giveBack returns once the record was decrypted into new bytes.
 // The header is checked as soon as its 5 bytes are there, so a bad or oversized record fails without
 // waiting for its body, and at most one record (≤ 5 + MAX_CIPHERTEXT bytes) is ever waited for. The
 // caller must not modify pushed bytes afterwards, except lent ones after endLoan.
@@ -12,6 +13,18 @@ import type { TlsRecord } from './types.js';
 
 /** Drop consumed chunk slots once this many have piled up at the front of the list. */
 const COMPACT_AFTER = 64;
+/** The largest fragment a record header may announce (RFC 5246 §6.2.3: 2^14 + 2048 bytes). */
+const MAX_FRAGMENT = 16384 + 2048;
+/** A record cut at a loan's end is assembled in a full-size spare buffer from this length on. */
+const SPARE_FROM = 4096;
+/**
+ * Full-size assembly buffers given back (see giveBack) for the next record cut at a loan's end, shared
+ * by every deframer in this thread (at most 4 × 18 KiB): a bulk receiver then allocates and
+ * zero-fills no buffer for the quarter of its records that a 64 KiB socket read cuts in two.
+ * They hold ciphertext that was on the wire, never plaintext.
+ */
+const spareAssemblies: ArrayBuffer[] = [];
+const SPARES_MAX = 4;
 
 export class Deframer {
   private chunks: Uint8Array[] = [];
@@ -34,6 +47,8 @@ export class Deframer {
    */
   private assembly: Uint8Array | undefined;
   private assembled = 0;
+  /** The last assembly next() returned, until giveBack() (which takes only that one, once). */
+  private returnedAssembly: Uint8Array | undefined;
   /** The chunk the last push() added (bytes, or what was left of them after filling the assembly). */
   private lastPushed: Uint8Array | undefined;
 
@@ -93,7 +108,12 @@ export class Deframer {
     if (this.assembly === undefined && this.headerLength > unread.length) {
       // Part of a record's body: copied once into the record's own fragment, which later bytes fill
       // up (instead of a copy of the part now and a second copy of the whole record when it is whole).
-      const assembly = new Uint8Array(this.headerLength);
+      const length = this.headerLength;
+      const spare = length >= SPARE_FROM ? spareAssemblies.pop() : undefined;
+      const assembly =
+        length < SPARE_FROM
+          ? new Uint8Array(length)
+          : new Uint8Array(spare ?? new ArrayBuffer(MAX_FRAGMENT), 0, length);
       assembly.set(unread);
       this.assembly = assembly;
       this.assembled = unread.length;
@@ -106,14 +126,30 @@ export class Deframer {
   }
 
   /**
+   * The caller is done with `fragment`, a record next() returned, and keeps no view of it (it was
+   * decrypted into new bytes): if it was assembled in a full-size buffer, that buffer is kept for the
+   * next record cut at a loan's end. Anything else is ignored.
+   */
+  giveBack(fragment: Uint8Array): void {
+    if (fragment !== this.returnedAssembly) return;
+    this.returnedAssembly = undefined;
+    const buffer = fragment.buffer;
+    if (buffer.byteLength === MAX_FRAGMENT && spareAssemblies.length < SPARES_MAX) {
+      spareAssemblies.push(buffer as ArrayBuffer);
+    }
+  }
+
+  /**
    * The next complete record, or undefined until more bytes arrive. Throws TlsError for a header we
    * refuse (see checkRecordHeader); the deframer is then unusable (the connection fails).
    */
   next(): TlsRecord | undefined {
+    this.returnedAssembly = undefined;
     const assembly = this.assembly;
     if (assembly !== undefined) {
       if (this.assembled < assembly.length) return undefined;
       this.assembly = undefined;
+      this.returnedAssembly = assembly;
       this.buffered -= assembly.length;
       this.headerLength = -1;
       return { type: this.headerType, version: this.headerVersion, fragment: assembly };

@@ -136,6 +136,8 @@ export class RecordLayer {
           data = protector.open(type, record.version, record.fragment);
           // A provider that decrypts in place would hand out a view of the loaned bytes.
           if (data.buffer === this.loaned) data = new Uint8Array(data);
+          // Opened into new bytes: the deframer may reuse the fragment's buffer if it assembled it.
+          else if (data.buffer !== record.fragment.buffer) this.deframer.giveBack(record.fragment);
         } else {
           if (type === ContentType.application_data) {
             throw peerError(

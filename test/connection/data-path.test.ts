@@ -106,6 +106,49 @@ describe('receive() after the handshake', () => {
     expect(data).toEqual(message);
   });
 
+  it("keeps every record cut across reads intact while the cut records' buffers are reused", () => {
+    // An AEAD that writes the plaintext over its ciphertext: its records' buffers must not be reused.
+    const inPlace: CryptoProvider = {
+      ...nobleProvider,
+      name: 'in-place',
+      aead(algorithm, key) {
+        const inner = nobleProvider.aead(algorithm, key);
+        return {
+          ...inner,
+          seal: (n, a, p) => inner.seal(n, a, p),
+          open(nonce, aad, sealed) {
+            const plaintext = inner.open(nonce, aad, sealed);
+            if (plaintext === undefined) return undefined;
+            const view = sealed.subarray(0, plaintext.length);
+            view.set(plaintext);
+            return view;
+          },
+          dispose: () => inner.dispose(),
+        };
+      },
+    };
+    for (const provider of [nobleProvider, nodeCryptoProvider, inPlace]) {
+      const { client, server } = connectedPair(provider);
+      const messages = Array.from({ length: 6 }, (_, i) => pattern(9000 + i * 1000, 10 + i));
+      for (const m of messages) client.write(m);
+      const wire = client.takeOutgoing();
+      // Socket-sized reads through one reused buffer: most records are cut between two reads.
+      const readBuffer = new Uint8Array(7000);
+      const data: Uint8Array[] = [];
+      for (let at = 0; at < wire.length; at += readBuffer.length) {
+        const piece = wire.subarray(at, at + readBuffer.length);
+        readBuffer.set(piece);
+        const events = server.receive(readBuffer.subarray(0, piece.length));
+        expect(errorOf(events)).toBeUndefined();
+        data.push(...events.flatMap((e) => (e.type === 'data' ? [e.data] : [])));
+        readBuffer.fill(0xee);
+      }
+      // Checked only now: no data event was overwritten by a later record assembled in a reused buffer.
+      expect(data.map((d) => d.length)).toEqual(messages.map((m) => m.length));
+      for (const [i, d] of data.entries()) expect(Uint8Array.from(d), provider.name).toEqual(messages[i]);
+    }
+  });
+
   it('still fails a tampered record with bad_record_mac', () => {
     const { client, server } = connectedPair(nodeCryptoProvider);
     client.write(pattern(64, 5));

@@ -94,6 +94,82 @@ describe('Deframer (RFC 5246 §6.2.1)', () => {
     );
   });
 
+  it("a large record cut at a loan's end is assembled in a spare buffer that giveBack() returns to use", () => {
+    const records = [0x11, 0x22, 0x33].map((fill) => ({
+      type: 23,
+      version: 0x0303,
+      fragment: new Uint8Array(10000).fill(fill),
+    }));
+    const deframer = new Deframer();
+    const loan = new Uint8Array(20000);
+    /** Lend the record's bytes in two cuts, as two socket reads; the record comes out of the second. */
+    const receiveCut = (r: (typeof records)[number]): TlsRecord => {
+      const bytes = encodeRecord(r.type, r.version, r.fragment);
+      for (const piece of [bytes.subarray(0, 3000), bytes.subarray(3000)]) {
+        const lent = loan.subarray(0, piece.length);
+        lent.set(piece);
+        deframer.push(lent, true);
+        const out = deframer.next();
+        deframer.endLoan(lent);
+        loan.fill(0xee);
+        if (out !== undefined) return out;
+      }
+      throw new Error('the record did not come out');
+    };
+    const first = receiveCut(records[0]!);
+    expect(Array.from(new Set(first.fragment))).toEqual([0x11]);
+    const firstBuffer = first.fragment.buffer;
+    deframer.giveBack(first.fragment);
+    deframer.giveBack(first.fragment); // a second giveBack of the same fragment is ignored
+    const second = receiveCut(records[1]!);
+    expect(second.fragment.buffer).toBe(firstBuffer); // reused, not allocated
+    expect(Array.from(new Set(second.fragment))).toEqual([0x22]);
+    // Only one deframer can hold the spare: another one cutting a record now gets a buffer of its own.
+    const other = new Deframer();
+    const bytes = encodeRecord(23, 0x0303, new Uint8Array(8000).fill(0x44));
+    const lent = loan.subarray(0, 5000);
+    lent.set(bytes.subarray(0, 5000));
+    other.push(lent, true);
+    other.endLoan(lent);
+    other.push(bytes.subarray(5000));
+    const fromOther = other.next()!;
+    expect(fromOther.fragment.buffer).not.toBe(firstBuffer);
+    expect(Array.from(new Set(fromOther.fragment))).toEqual([0x44]);
+    // Not given back: the next cut record gets a new buffer and the second keeps its bytes.
+    const third = receiveCut(records[2]!);
+    expect(third.fragment.buffer).not.toBe(firstBuffer);
+    expect(Array.from(new Set(second.fragment))).toEqual([0x22]);
+    expect(Array.from(new Set(third.fragment))).toEqual([0x33]);
+  });
+
+  it('giveBack() ignores records that were not assembled (views of pushed bytes) and small ones', () => {
+    const deframer = new Deframer();
+    const whole = encodeRecord(23, 0x0303, new Uint8Array(6000).fill(5));
+    deframer.push(whole);
+    const view = deframer.next()!;
+    expect(view.fragment.buffer).toBe(whole.buffer);
+    deframer.giveBack(view.fragment);
+    const small = encodeRecord(23, 0x0303, new Uint8Array(100).fill(6));
+    const lent = new Uint8Array(small.subarray(0, 50));
+    deframer.push(lent, true);
+    deframer.endLoan(lent);
+    deframer.push(small.subarray(50));
+    const assembled = deframer.next()!;
+    expect(assembled.fragment.buffer.byteLength).toBe(100); // exact size below the spare threshold
+    deframer.giveBack(assembled.fragment);
+    // Neither went into the spares: the whole record's bytes and the small record stay as they were.
+    const cutBig = encodeRecord(23, 0x0303, new Uint8Array(6000).fill(7));
+    const loan = new Uint8Array(cutBig.subarray(0, 1000));
+    deframer.push(loan, true);
+    deframer.endLoan(loan);
+    deframer.push(cutBig.subarray(1000));
+    const big = deframer.next()!;
+    expect(big.fragment.buffer).not.toBe(whole.buffer);
+    expect(Array.from(new Set(view.fragment))).toEqual([5]);
+    expect(Array.from(new Set(assembled.fragment))).toEqual([6]);
+    expect(Array.from(new Set(big.fragment))).toEqual([7]);
+  });
+
   it('one byte at a time, and everything in one push, give the same records', () => {
     const records = [
       { type: 22, version: 0x0301, fragment: new Uint8Array(100).fill(1) },
