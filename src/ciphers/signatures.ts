@@ -5,7 +5,6 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { equalBytes } from '../codec.js';
 import { localError } from '../errors.js';
-import { verifyEcdsaDigest } from './ecdsa-key-tables.js';
 import type { EcCurve, PrivateKey, PublicKey } from './keys.js';
 import { describeKey } from './keys.js';
 import { hashMessage, rsaSignPkcs1, rsaSignPss, rsaVerifyPkcs1, rsaVerifyPss } from './rsa.js';
@@ -114,8 +113,13 @@ function verifyEcdsa(
   // Strict DER: the signature must be exactly the canonical encoding of the (r, s) it holds.
   const parsed = curve.Signature.fromBytes(signature, 'der');
   if (!equalBytes(parsed.toBytes('der'), signature)) return false;
-  // OpenSSL makes high-S signatures, so they are accepted; a recurring key gets a precomputed table.
-  return verifyEcdsaDigest(key.curve, key.point, hashMessage(algorithm.hash, message), signature);
+  const digest = hashMessage(algorithm.hash, message);
+  // OpenSSL makes high-S signatures, so they are accepted (lowS: false).
+  return curve.verify(signature, digest, key.point, {
+    prehash: false,
+    format: 'der',
+    lowS: false,
+  });
 }
 
 /**
