@@ -9,17 +9,15 @@
 // caller must not modify pushed bytes afterwards, except lent ones after endLoan.
 
 import { checkRecordHeader, RECORD_HEADER_LENGTH } from './header.js';
-import type { TlsRecord } from './types.js';
+import { MAX_CIPHERTEXT, type TlsRecord } from './types.js';
 
 /** Drop consumed chunk slots once this many have piled up at the front of the list. */
 const COMPACT_AFTER = 64;
-/** The largest fragment a record header may announce (RFC 5246 §6.2.3: 2^14 + 2048 bytes). */
-const MAX_FRAGMENT = 16384 + 2048;
 /** A record cut at a loan's end is assembled in a full-size spare buffer from this length on. */
 const SPARE_FROM = 4096;
 /**
  * Full-size assembly buffers given back (see giveBack) for the next record cut at a loan's end, shared
- * by every deframer in this thread (at most 4 × 18 KiB): a bulk receiver then allocates and
+ * by every deframer in this thread (at most 4 × 16.25 KiB): a bulk receiver then allocates and
  * zero-fills no buffer for the quarter of its records that a 64 KiB socket read cuts in two.
  * They hold ciphertext that was on the wire, never plaintext.
  */
@@ -113,7 +111,7 @@ export class Deframer {
       const assembly =
         length < SPARE_FROM
           ? new Uint8Array(length)
-          : new Uint8Array(spare ?? new ArrayBuffer(MAX_FRAGMENT), 0, length);
+          : new Uint8Array(spare ?? new ArrayBuffer(MAX_CIPHERTEXT), 0, length);
       assembly.set(unread);
       this.assembly = assembly;
       this.assembled = unread.length;
@@ -134,7 +132,7 @@ export class Deframer {
     if (fragment !== this.returnedAssembly) return;
     this.returnedAssembly = undefined;
     const buffer = fragment.buffer;
-    if (buffer.byteLength === MAX_FRAGMENT && spareAssemblies.length < SPARES_MAX) {
+    if (buffer.byteLength === MAX_CIPHERTEXT && spareAssemblies.length < SPARES_MAX) {
       spareAssemblies.push(buffer as ArrayBuffer);
     }
   }
