@@ -30,6 +30,27 @@ function pattern(n: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 }
 
+/** An AEAD that writes the plaintext over its ciphertext and returns a view of it. */
+const inPlace: CryptoProvider = {
+  ...nobleProvider,
+  name: 'in-place',
+  aead(algorithm, key) {
+    const inner = nobleProvider.aead(algorithm, key);
+    return {
+      ...inner,
+      seal: (n, a, p) => inner.seal(n, a, p),
+      open(nonce, aad, sealed) {
+        const plaintext = inner.open(nonce, aad, sealed);
+        if (plaintext === undefined) return undefined;
+        const view = sealed.subarray(0, plaintext.length);
+        view.set(plaintext);
+        return view;
+      },
+      dispose: () => inner.dispose(),
+    };
+  },
+};
+
 describe('receive() after the handshake', () => {
   it('keeps a partial record intact when the caller reuses its buffer afterwards', () => {
     const { client, server } = connectedPair();
@@ -75,26 +96,6 @@ describe('receive() after the handshake', () => {
   });
 
   it('gives data that is not a view of the caller’s bytes, even from a provider that decrypts in place', () => {
-    // An AEAD that writes the plaintext over its ciphertext and returns a view of it.
-    const inPlace: CryptoProvider = {
-      ...nobleProvider,
-      name: 'in-place',
-      aead(algorithm, key) {
-        const inner = nobleProvider.aead(algorithm, key);
-        return {
-          ...inner,
-          seal: (n, a, p) => inner.seal(n, a, p),
-          open(nonce, aad, sealed) {
-            const plaintext = inner.open(nonce, aad, sealed);
-            if (plaintext === undefined) return undefined;
-            const view = sealed.subarray(0, plaintext.length);
-            view.set(plaintext);
-            return view;
-          },
-          dispose: () => inner.dispose(),
-        };
-      },
-    };
     const { client, server } = connectedPair(inPlace);
     const message = pattern(500, 4);
     client.write(message);
@@ -107,26 +108,7 @@ describe('receive() after the handshake', () => {
   });
 
   it("keeps every record cut across reads intact while the cut records' buffers are reused", () => {
-    // An AEAD that writes the plaintext over its ciphertext: its records' buffers must not be reused.
-    const inPlace: CryptoProvider = {
-      ...nobleProvider,
-      name: 'in-place',
-      aead(algorithm, key) {
-        const inner = nobleProvider.aead(algorithm, key);
-        return {
-          ...inner,
-          seal: (n, a, p) => inner.seal(n, a, p),
-          open(nonce, aad, sealed) {
-            const plaintext = inner.open(nonce, aad, sealed);
-            if (plaintext === undefined) return undefined;
-            const view = sealed.subarray(0, plaintext.length);
-            view.set(plaintext);
-            return view;
-          },
-          dispose: () => inner.dispose(),
-        };
-      },
-    };
+    // The in-place provider's records hold plaintext: their buffers must not be reused.
     for (const provider of [nobleProvider, nodeCryptoProvider, inPlace]) {
       const { client, server } = connectedPair(provider);
       const messages = Array.from({ length: 6 }, (_, i) => pattern(9000 + i * 1000, 10 + i));

@@ -33,6 +33,16 @@ function plain(records: TlsRecord[]) {
   return records.map((r) => ({ type: r.type, version: r.version, fragment: Array.from(r.fragment) }));
 }
 
+/** One record: its first `cut` bytes lent (and the loan ended), then the rest pushed; what next() gives. */
+function lentThenRest(deframer: Deframer, record: Uint8Array, cut: number): TlsRecord {
+  const lent = new Uint8Array(record.subarray(0, cut));
+  deframer.push(lent, true);
+  deframer.endLoan(lent);
+  lent.fill(0xee);
+  deframer.push(record.subarray(cut));
+  return deframer.next()!;
+}
+
 describe('Deframer (RFC 5246 §6.2.1)', () => {
   it('any re-fragmentation of a stream of records yields the same records', () => {
     fc.assert(
@@ -125,14 +135,11 @@ describe('Deframer (RFC 5246 §6.2.1)', () => {
     expect(second.fragment.buffer).toBe(firstBuffer); // reused, not allocated
     expect(Array.from(new Set(second.fragment))).toEqual([0x22]);
     // Only one deframer can hold the spare: another one cutting a record now gets a buffer of its own.
-    const other = new Deframer();
-    const bytes = encodeRecord(23, 0x0303, new Uint8Array(8000).fill(0x44));
-    const lent = loan.subarray(0, 5000);
-    lent.set(bytes.subarray(0, 5000));
-    other.push(lent, true);
-    other.endLoan(lent);
-    other.push(bytes.subarray(5000));
-    const fromOther = other.next()!;
+    const fromOther = lentThenRest(
+      new Deframer(),
+      encodeRecord(23, 0x0303, new Uint8Array(8000).fill(0x44)),
+      5000,
+    );
     expect(fromOther.fragment.buffer).not.toBe(firstBuffer);
     expect(Array.from(new Set(fromOther.fragment))).toEqual([0x44]);
     // Not given back: the next cut record gets a new buffer and the second keeps its bytes.
@@ -149,21 +156,11 @@ describe('Deframer (RFC 5246 §6.2.1)', () => {
     const view = deframer.next()!;
     expect(view.fragment.buffer).toBe(whole.buffer);
     deframer.giveBack(view.fragment);
-    const small = encodeRecord(23, 0x0303, new Uint8Array(100).fill(6));
-    const lent = new Uint8Array(small.subarray(0, 50));
-    deframer.push(lent, true);
-    deframer.endLoan(lent);
-    deframer.push(small.subarray(50));
-    const assembled = deframer.next()!;
+    const assembled = lentThenRest(deframer, encodeRecord(23, 0x0303, new Uint8Array(100).fill(6)), 50);
     expect(assembled.fragment.buffer.byteLength).toBe(100); // exact size below the spare threshold
     deframer.giveBack(assembled.fragment);
     // Neither went into the spares: the whole record's bytes and the small record stay as they were.
-    const cutBig = encodeRecord(23, 0x0303, new Uint8Array(6000).fill(7));
-    const loan = new Uint8Array(cutBig.subarray(0, 1000));
-    deframer.push(loan, true);
-    deframer.endLoan(loan);
-    deframer.push(cutBig.subarray(1000));
-    const big = deframer.next()!;
+    const big = lentThenRest(deframer, encodeRecord(23, 0x0303, new Uint8Array(6000).fill(7)), 1000);
     expect(big.fragment.buffer).not.toBe(whole.buffer);
     expect(Array.from(new Set(view.fragment))).toEqual([5]);
     expect(Array.from(new Set(assembled.fragment))).toEqual([6]);
