@@ -150,6 +150,8 @@ export abstract class ConnectionLifecycle {
 
   /** The peer's close_notify (or an accepted end of the transport). */
   protected peerClosed(): void {
+    // Nothing after it is read (receive() returns at once from now on): drop what is buffered.
+    this.records.discardInput();
     const phase = this.phase;
     if (phase.name === 'handshaking') this.enterClosed(undefined);
     else if (phase.name === 'closing') this.enterClosed(phase.info);

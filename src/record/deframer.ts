@@ -123,6 +123,18 @@ export class Deframer {
     this.offset = 0;
   }
 
+  /** Drop every byte held, read or not: nothing that follows the peer's close_notify is read. */
+  discard(): void {
+    this.chunks.length = 0;
+    this.first = 0;
+    this.offset = 0;
+    this.buffered = 0;
+    this.headerLength = -1;
+    this.assembly = undefined;
+    this.assembled = 0;
+    this.lastPushed = undefined;
+  }
+
   /**
    * The caller is done with `fragment`, a record next() returned, and keeps no view of it (it was
    * decrypted into new bytes): if it was assembled in a full-size buffer, that buffer is kept for the

@@ -285,6 +285,14 @@ export class RecordLayer {
     return out;
   }
 
+  /**
+   * Drop the bytes fed but not yet read (RFC 5246 §7.2.1: what comes after close_notify is ignored),
+   * so a peer's close does not keep the rest of its last read alive. A no-op once disposed.
+   */
+  discardInput(): void {
+    this.deframer.discard();
+  }
+
   /** Bytes fed but not yet returned as records. */
   get bufferedInput(): number {
     return this.deframer.bufferedBytes;

@@ -69,6 +69,37 @@ describe('phases: state, info and error read the phase', () => {
     expect(c.error).toBeUndefined();
   });
 
+  it("bytes after the peer's close_notify in the same read are dropped, not kept (RFC 5246 §7.2.1)", () => {
+    // What the fuzzer found (seed 20261273): the rest of the read stayed in the deframer for good.
+    const held = (conn: TlsConnection) =>
+      (conn as unknown as { records: { bufferedInput: number } }).records.bufferedInput;
+    for (const closer of ['handshaking', 'open'] as const) {
+      const c = new TlsClient(client);
+      const s = new TlsServer(server);
+      let closing: Uint8Array;
+      if (closer === 'open') {
+        runPair(c, s);
+        s.write(text('last words'));
+        s.close();
+        closing = s.takeOutgoing();
+      } else {
+        c.takeOutgoing();
+        closing = new Uint8Array([21, 3, 3, 0, 2, 1, 0]); // a plaintext close_notify mid-handshake
+      }
+      const after = new Uint8Array(5 + 16_400 + 5 + 3000);
+      after.set([23, 3, 3, 16_400 >> 8, 16_400 & 0xff]); // a whole record, then part of another
+      after.set([23, 3, 3, 16_400 >> 8, 16_400 & 0xff], 5 + 16_400);
+      const events = c.receive(Uint8Array.from([...closing, ...after]));
+      expect(errorOf(events), closer).toBeUndefined();
+      expect(events.at(-1), closer).toEqual({ type: 'peerClosed' });
+      if (closer === 'open') expect(str(dataOf(events))).toBe('last words');
+      expect(held(c), closer).toBe(0);
+      expect(c.hasPendingInput).toBe(false);
+      expect(c.receive(after)).toEqual([]); // and later bytes are not read either
+      expect(held(c)).toBe(0);
+    }
+  });
+
   it('close_notify both ways, with half-close data from the side that has not closed', () => {
     const { c, s } = open();
     c.close();
