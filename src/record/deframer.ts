@@ -107,11 +107,10 @@ export class Deframer {
       // Part of a record's body: copied once into the record's own fragment, which later bytes fill
       // up (instead of a copy of the part now and a second copy of the whole record when it is whole).
       const length = this.headerLength;
-      const spare = length >= SPARE_FROM ? spareAssemblies.pop() : undefined;
       const assembly =
         length < SPARE_FROM
           ? new Uint8Array(length)
-          : new Uint8Array(spare ?? new ArrayBuffer(MAX_CIPHERTEXT), 0, length);
+          : new Uint8Array(spareAssemblies.pop() ?? new ArrayBuffer(MAX_CIPHERTEXT), 0, length);
       assembly.set(unread);
       this.assembly = assembly;
       this.assembled = unread.length;

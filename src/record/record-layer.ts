@@ -287,7 +287,7 @@ export class RecordLayer {
 
   /**
    * Drop the bytes fed but not yet read (RFC 5246 §7.2.1: what comes after close_notify is ignored),
-   * so a peer's close does not keep the rest of its last read alive. A no-op once disposed.
+   * so a peer's close does not keep the rest of its last read alive.
    */
   discardInput(): void {
     this.deframer.discard();
