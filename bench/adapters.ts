@@ -109,6 +109,11 @@ export interface ImplementationResult {
   memoryPerConnection: number;
   /** The parts of that delta per connection (arrayBuffers is part of external, as Node defines it). */
   memoryParts: { heapUsed: number; external: number; arrayBuffers: number; rss: number };
+  /**
+   * What one 64-byte echo then adds to each of those idle connections, measured the same way (the
+   * memory a connection that has carried data keeps beyond one that has only shaken hands).
+   */
+  echoAdds: { memoryPerConnection: number; memoryParts: ImplementationResult['memoryParts'] };
   idleConnections: number;
   /** Idle connections established per second while opening them (16 handshakes in flight). */
   acceptPerSecond: number;
@@ -134,6 +139,8 @@ export interface AdaptersBenchResult {
       handshakeLatency: number;
       memory: number;
       rss: number;
+      echoAddsMemory: number;
+      echoAddsRss: number;
       acceptPerSecond: number;
     }
   >;
@@ -383,13 +390,25 @@ async function bulkTransfer(socket: ClientSocket, total: number): Promise<number
   return total / 1e6 / ((performance.now() - started) / 1000);
 }
 
-/** Server-side memory per idle established connection, and the rate they were established at. */
+type MemoryParts = ImplementationResult['memoryParts'];
+
+/**
+ * Server-side memory per idle established connection, and the rate they were established at. With
+ * `thenEcho`, each of those connections then carries one 64-byte echo, and `echoAdds` is what that
+ * added per connection.
+ */
 export async function idleMemory(
   server: ServerChild,
   connect: (port: number) => ClientSocket,
   count: number,
-  inFlight = 16,
-): Promise<{ perConnection: number; parts: ImplementationResult['memoryParts']; acceptPerSecond: number }> {
+  options: { inFlight?: number; thenEcho?: boolean } = {},
+): Promise<{
+  perConnection: number;
+  parts: MemoryParts;
+  acceptPerSecond: number;
+  echoAdds?: { perConnection: number; parts: MemoryParts };
+}> {
+  const inFlight = options.inFlight ?? 16;
   const openMany = async (n: number): Promise<ClientSocket[]> => {
     const sockets: ClientSocket[] = [];
     let next = 0;
@@ -425,17 +444,30 @@ export async function idleMemory(
     if (established !== count) throw new Error(`server sees ${established} of ${count} idle connections`);
     await new Promise((r) => setTimeout(r, 100));
     const after = await server.request<MemorySample>({ command: 'memory' });
-    const per = (k: keyof MemorySample) => (after[k] - before[k]) / count;
-    return {
-      acceptPerSecond,
-      perConnection: per('heapUsed') + per('external'),
-      parts: {
+    const growth = (from: MemorySample, to: MemorySample) => {
+      const per = (k: keyof MemorySample) => (to[k] - from[k]) / count;
+      const parts = {
         heapUsed: per('heapUsed'),
         external: per('external'),
         arrayBuffers: per('arrayBuffers'),
         rss: per('rss'),
-      },
+      };
+      return { perConnection: parts.heapUsed + parts.external, parts };
     };
+    if (!options.thenEcho) return { acceptPerSecond, ...growth(before, after) };
+    // Each idle connection becomes an echo connection ('E') and carries one 64-byte round trip.
+    let next = 0;
+    const echoWorker = async () => {
+      while (next < sockets.length) {
+        const socket = sockets[next++]!;
+        socket.write(Buffer.from('E'));
+        await echoRun(socket, 1, 5000);
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, echoWorker));
+    await new Promise((r) => setTimeout(r, 100));
+    const echoed = await server.request<MemorySample>({ command: 'memory' });
+    return { acceptPerSecond, ...growth(before, after), echoAdds: growth(after, echoed) };
   } finally {
     await closeAll(sockets);
   }
@@ -467,7 +499,7 @@ export async function runAdaptersBench(options: { quick: boolean }): Promise<Ada
       const probe = await openConnection(connect, s.port);
       const { suite, group } = negotiated(s.implementation, probe);
       probe.destroy();
-      const memory = await idleMemory(s, connect, plan.idleConnections);
+      const memory = await idleMemory(s, connect, plan.idleConnections, { thenEcho: true });
       results.set(s.implementation, {
         implementation: s.implementation,
         cipherSuite: suite,
@@ -484,6 +516,10 @@ export async function runAdaptersBench(options: { quick: boolean }): Promise<Ada
         handshakes: 0,
         memoryPerConnection: memory.perConnection,
         memoryParts: memory.parts,
+        echoAdds: {
+          memoryPerConnection: memory.echoAdds!.perConnection,
+          memoryParts: memory.echoAdds!.parts,
+        },
         idleConnections: plan.idleConnections,
         acceptPerSecond: memory.acceptPerSecond,
       });
@@ -555,6 +591,8 @@ export async function runAdaptersBench(options: { quick: boolean }): Promise<Ada
       handshakeLatency: sideBySide(r.handshakeSegmentsMedianMs, reference.handshakeSegmentsMedianMs),
       memory: r.memoryPerConnection / reference.memoryPerConnection,
       rss: r.memoryParts.rss / reference.memoryParts.rss,
+      echoAddsMemory: r.echoAdds.memoryPerConnection / reference.echoAdds.memoryPerConnection,
+      echoAddsRss: r.echoAdds.memoryParts.rss / reference.echoAdds.memoryParts.rss,
       acceptPerSecond: r.acceptPerSecond / reference.acceptPerSecond,
     };
   }
@@ -631,6 +669,14 @@ export function formatAdaptersTable(r: AdaptersBenchResult): string {
       r.targets.rssPerIdleConnection,
       r.targetsMet.rssPerIdleConnection,
     ],
+    [
+      '… KiB one 64 B echo adds to each',
+      (x) => kib(x.echoAdds.memoryPerConnection),
+      'echoAddsMemory',
+      '',
+      true,
+    ],
+    ['… RSS KiB one 64 B echo adds to each', (x) => kib(x.echoAdds.memoryParts.rss), 'echoAddsRss', '', true],
     [
       'idle conns accepted/s (16 in flight)',
       (x) => x.acceptPerSecond.toFixed(0),

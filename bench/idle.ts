@@ -46,7 +46,9 @@ export async function runIdleBench(options: { count: number }): Promise<IdleBenc
     const server = new ServerChild(implementation);
     try {
       await server.listen(pki);
-      const m = await idleMemory(server, clientFactory(implementation, pki), options.count, IN_FLIGHT);
+      const m = await idleMemory(server, clientFactory(implementation, pki), options.count, {
+        inFlight: IN_FLIGHT,
+      });
       rows.push({
         implementation,
         memoryPerConnection: m.perConnection,

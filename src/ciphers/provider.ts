@@ -24,6 +24,16 @@ export interface Aead {
    * one copy fewer per record); without it, it uses seal.
    */
   sealParts?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array];
+  /**
+   * Optional: a hint that this instance's next seal (or open, if it opens) will probably use
+   * `nonce`. The record layer gives it after each application-data record. An implementation may
+   * prepare for that nonce ahead of time (the node provider builds its cipher object in a
+   * setImmediate callback, while the thread would otherwise wait for the network), but must use
+   * what it prepared only for a call with exactly that nonce: the guess can be wrong (a peer's
+   * AES-GCM explicit nonce is its own choice). The array is lent for the call only; what the
+   * method throws is ignored.
+   */
+  anticipate?(nonce: Uint8Array): void;
   /** Check and decrypt ciphertext ‖ tag; undefined when the tag does not verify. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined;
   /** Zero the key material held by this instance. */

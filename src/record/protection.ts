@@ -16,13 +16,14 @@
 import type { Aead, CryptoProvider } from '../ciphers/provider.js';
 import type { SuiteParams } from '../ciphers/suites.js';
 import { limitError, localError, peerError, type TlsError } from '../errors.js';
-import type { DirectionKeys } from './types.js';
+import { ContentType, type DirectionKeys } from './types.js';
 
 /** seq_num(8) ‖ type(1) ‖ version(2) ‖ length(2). */
 export const ADDITIONAL_DATA_LENGTH = 13;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const TWO_TO_64 = 1n << 64n;
+const APPLICATION_DATA = ContentType.application_data;
 
 /** The nonce and additional data of the record being sealed or opened (see above). */
 const scratch = new Uint8Array(NONCE_LENGTH + ADDITIONAL_DATA_LENGTH);
@@ -151,10 +152,15 @@ export class RecordProtector {
     this.advance();
     const aead = this.aead;
     try {
-      if (aead.sealParts !== undefined) return aead.sealParts(NONCE, ADDITIONAL_DATA, plaintext);
-      const sealed = aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
-      const n = sealed.length - TAG_LENGTH;
-      return [sealed.subarray(0, n), sealed.subarray(n)];
+      let parts: readonly [Uint8Array, Uint8Array];
+      if (aead.sealParts !== undefined) parts = aead.sealParts(NONCE, ADDITIONAL_DATA, plaintext);
+      else {
+        const sealed = aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
+        const n = sealed.length - TAG_LENGTH;
+        parts = [sealed.subarray(0, n), sealed.subarray(n)];
+      }
+      if (type === APPLICATION_DATA && aead.anticipate !== undefined) this.anticipateNext();
+      return parts;
     } finally {
       wipeNonce();
     }
@@ -195,7 +201,34 @@ export class RecordProtector {
       );
     }
     this.advance();
+    if (type === APPLICATION_DATA && this.aead.anticipate !== undefined) this.anticipateNext();
     return plaintext;
+  }
+
+  /**
+   * After an application-data record: tell the AEAD the nonce of the next record in this direction
+   * (Aead.anticipate), the one we will use, or for AES-GCM reads the peer's nonce_explicit if it is
+   * its sequence number, as OpenSSL, Go, rustls and memtls choose it. Only after application data, so
+   * a connection that has only shaken hands keeps nothing prepared. A hint: what it throws is ignored,
+   * since the record it follows has been sealed or opened and counted.
+   */
+  private anticipateNext(): void {
+    if (this.exhausted) return;
+    putWord(NONCE, 0, this.iv0);
+    if (this.explicitNonceLength === 0) {
+      putWord(NONCE, 4, this.iv1 ^ this.sequenceHigh);
+      putWord(NONCE, 8, this.iv2 ^ this.sequenceLow);
+    } else {
+      putWord(NONCE, 4, this.sequenceHigh);
+      putWord(NONCE, 8, this.sequenceLow);
+    }
+    try {
+      this.aead.anticipate!(NONCE);
+    } catch {
+      // a hint only (see above)
+    } finally {
+      wipeNonce();
+    }
   }
 
   /** Zero the write IV and dispose the keyed AEAD; later calls throw. */
@@ -211,7 +244,9 @@ export class RecordProtector {
     this.prepareSeal(type, version, plaintext.length);
     this.advance();
     try {
-      return this.aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
+      const sealed = this.aead.seal(NONCE, ADDITIONAL_DATA, plaintext);
+      if (type === APPLICATION_DATA && this.aead.anticipate !== undefined) this.anticipateNext();
+      return sealed;
     } finally {
       wipeNonce();
     }

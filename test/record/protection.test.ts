@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/ciphers/noble-provider.js';
 import type { Aead, CryptoProvider } from '../../src/ciphers/provider.js';
 import { SUITES, type SuiteParams } from '../../src/ciphers/suites.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../src/codec.js';
@@ -221,5 +222,113 @@ describe('record protection: behaviour for every suite and provider', () => {
         expect(receiver.open(23, 0x0303, sender.seal(23, 0x0303, HELLO))).toEqual(HELLO);
       }
     }
+  });
+});
+
+/**
+ * A provider wrapping `inner` whose AEADs log, in order, every nonce given to seal, open and
+ * anticipate; `throwing` makes anticipate throw after logging.
+ */
+function anticipatingProvider(inner: CryptoProvider, log: string[], throwing = false): CryptoProvider {
+  return {
+    ...inner,
+    aead(algorithm, key) {
+      const real = inner.aead(algorithm, key);
+      return {
+        algorithm: real.algorithm,
+        nonceLength: 12,
+        tagLength: 16,
+        seal(nonce, aad, plaintext) {
+          log.push(`seal ${toHex(nonce)}`);
+          return real.seal(nonce, aad, plaintext);
+        },
+        open(nonce, aad, sealed) {
+          log.push(`open ${toHex(nonce)}`);
+          return real.open(nonce, aad, sealed);
+        },
+        anticipate(nonce) {
+          log.push(`anticipate ${toHex(nonce)}`);
+          if (throwing) throw new Error('a faulty hint');
+        },
+        dispose: () => real.dispose(),
+      };
+    },
+  };
+}
+
+describe('record protection: Aead.anticipate, the next record’s nonce as a hint', () => {
+  const gcm = SUITES.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+  const chacha = SUITES.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+
+  for (const suite of [gcm, chacha]) {
+    it(`${suite.aead}: after each application-data record, the nonce the next one uses (both directions)`, () => {
+      const keys = testKeys(suite, 5);
+      const sent: string[] = [];
+      const opened: string[] = [];
+      const sender = new RecordProtector(keys, anticipatingProvider(nobleProvider, sent));
+      const receiver = new RecordProtector(keys, anticipatingProvider(nobleProvider, opened));
+      const records = [
+        sender.seal(22, 0x0303, HELLO), // a handshake record: no hint
+        sender.seal(23, 0x0303, HELLO),
+        sender.seal(21, 0x0303, new Uint8Array([1, 0])), // an alert: no hint
+        sender.seal(23, 0x0303, new Uint8Array(3000)),
+        sender.seal(23, 0x0303, HELLO),
+      ];
+      const types = [22, 23, 21, 23, 23];
+      records.forEach((r, i) => {
+        expect(receiver.open(types[i]!, 0x0303, r).length).toBeGreaterThan(0);
+      });
+      for (const [log, verb] of [
+        [sent, 'seal'],
+        [opened, 'open'],
+      ] as const) {
+        expect(log.map((line) => line.split(' ')[0])).toEqual([
+          verb,
+          verb,
+          'anticipate',
+          verb,
+          verb,
+          'anticipate',
+          verb,
+          'anticipate',
+        ]);
+        // Each hint names exactly the nonce the next call in that direction used …
+        const nonceOf = (line: string) => line.split(' ')[1]!;
+        log.forEach((line, i) => {
+          if (line.startsWith('anticipate') && i + 1 < log.length)
+            expect(nonceOf(line)).toBe(nonceOf(log[i + 1]!));
+        });
+        // … and the last one the nonce of sequence number 5: salt ‖ seq, or write IV XOR seq.
+        const iv = toHex(keys.fixedIv);
+        expect(nonceOf(log.at(-1)!)).toBe(
+          suite === gcm ? `${iv}0000000000000005` : `${iv.slice(0, 22)}${(0xb0 ^ 5).toString(16)}`,
+        );
+      }
+    });
+  }
+});
+
+describe('record protection: Aead.anticipate never costs a record', () => {
+  it('a hint that throws is ignored: the record was sealed or opened and counted', () => {
+    const keys = testKeys(SUITES.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, 9);
+    const log: string[] = [];
+    const sender = new RecordProtector(keys, anticipatingProvider(nobleProvider, log, true));
+    const receiver = new RecordProtector(keys, anticipatingProvider(nobleProvider, log, true));
+    for (let i = 0; i < 3; i++)
+      expect(receiver.open(23, 0x0303, sender.seal(23, 0x0303, HELLO))).toEqual(HELLO);
+    expect([sender.sequenceNumber, receiver.sequenceNumber]).toEqual([3n, 3n]);
+    expect(log.filter((line) => line.startsWith('anticipate'))).toHaveLength(6);
+  });
+
+  it('no hint after sequence number 2^64 − 1, which ends the direction', () => {
+    const keys = testKeys(SUITES.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+    const log: string[] = [];
+    const last = (1n << 64n) - 1n;
+    const sender = new RecordProtector(keys, anticipatingProvider(nobleProvider, log), {
+      sequenceNumber: last - 1n,
+    });
+    sender.seal(23, 0x0303, HELLO);
+    sender.seal(23, 0x0303, HELLO);
+    expect(log.map((line) => line.split(' ')[0])).toEqual(['seal', 'anticipate', 'seal']);
   });
 });

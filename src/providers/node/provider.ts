@@ -4,6 +4,7 @@
 // against the public CryptoProvider interface only, as any third-party provider would be.
 
 import {
+  type CipherGCM,
   createCipheriv,
   createDecipheriv,
   createECDH,
@@ -12,6 +13,7 @@ import {
   createPrivateKey,
   createPublicKey,
   createSecretKey,
+  type DecipherGCM,
   diffieHellman,
   type KeyObject,
 } from 'node:crypto';
@@ -60,18 +62,45 @@ function nodeAead(algorithm: AeadAlgorithm, key: Uint8Array): Aead {
   return new NodeAead(algorithm, params.name as CipherName, createSecretKey(key)); // copies the bytes
 }
 
+function sameNonce(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 12; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** node's overloads take one literal; all three AEADs behave alike. */
 type CipherName = 'aes-128-gcm';
+
+const SEALS = 1;
+const OPENS = 2;
+
+/** The instances given a hint (Aead.anticipate) since the last setImmediate callback ran. */
+const anticipating: NodeAead[] = [];
 
 /**
  * One keyed AEAD: a class, so an idle connection's two directions hold two small objects and their
  * KeyObjects, not a set of closures each.
+ *
+ * Building a node:crypto cipher object is about a third of what a small record costs (node has no
+ * way to give an existing one a new nonce). The record layer tells us the next record's nonce
+ * (Aead.anticipate), so the object for it is built in a setImmediate callback, when this thread has
+ * finished the turn that sealed or opened the last record and would otherwise wait for the network.
+ * seal and open use it only for exactly that nonce and that direction, once; on a wrong guess (a
+ * peer whose explicit AES-GCM nonce is not its sequence number) they build their own as before.
  */
 class NodeAead implements Aead {
   readonly nonceLength = 12;
   readonly tagLength = TAG_LENGTH;
   /** A true private field: util.inspect and enumeration never show it. */
   #secret: KeyObject | undefined;
+  /** SEALS or OPENS: what the last call did (a connection gives each direction its own instance). */
+  #role = 0;
+  /** The nonce given to anticipate(), kept until the callback builds its object. */
+  #anticipated: Uint8Array | undefined;
+  #scheduled = false;
+  /** An object built in advance, for #readyNonce and #readyRole only. */
+  #ready: CipherGCM | DecipherGCM | undefined;
+  #readyNonce: Uint8Array | undefined;
+  #readyRole = 0;
 
   constructor(
     readonly algorithm: AeadAlgorithm,
@@ -79,6 +108,54 @@ class NodeAead implements Aead {
     secret: KeyObject,
   ) {
     this.#secret = secret;
+  }
+
+  anticipate(nonce: Uint8Array): void {
+    if (this.#secret === undefined || this.#role === 0 || nonce.length !== 12) return;
+    this.#anticipated ??= new Uint8Array(12);
+    this.#anticipated.set(nonce);
+    if (this.#scheduled) return; // once per turn: the callback builds for the latest nonce
+    this.#scheduled = true;
+    anticipating.push(this);
+    if (anticipating.length === 1) setImmediate(NodeAead.#prepareAll);
+  }
+
+  /** The setImmediate callback: one per turn for every instance that was given a hint in it. */
+  static #prepareAll(): void {
+    // Nothing here calls back into memtls, so no instance is added while the list is walked.
+    for (let i = 0; i < anticipating.length; i++) NodeAead.#prepareAnticipated(anticipating[i]!);
+    anticipating.length = 0;
+  }
+
+  /** Build the object for the anticipated nonce. */
+  static #prepareAnticipated(aead: NodeAead): void {
+    aead.#scheduled = false;
+    const secret = aead.#secret;
+    const nonce = aead.#anticipated;
+    const role = aead.#role;
+    if (secret === undefined || nonce === undefined) return;
+    if (aead.#ready !== undefined && aead.#readyRole === role && sameNonce(aead.#readyNonce!, nonce)) return;
+    aead.#ready = undefined;
+    try {
+      aead.#ready =
+        role === SEALS
+          ? createCipheriv(aead.name, secret, nonce, TAG_OPTIONS)
+          : createDecipheriv(aead.name, secret, nonce, TAG_OPTIONS);
+    } catch {
+      return; // nothing is lost: seal and open build their own (and report what is wrong there)
+    }
+    aead.#readyNonce ??= new Uint8Array(12);
+    aead.#readyNonce.set(nonce);
+    aead.#readyRole = role;
+  }
+
+  /** The object built in advance, if it was built for this nonce and role; it is never used twice. */
+  private takeReady(nonce: Uint8Array, role: number): CipherGCM | DecipherGCM | undefined {
+    this.#role = role;
+    const ready = this.#ready;
+    if (ready === undefined) return undefined;
+    this.#ready = undefined;
+    return this.#readyRole === role && sameNonce(this.#readyNonce!, nonce) ? ready : undefined;
   }
 
   private keyed(): KeyObject {
@@ -101,7 +178,10 @@ class NodeAead implements Aead {
 
   /** seal without the join: node:crypto's own output buffer and tag, as they come. */
   sealParts(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array] {
-    const cipher = createCipheriv(this.name, this.keyed(), nonce, TAG_OPTIONS);
+    const keyObject = this.keyed();
+    const cipher =
+      (this.takeReady(nonce, SEALS) as CipherGCM | undefined) ??
+      createCipheriv(this.name, keyObject, nonce, TAG_OPTIONS);
     cipher.setAAD(aad);
     const body = cipher.update(plaintext);
     const tail = cipher.final(); // empty for GCM and ChaCha20-Poly1305
@@ -121,7 +201,9 @@ class NodeAead implements Aead {
     if (ciphertextAndTag.length < TAG_LENGTH || nonce.length !== 12) return undefined;
     const n = ciphertextAndTag.length - TAG_LENGTH;
     try {
-      const decipher = createDecipheriv(this.name, keyObject, nonce, TAG_OPTIONS);
+      const decipher =
+        (this.takeReady(nonce, OPENS) as DecipherGCM | undefined) ??
+        createDecipheriv(this.name, keyObject, nonce, TAG_OPTIONS);
       decipher.setAuthTag(ciphertextAndTag.subarray(n));
       decipher.setAAD(aad);
       const body = decipher.update(ciphertextAndTag.subarray(0, n));
@@ -137,7 +219,10 @@ class NodeAead implements Aead {
   }
 
   dispose(): void {
-    this.#secret = undefined; // KeyObject memory cannot be wiped from JS; dropping it is what node allows
+    // KeyObject and cipher memory cannot be wiped from JS; dropping them is what node allows.
+    this.#secret = undefined;
+    this.#ready = undefined;
+    this.#anticipated?.fill(0);
   }
 }
 
