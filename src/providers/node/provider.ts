@@ -73,8 +73,12 @@ type CipherName = 'aes-128-gcm';
 const SEALS = 1;
 const OPENS = 2;
 
-/** The instances given a hint (Aead.anticipate) since the last setImmediate callback ran. */
+/**
+ * The instances given a hint (Aead.anticipate) since the last setImmediate callback ran; bounded, so a
+ * caller that runs connections without ever yielding to the event loop does not collect them.
+ */
 const anticipating: NodeAead[] = [];
+const MAX_ANTICIPATING = 4096;
 
 /**
  * One keyed AEAD: a class, so an idle connection's two directions hold two small objects and their
@@ -115,6 +119,7 @@ class NodeAead implements Aead {
     this.#anticipated ??= new Uint8Array(12);
     this.#anticipated.set(nonce);
     if (this.#scheduled) return; // once per turn: the callback builds for the latest nonce
+    if (anticipating.length >= MAX_ANTICIPATING) return; // a hint only: this record builds its own
     this.#scheduled = true;
     anticipating.push(this);
     if (anticipating.length === 1) setImmediate(NodeAead.#prepareAll);

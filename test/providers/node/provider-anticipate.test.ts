@@ -145,4 +145,20 @@ describe('node provider: Aead.anticipate', () => {
     aead.dispose();
     expect(() => aead.seal(nonce(1), AAD, MESSAGE)).toThrow(/disposed/);
   });
+
+  it('hints wait for one callback per turn, at most 4096 of them: a caller that never yields collects nothing more', async () => {
+    const algorithm = 'AES-128-GCM';
+    const aeads = Array.from({ length: 5000 }, () => nodeCryptoProvider.aead(algorithm, keyFor(algorithm)));
+    for (const aead of aeads) {
+      aead.seal(nonce(0), AAD, MESSAGE);
+      aead.anticipate!(nonce(1));
+    }
+    const before = built.ciphers;
+    await nextTurn();
+    expect(built.ciphers - before).toBe(4096);
+    // The ones left out still seal correctly, building their own object.
+    expect(aeads[4999]!.seal(nonce(1), AAD, MESSAGE)).toEqual(reference(algorithm, 1));
+    expect(built.ciphers - before).toBe(4097);
+    for (const aead of aeads) aead.dispose();
+  });
 });
