@@ -98,12 +98,11 @@ class NodeAead implements Aead {
   #secret: KeyObject | undefined;
   /** SEALS or OPENS: what the last call did (a connection gives each direction its own instance). */
   #role = 0;
-  /** The nonce given to anticipate(), kept until the callback builds its object. */
+  /** The nonce last given to anticipate(); #ready, when set, was built for it. */
   #anticipated: Uint8Array | undefined;
   #scheduled = false;
-  /** An object built in advance, for #readyNonce and #readyRole only. */
+  /** The object built in advance, for #anticipated and #readyRole only. */
   #ready: CipherGCM | DecipherGCM | undefined;
-  #readyNonce: Uint8Array | undefined;
   #readyRole = 0;
 
   constructor(
@@ -116,6 +115,7 @@ class NodeAead implements Aead {
 
   anticipate(nonce: Uint8Array): void {
     if (this.#secret === undefined || this.#role === 0 || nonce.length !== 12) return;
+    this.#ready = undefined; // built for the nonce about to be replaced
     this.#anticipated ??= new Uint8Array(12);
     this.#anticipated.set(nonce);
     if (this.#scheduled) return; // once per turn: the callback builds for the latest nonce
@@ -138,20 +138,16 @@ class NodeAead implements Aead {
     const secret = aead.#secret;
     const nonce = aead.#anticipated;
     const role = aead.#role;
-    if (secret === undefined || nonce === undefined) return;
-    if (aead.#ready !== undefined && aead.#readyRole === role && sameNonce(aead.#readyNonce!, nonce)) return;
-    aead.#ready = undefined;
+    if (secret === undefined || nonce === undefined || aead.#ready !== undefined) return;
     try {
       aead.#ready =
         role === SEALS
           ? createCipheriv(aead.name, secret, nonce, TAG_OPTIONS)
           : createDecipheriv(aead.name, secret, nonce, TAG_OPTIONS);
+      aead.#readyRole = role;
     } catch {
-      return; // nothing is lost: seal and open build their own (and report what is wrong there)
+      // nothing is lost: seal and open build their own (and report what is wrong there)
     }
-    aead.#readyNonce ??= new Uint8Array(12);
-    aead.#readyNonce.set(nonce);
-    aead.#readyRole = role;
   }
 
   /** The object built in advance, if it was built for this nonce and role; it is never used twice. */
@@ -160,7 +156,7 @@ class NodeAead implements Aead {
     const ready = this.#ready;
     if (ready === undefined) return undefined;
     this.#ready = undefined;
-    return this.#readyRole === role && sameNonce(this.#readyNonce!, nonce) ? ready : undefined;
+    return this.#readyRole === role && sameNonce(this.#anticipated!, nonce) ? ready : undefined;
   }
 
   private keyed(): KeyObject {
