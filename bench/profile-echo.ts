@@ -11,22 +11,15 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { connect, createServer, nodeCryptoProvider, type TlsSocket } from '../src/adapters/node.js';
-import { makePki, nodeTlsServerOptions, type Pki } from './handshake.js';
+import { makePki, type Pki } from './handshake.js';
+import { connectEnd, type End, type EndSocket, listenEnd, option } from './profile-ends.js';
 
-type End = 'memtls' | 'node';
-type Socket = tls.TLSSocket | TlsSocket;
+type Socket = EndSocket;
 const CHILD_ENV = 'MEMTLS_PROFILE_ECHO';
 const MESSAGE = Buffer.alloc(64, 0x62);
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 
 function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
   return new Promise((resolve, reject) =>
@@ -42,14 +35,7 @@ async function serve(start: { pki: Pki; end: End; allocations: string }): Promis
     socket.on('data', (data: Buffer) => socket.write(data));
     socket.on('error', () => {});
   };
-  const server =
-    end === 'node'
-      ? tls.createServer(nodeTlsServerOptions(pki), onConnection)
-      : createServer(
-          { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, crypto: nodeCryptoProvider },
-          onConnection,
-        );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = await listenEnd(pki, end, onConnection);
   let session: Session | undefined;
   if (allocations !== '') {
     session = new Session();
@@ -69,7 +55,7 @@ async function serve(start: { pki: Pki; end: End; allocations: string }): Promis
     }
     process.exit(0); // a normal exit, so --cpu-prof writes its profile
   });
-  process.send!({ port: (server.address() as AddressInfo).port });
+  process.send!({ port });
 }
 
 /** `rounds` sequential round trips, the next sent from the 'data' handler (as the bench does). */
@@ -114,12 +100,7 @@ async function main(): Promise<void> {
     children.push(child);
     child.send({ pki, end, allocations: end === 'memtls' ? option('--allocations', '') : '' });
     const [{ port }] = (await once(child, 'message')) as [{ port: number }];
-    const client = { host: '127.0.0.1', port, ca: pki.ca, cert: pki.client.cert, key: pki.client.key };
-    const socket =
-      end === 'node'
-        ? tls.connect({ ...client, servername: 'server.test', maxVersion: 'TLSv1.2' })
-        : connect({ ...client, serverName: 'server.test', crypto: nodeCryptoProvider });
-    await once(socket, 'secureConnect');
+    const socket = await connectEnd(pki, end, port);
     if (socket instanceof tls.TLSSocket) socket.setNoDelay(true);
     else socket.socket.setNoDelay(true);
     sockets.set(end, socket);

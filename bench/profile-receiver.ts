@@ -10,14 +10,11 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tls from 'node:tls';
-import { connect, createServer, nodeCryptoProvider, type TlsSocket } from '../src/adapters/node.js';
-import { makePki, nodeTlsServerOptions, type Pki } from './handshake.js';
+import { makePki, type Pki } from './handshake.js';
+import { connectEnd, type End, type EndSocket, listenEnd, option } from './profile-ends.js';
 
-type End = 'memtls' | 'node';
 const SEGMENT = 16 << 20;
 const CHILD_ENV = 'MEMTLS_PROFILE_RECEIVER';
 
@@ -25,11 +22,6 @@ interface ServerStart {
   pki: Pki;
   end: End;
   bytes: number;
-}
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
 function end(name: string): End {
@@ -40,7 +32,7 @@ function end(name: string): End {
 
 /** The child: one server, one connection, `bytes` received, then its rate and CPU time to the parent. */
 async function serve({ pki, end, bytes }: ServerStart): Promise<void> {
-  const onConnection = (socket: tls.TLSSocket | TlsSocket) => {
+  const onConnection = (socket: EndSocket) => {
     let received = 0;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -53,18 +45,11 @@ async function serve({ pki, end, bytes }: ServerStart): Promise<void> {
         cpuMs: (cpu.user + cpu.system) / 1000,
       });
       socket.end();
-      server.close();
+      listening.server.close();
     });
   };
-  const server =
-    end === 'node'
-      ? tls.createServer(nodeTlsServerOptions(pki), onConnection)
-      : createServer(
-          { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, crypto: nodeCryptoProvider },
-          onConnection,
-        );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.send!({ port: (server.address() as AddressInfo).port });
+  const listening = await listenEnd(pki, end, onConnection);
+  process.send!({ port: listening.port });
 }
 
 async function main(): Promise<void> {
@@ -83,12 +68,7 @@ async function main(): Promise<void> {
   child.send({ pki, end: serverEnd, bytes } satisfies ServerStart);
   while (replies.length === 0) await once(child, 'message');
   const { port } = replies.shift() as { port: number };
-  const client = { host: '127.0.0.1', port, ca: pki.ca, cert: pki.client.cert, key: pki.client.key };
-  const socket =
-    clientEnd === 'node'
-      ? tls.connect({ ...client, servername: 'server.test', maxVersion: 'TLSv1.2' })
-      : connect({ ...client, serverName: 'server.test', crypto: nodeCryptoProvider });
-  await once(socket, 'secureConnect');
+  const socket = await connectEnd(pki, clientEnd, port);
   socket.on('data', () => {});
   const chunk = Buffer.alloc(16384, 0x61);
   const segments: number[] = [];
