@@ -3,7 +3,7 @@
 //   - bulk throughput of one connection, client → server, 16 KiB writes (MB/s, 10^6 bytes);
 //   - 64-byte echo round trips per second, sequential ping-pong over one connection;
 //   - full mutual-TLS handshakes per second (sequential) and their median latency;
-//   - server-side memory per idle established connection.
+//   - server-side memory per idle established connection, and what one 64-byte echo then adds to it.
 // Same arrangement for every implementation: the server runs in a child process started with
 // `node --expose-gc` (bench/adapters-server.ts), the clients run in this process; each side talks to
 // its own kind (memtls ↔ memtls, node:tls ↔ node:tls). Memory is measured inside the server process
@@ -11,33 +11,31 @@
 // measurements run in short segments with the implementations taking turns; figures are medians
 // over segments (latency: over all handshakes) and ratios are medians of the segments' side-by-side
 // ratios, so load from other processes on a shared machine skews both sides alike. Every socket has
-// TCP_NODELAY (see setNoDelay).
+// TCP_NODELAY (setNoDelay in bench/adapters-server.ts). The server child, the clients and the
+// workloads are in bench/adapters-workloads.ts; this file plans the run and prints its table.
 
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
-import * as tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
-import { connect as memtlsConnect, nodeCryptoProvider, type TlsSocket } from '../src/adapters/node.js';
-import { createClientContext } from '../src/index.js';
+import { IMPLEMENTATIONS, type Implementation } from './adapters-server.js';
 import {
-  ADAPTERS_CHILD_ENV,
-  IMPLEMENTATIONS,
-  type Implementation,
-  type MemorySample,
-  type ServerCommand,
-  type ServerReply,
-  setNoDelay,
-} from './adapters-server.js';
-import { makePki, type Pki } from './handshake.js';
+  bulkTransfer,
+  type ClientSocket,
+  clientFactory,
+  echoRun,
+  handshakeBatch,
+  idleMemory,
+  type MemoryParts,
+  negotiated,
+  openConnection,
+  openEcho,
+  openSink,
+  ServerChild,
+} from './adapters-workloads.js';
+import { makePki } from './handshake.js';
 
 export { ADAPTERS_CHILD_ENV, runAdaptersServerChild } from './adapters-server.js';
 
-const CHUNK = 16384;
-const ECHO_SIZE = 64;
 /**
  * One bulk transfer. Much less would mostly measure filling the kernel's socket buffers (several MiB
  * on loopback) while the receiver catches up, not the steady rate of both ends.
@@ -107,13 +105,13 @@ export interface ImplementationResult {
   handshakes: number;
   /** Server process, after forced GC: (heapUsed + external) after − before, per connection, bytes. */
   memoryPerConnection: number;
-  /** The parts of that delta per connection (arrayBuffers is part of external, as Node defines it). */
-  memoryParts: { heapUsed: number; external: number; arrayBuffers: number; rss: number };
+  /** The parts of that delta per connection. */
+  memoryParts: MemoryParts;
   /**
    * What one 64-byte echo then adds to each of those idle connections, measured the same way (the
    * memory a connection that has carried data keeps beyond one that has only shaken hands).
    */
-  echoAdds: { memoryPerConnection: number; memoryParts: ImplementationResult['memoryParts'] };
+  echoAdds: { memoryPerConnection: number; memoryParts: MemoryParts };
   idleConnections: number;
   /** Idle connections established per second while opening them (16 handshakes in flight). */
   acceptPerSecond: number;
@@ -153,324 +151,6 @@ export interface AdaptersBenchResult {
     rssPerIdleConnection: boolean;
   };
   seconds: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server child
-
-export class ServerChild {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  private readonly child;
-  port = 0;
-
-  constructor(readonly implementation: Implementation) {
-    this.child = fork(fileURLToPath(import.meta.url), [], {
-      execArgv: ['--expose-gc'],
-      env: { ...process.env, [ADAPTERS_CHILD_ENV]: '1' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (reply: ServerReply) => {
-      const w = this.waiting.get(reply.id);
-      if (!w) return;
-      this.waiting.delete(reply.id);
-      if ('error' in reply) w.reject(new Error(`${implementation} server: ${reply.error}`));
-      else w.resolve(reply.result);
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`${implementation} server exited (${code})`));
-      this.waiting.clear();
-    });
-  }
-
-  request<T>(request: ServerCommand, timeoutMs = 30_000): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(
-          new Error(`${this.implementation} server did not answer '${request.command}' in ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.child.send({ ...request, id });
-    });
-  }
-
-  async listen(pki: Pki): Promise<void> {
-    this.port = await this.request<number>({ command: 'listen', implementation: this.implementation, pki });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = once(this.child, 'exit');
-    try {
-      await this.request({ command: 'stop' }, 5000);
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    } finally {
-      if (this.child.exitCode === null) this.child.kill();
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Clients (this process)
-
-export type ClientSocket = Duplex & { destroyed: boolean };
-
-/** Per implementation: the client configuration, made once and reused, as an application would. */
-export function clientFactory(implementation: Implementation, pki: Pki): (port: number) => ClientSocket {
-  if (implementation === 'node:tls') {
-    const secureContext = tls.createSecureContext({
-      ca: pki.ca,
-      cert: pki.client.cert,
-      key: pki.client.key,
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.2',
-    });
-    return (port) =>
-      tls.connect({
-        host: '127.0.0.1',
-        port,
-        servername: 'server.test',
-        secureContext,
-        minVersion: 'TLSv1.2',
-      });
-  }
-  // Compiled once, as the node:tls client's secureContext above (a config passed inline to connect()
-  // would be parsed and checked again for every connection).
-  const secureContext = createClientContext({
-    serverName: 'server.test',
-    ca: pki.ca,
-    cert: pki.client.cert,
-    key: pki.client.key,
-    ...(implementation === 'memtls/node:crypto' ? { crypto: nodeCryptoProvider } : {}),
-  });
-  return (port) => memtlsConnect({ host: '127.0.0.1', port, secureContext });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-function secured(socket: ClientSocket): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    socket.once('secureConnect', () => {
-      socket.off('error', reject);
-      resolve();
-    });
-    socket.once('error', reject);
-  });
-}
-
-function negotiated(implementation: Implementation, socket: ClientSocket): { suite: string; group: string } {
-  if (implementation === 'node:tls') {
-    const s = socket as tls.TLSSocket;
-    return {
-      suite: s.getCipher().standardName,
-      group: (s.getEphemeralKeyInfo() as { name?: string } | null)?.name ?? '?',
-    };
-  }
-  const info = (socket as TlsSocket).info;
-  return { suite: info?.cipherSuite ?? '?', group: info?.group ?? '?' };
-}
-
-async function openConnection(connect: (port: number) => ClientSocket, port: number): Promise<ClientSocket> {
-  const socket = connect(port);
-  setNoDelay(socket);
-  try {
-    await withTimeout(secured(socket), 30_000, 'a handshake');
-  } catch (error) {
-    socket.destroy();
-    throw error;
-  }
-  return socket;
-}
-
-/** Sequential full handshakes: each one's latency (connect() → secureConnect), and the batch's time. */
-async function handshakeBatch(
-  connect: (port: number) => ClientSocket,
-  port: number,
-  count: number,
-  maxMs: number,
-): Promise<{ times: number[]; seconds: number }> {
-  const times: number[] = [];
-  const started = performance.now();
-  while (times.length < count && performance.now() - started < maxMs) {
-    const t0 = performance.now();
-    const socket = await openConnection(connect, port);
-    times.push(performance.now() - t0);
-    socket.destroy();
-  }
-  return { times, seconds: (performance.now() - started) / 1000 };
-}
-
-/** A connection whose server echoes everything. */
-async function openEcho(connect: (port: number) => ClientSocket, port: number): Promise<ClientSocket> {
-  const socket = await openConnection(connect, port);
-  socket.write(Buffer.from('E'));
-  return socket;
-}
-
-/** Sequential 64-byte ping-pong: `rounds` round trips (fewer if `maxMs` runs out). */
-function echoRun(
-  socket: ClientSocket,
-  rounds: number,
-  maxMs: number,
-): Promise<{ perSecond: number; rounds: number }> {
-  const message = Buffer.alloc(ECHO_SIZE, 0x62);
-  const done = new Promise<{ perSecond: number; rounds: number }>((resolve, reject) => {
-    let completed = 0;
-    let missing = 0;
-    const started = performance.now();
-    const send = () => {
-      missing = ECHO_SIZE;
-      socket.write(message);
-    };
-    const onData = (chunk: Buffer) => {
-      missing -= chunk.length;
-      if (missing > 0) return;
-      completed++;
-      const elapsed = performance.now() - started;
-      if (completed >= rounds || elapsed > maxMs) {
-        socket.off('data', onData);
-        socket.off('error', reject);
-        resolve({ perSecond: completed / (elapsed / 1000), rounds: completed });
-      } else send();
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-    send();
-  });
-  return withTimeout(done, maxMs + 10_000, 'an echo run');
-}
-
-/** A connection whose server sinks bulk transfers. */
-async function openSink(connect: (port: number) => ClientSocket, port: number): Promise<ClientSocket> {
-  const socket = await openConnection(connect, port);
-  socket.write(Buffer.from('B'));
-  return socket;
-}
-
-const BULK_CHUNK = Buffer.alloc(CHUNK, 0x61);
-
-/** Client → server, 16 KiB writes with backpressure, until the server acknowledges every byte: MB/s. */
-async function bulkTransfer(socket: ClientSocket, total: number): Promise<number> {
-  const header = Buffer.alloc(9);
-  header[0] = 0x42;
-  header.writeBigUInt64BE(BigInt(total), 1);
-  let onError: (error: Error) => void = () => {};
-  const acknowledged = new Promise<void>((resolve, reject) => {
-    onError = reject;
-    socket.once('data', () => resolve());
-    socket.once('error', onError);
-  });
-  const started = performance.now();
-  socket.write(header);
-  for (let sent = 0; sent < total; sent += CHUNK) {
-    if (!socket.write(BULK_CHUNK)) await once(socket, 'drain');
-  }
-  await withTimeout(acknowledged, 60_000, 'a bulk transfer');
-  socket.off('error', onError);
-  return total / 1e6 / ((performance.now() - started) / 1000);
-}
-
-type MemoryParts = ImplementationResult['memoryParts'];
-
-/**
- * Server-side memory per idle established connection, and the rate they were established at. With
- * `thenEcho`, each of those connections then carries one 64-byte echo, and `echoAdds` is what that
- * added per connection.
- */
-export async function idleMemory(
-  server: ServerChild,
-  connect: (port: number) => ClientSocket,
-  count: number,
-  options: { inFlight?: number; thenEcho?: boolean } = {},
-): Promise<{
-  perConnection: number;
-  parts: MemoryParts;
-  acceptPerSecond: number;
-  echoAdds?: { perConnection: number; parts: MemoryParts };
-}> {
-  const inFlight = options.inFlight ?? 16;
-  const openMany = async (n: number): Promise<ClientSocket[]> => {
-    const sockets: ClientSocket[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < n) {
-        next++;
-        sockets.push(await openConnection(connect, server.port));
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: Math.min(inFlight, n) }, worker));
-    } catch (error) {
-      for (const s of sockets) s.destroy();
-      throw error;
-    }
-    return sockets;
-  };
-  const closeAll = async (sockets: ClientSocket[]) => {
-    for (const s of sockets) s.destroy();
-    await server.request({ command: 'waitForConnections', count: 0, timeoutMs: 10_000 }, 15_000);
-  };
-  // Warm up (code, caches, pools), then measure from a settled baseline.
-  await closeAll(await openMany(20));
-  const before = await server.request<MemorySample>({ command: 'memory' });
-  const opening = performance.now();
-  const sockets = await openMany(count);
-  try {
-    const established = await server.request<number>(
-      { command: 'waitForConnections', count, timeoutMs: 10_000 },
-      15_000,
-    );
-    const acceptPerSecond = count / ((performance.now() - opening) / 1000);
-    if (established !== count) throw new Error(`server sees ${established} of ${count} idle connections`);
-    await new Promise((r) => setTimeout(r, 100));
-    const after = await server.request<MemorySample>({ command: 'memory' });
-    const growth = (from: MemorySample, to: MemorySample) => {
-      const per = (k: keyof MemorySample) => (to[k] - from[k]) / count;
-      const parts = {
-        heapUsed: per('heapUsed'),
-        external: per('external'),
-        arrayBuffers: per('arrayBuffers'),
-        rss: per('rss'),
-      };
-      return { perConnection: parts.heapUsed + parts.external, parts };
-    };
-    if (!options.thenEcho) return { acceptPerSecond, ...growth(before, after) };
-    // Each idle connection becomes an echo connection ('E') and carries one 64-byte round trip.
-    let next = 0;
-    const echoWorker = async () => {
-      while (next < sockets.length) {
-        const socket = sockets[next++]!;
-        socket.write(Buffer.from('E'));
-        await echoRun(socket, 1, 5000);
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, echoWorker));
-    await new Promise((r) => setTimeout(r, 100));
-    const echoed = await server.request<MemorySample>({ command: 'memory' });
-    return { acceptPerSecond, ...growth(before, after), echoAdds: growth(after, echoed) };
-  } finally {
-    await closeAll(sockets);
-  }
 }
 
 function median(xs: number[]): number {

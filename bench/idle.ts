@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientFactory, idleMemory, ServerChild } from './adapters.js';
 import type { Implementation } from './adapters-server.js';
+import { clientFactory, idleMemory, ServerChild } from './adapters-workloads.js';
 import { makePki } from './handshake.js';
 
 const COMPARED: readonly Implementation[] = ['node:tls', 'memtls/node:crypto'];
