@@ -1,8 +1,9 @@
 // The `idle` benchmark (`npm run bench -- --idle N`): N idle mutual-TLS connections (P-256, TLS 1.2)
 // held open on one server process, memtls/node with the node:crypto provider against node:tls —
 // server heap + external and RSS per connection, and how fast the server accepted them (16
-// handshakes in flight). Same server child and clients as the `adapters` section (bench/adapters.ts),
-// which measures the same at a small count in every run; this one is for counts like 10,000.
+// handshakes in flight). Same server child and clients as the `adapters` section
+// (bench/adapters-workloads.ts), which measures the same at a small count in every run; this one is
+// for counts like 10,000.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
