@@ -12,6 +12,7 @@ import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { createServer as createMemtlsServer, nodeCryptoProvider, TlsSocket } from '../src/adapters/node.js';
+import type { ChildReply } from './child-requests.js';
 import { nodeTlsServerOptions, type Pki } from './handshake.js';
 
 /** Set in the child's environment; bench/index.ts then runs runAdaptersServerChild() instead of main(). */
@@ -37,7 +38,7 @@ export type ServerCommand =
 
 export type ServerRequest = ServerCommand & { id: number };
 
-export type ServerReply = { id: number; result: unknown } | { id: number; error: string };
+export type ServerReply = ChildReply;
 
 const BULK = 0x42; // 'B'
 const ECHO = 0x45; // 'E'

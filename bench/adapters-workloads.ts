@@ -14,9 +14,9 @@ import {
   type Implementation,
   type MemorySample,
   type ServerCommand,
-  type ServerReply,
   setNoDelay,
 } from './adapters-server.js';
+import { ChildRequests } from './child-requests.js';
 import type { Pki } from './handshake.js';
 
 const CHUNK = 16384;
@@ -34,51 +34,20 @@ export interface MemoryParts {
 // The server child
 
 export class ServerChild {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  private readonly child;
+  private readonly requests: ChildRequests<ServerCommand>;
   port = 0;
 
   constructor(readonly implementation: Implementation) {
-    this.child = fork(fileURLToPath(import.meta.url), [], {
+    const child = fork(fileURLToPath(import.meta.url), [], {
       execArgv: ['--expose-gc'],
       env: { ...process.env, [ADAPTERS_CHILD_ENV]: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.on('message', (reply: ServerReply) => {
-      const w = this.waiting.get(reply.id);
-      if (!w) return;
-      this.waiting.delete(reply.id);
-      if ('error' in reply) w.reject(new Error(`${implementation} server: ${reply.error}`));
-      else w.resolve(reply.result);
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`${implementation} server exited (${code})`));
-      this.waiting.clear();
-    });
+    this.requests = new ChildRequests(child, `${implementation} server`);
   }
 
   request<T>(request: ServerCommand, timeoutMs = 30_000): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(
-          new Error(`${this.implementation} server did not answer '${request.command}' in ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.child.send({ ...request, id });
-    });
+    return this.requests.request<T>(request, timeoutMs);
   }
 
   async listen(pki: Pki): Promise<void> {
@@ -86,13 +55,14 @@ export class ServerChild {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = once(this.child, 'exit');
+    const child = this.requests.child;
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
     try {
       await this.request({ command: 'stop' }, 5000);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     } finally {
-      if (this.child.exitCode === null) this.child.kill();
+      if (child.exitCode === null) child.kill();
     }
   }
 }

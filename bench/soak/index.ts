@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { ChildRequests } from '../child-requests.js';
 import {
   type ClientCommand,
   type ClientPlan,
@@ -31,7 +32,6 @@ import {
   runSoakServer,
   type ServerCommand,
   type ServerImplementation,
-  type ServerReply,
   type ServerTally,
 } from './server.js';
 
@@ -85,46 +85,13 @@ function forkRole(role: 'server' | 'clients', execArgv: string[] = []): ChildPro
   return child;
 }
 
-class ServerProcess {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  readonly child = forkRole('server', ['--expose-gc']);
-  exited = false;
-
+class ServerProcess extends ChildRequests<ServerCommand> {
   constructor() {
-    this.child.on('message', (reply: ServerReply) => {
-      const w = this.waiting.get(reply.id);
-      if (!w) return;
-      this.waiting.delete(reply.id);
-      if ('error' in reply) w.reject(new Error(`soak server: ${reply.error}`));
-      else w.resolve(reply.result);
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = true;
-      for (const w of this.waiting.values()) w.reject(new Error(`soak server exited (${code ?? signal})`));
-      this.waiting.clear();
-    });
+    super(forkRole('server', ['--expose-gc']), 'soak server');
   }
 
-  request<T>(command: ServerCommand, timeoutMs = 60_000): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`soak server did not answer '${command.command}' in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.child.send({ ...command, id });
-    });
+  override request<T>(command: ServerCommand, timeoutMs = 60_000): Promise<T> {
+    return super.request<T>(command, timeoutMs);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   nodeCryptoProvider,
   TlsSocket,
 } from '../../src/adapters/node.js';
+import type { ChildReply } from '../child-requests.js';
 import type { SoakPki } from './pki.js';
 
 export type ServerImplementation = 'memtls' | 'node:tls';
@@ -55,7 +56,7 @@ export type ServerCommand =
   | { command: 'stop' };
 
 export type ServerRequest = ServerCommand & { id: number };
-export type ServerReply = { id: number; result: unknown } | { id: number; error: string };
+export type ServerReply = ChildReply;
 
 const PEAK_SAMPLE_MS = 100;
 const MIN_COLLECTIONS = 8;
